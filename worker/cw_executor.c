@@ -1,0 +1,88 @@
+/*
+ * cw_executor.c -- the executor loop: JOB in, START and RESULT out.
+ */
+#include "cw_executor.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cw_chan.h"
+#include "cw_result.h"
+
+void cw_executor_conf_default(cw_executor_conf_t *c) {
+    cw_sandbox_conf_default(&c->sbx);
+    cw_job_limits_default(&c->job);
+}
+
+/* Tell the supervisor the job is parsed and its deadline starts now. */
+static cw_err_t cw_executor_send_start(int fd, const cw_job_t *job) {
+    cw_result_t r;
+    cw_result_init(&r);
+    r.timeout_s = job->timeout_s;
+    r.memory_mb = job->memory_mb;
+    r.adjust_json = job->adjustments.data;
+    r.adjust_len = job->adjustments.len;
+    r.audit_json = job->audit.data;
+    r.audit_len = job->audit.len;
+    cw_buf_t b;
+    cw_buf_init(&b, 0);
+    uint32_t head[2] = {(uint32_t)(job->timeout_s * 1000.0), UINT32_MAX};
+    size_t idlen = job->job_id ? strlen(job->job_id) : 0;
+    if (job->job_id)
+        head[1] = (uint32_t)idlen;
+    cw_err_t err = cw_buf_append(&b, head, sizeof(head));
+    if (!err && idlen)
+        err = cw_buf_append(&b, job->job_id, idlen);
+    if (!err)
+        err = cw_result_write_tail(&r, &b);
+    if (!err)
+        err = cw_chan_write(fd, CW_CHAN_START, b.data, b.len, NULL, 0);
+    cw_buf_free(&b);
+    return err;
+}
+
+int cw_executor_main(int fd, const cw_executor_conf_t *conf) {
+    cw_buf_t in, out;
+    cw_buf_init(&in, 0);
+    cw_buf_init(&out, 0);
+    int status = 0;
+    if (cw_chan_write(fd, CW_CHAN_READY, NULL, 0, NULL, 0)) {
+        status = 1;
+        goto done;
+    }
+    for (;;) {
+        uint32_t cmd;
+        cw_err_t err = cw_chan_read(fd, conf->job.max_message_bytes, &cmd, &in);
+        if (err == CW_ERR_EOF)
+            break;
+        if (err || cmd != CW_CHAN_JOB) {
+            status = 1;
+            break;
+        }
+        cw_job_t job;
+        char reason[256];
+        cw_buf_reset(&out);
+        err = cw_job_parse(in.data, in.len, &conf->job, &job, reason, sizeof(reason));
+        if (err == CW_ERR_INVALID) {
+            err = cw_sandbox_invalid(&conf->sbx, job.job_id, reason, &out);
+        } else if (!err) {
+            err = cw_executor_send_start(fd, &job);
+            if (!err)
+                err = cw_sandbox_run(&conf->sbx, &job, &out);
+        }
+        cw_job_free(&job);
+        if (!err)
+            err = cw_chan_write(fd, CW_CHAN_RESULT, out.data, out.len, NULL, 0);
+        if (err) {
+            /* Out of process memory or the channel broke: exit and let the
+             * supervisor report the job and start a fresh executor. */
+            status = 1;
+            break;
+        }
+    }
+done:
+    cw_buf_free(&in);
+    cw_buf_free(&out);
+    return status;
+}

@@ -1,0 +1,137 @@
+/*
+ * cw_main.c -- the codeworker binary: one entry point, one command per mode,
+ * in the manner of kcat (data on stdout, diagnostics on stderr, `Error: ...`
+ * and a non-zero exit on a bad command line).
+ *
+ *   codeworker exec ...       run jobs locally through the executor pool
+ *   codeworker executor ...   (internal) an executor process, started by the pool
+ *   codeworker version
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cw_cli.h"
+
+cw_err_t cw_cli_init(cw_cli_t *cli) {
+    memset(cli, 0, sizeof(*cli));
+    cw_executor_conf_default(&cli->exec_conf);
+    ssize_t n = readlink("/proc/self/exe", cli->self_exe, sizeof(cli->self_exe) - 1);
+    if (n <= 0)
+        return CW_ERR_SYSTEM;
+    cli->self_exe[n] = '\0';
+    cw_cli_refresh_executor_argv(cli);
+    return CW_OK;
+}
+
+void cw_cli_refresh_executor_argv(cw_cli_t *cli) {
+    const cw_executor_conf_t *c = &cli->exec_conf;
+    int i = 0, k = 0;
+    cli->executor_argv[i++] = cli->self_exe;
+    cli->executor_argv[i++] = "executor";
+#define CW_ARG(flag, val)                                                      \
+    do {                                                                       \
+        cli->executor_argv[i++] = flag;                                        \
+        snprintf(cli->argbuf[k], sizeof(cli->argbuf[k]), "%zu", (size_t)(val)); \
+        cli->executor_argv[i++] = cli->argbuf[k++];                            \
+    } while (0)
+    CW_ARG("--result-max-bytes", c->sbx.result_max_bytes);
+    CW_ARG("--log-max-entries", c->sbx.log_max_entries);
+    CW_ARG("--log-max-bytes", c->sbx.log_max_bytes);
+    CW_ARG("--log-max-message", c->sbx.log_max_message);
+    CW_ARG("--max-job-bytes", c->job.max_message_bytes);
+#undef CW_ARG
+    cli->executor_argv[i] = NULL;
+}
+
+int cw_cli_parse_int(const char *s, long lo, long hi, int *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+int cw_cli_ncpu(void) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 256 ? 256 : (int)n;
+}
+
+int cw_cli_executor(cw_cli_t *cli, int argc, char **argv) {
+    static const struct option opts[] = {
+        {"fd", required_argument, NULL, 'f'},
+        {"result-max-bytes", required_argument, NULL, 'R'},
+        {"log-max-entries", required_argument, NULL, 'E'},
+        {"log-max-bytes", required_argument, NULL, 'B'},
+        {"log-max-message", required_argument, NULL, 'M'},
+        {"max-job-bytes", required_argument, NULL, 'J'},
+        {NULL, 0, NULL, 0}};
+    cw_executor_conf_t *c = &cli->exec_conf;
+    int fd = 3, c_, v;
+    optind = 1;
+    while ((c_ = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        const long big = 1L << 30;
+        int bad = 0;
+        switch (c_) {
+        case 'f': bad = cw_cli_parse_int(optarg, 0, 1 << 20, &fd); break;
+        case 'R': bad = cw_cli_parse_int(optarg, 1024, big, &v), c->sbx.result_max_bytes = (size_t)v; break;
+        case 'E': bad = cw_cli_parse_int(optarg, 0, big, &v), c->sbx.log_max_entries = (size_t)v; break;
+        case 'B': bad = cw_cli_parse_int(optarg, 0, big, &v), c->sbx.log_max_bytes = (size_t)v; break;
+        case 'M': bad = cw_cli_parse_int(optarg, 16, big, &v), c->sbx.log_max_message = (size_t)v; break;
+        case 'J': bad = cw_cli_parse_int(optarg, 1024, big, &v), c->job.max_message_bytes = (size_t)v; break;
+        default: bad = 1;
+        }
+        if (bad) {
+            fprintf(stderr, "Error: executor: bad option value\n");
+            return 2;
+        }
+    }
+    return cw_executor_main(fd, c);
+}
+
+static void cw_main_usage(FILE *f) {
+    fprintf(f,
+            "codeworker %s -- run AI agents' JavaScript jobs safely\n"
+            "\n"
+            "Usage: codeworker COMMAND [options]\n"
+            "\n"
+            "Commands:\n"
+            "  exec      run jobs locally through the executor pool (no Kafka)\n"
+            "  version   print the version\n"
+            "\n"
+            "`codeworker COMMAND --help` describes each command.\n",
+            CW_VERSION);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        cw_main_usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+        cw_main_usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+        printf("codeworker %s\n", CW_VERSION);
+        return 0;
+    }
+    static cw_cli_t cli;
+    if (cw_cli_init(&cli)) {
+        fprintf(stderr, "Error: cannot locate the codeworker binary (/proc/self/exe)\n");
+        return 2;
+    }
+    if (!strcmp(cmd, "exec"))
+        return cw_cli_exec(&cli, argc - 1, argv + 1);
+    if (!strcmp(cmd, "executor"))
+        return cw_cli_executor(&cli, argc - 1, argv + 1);
+    fprintf(stderr, "Error: unknown command \"%s\"\n", cmd);
+    cw_main_usage(stderr);
+    return 2;
+}

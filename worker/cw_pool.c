@@ -1,0 +1,493 @@
+/*
+ * cw_pool.c -- executor slots, dispatch, hard deadlines and respawn.
+ *
+ * Slot life: DOWN -> STARTING (spawned, waiting for READY) -> IDLE ->
+ * BUSY (JOB written, waiting for START or an INVALID_REQUEST RESULT) ->
+ * RUNNING (START received: deadline timer armed) -> IDLE.  The authority on
+ * an executor's death is its ev_child watcher; EOF or a protocol error on the
+ * channel only stops reading and, for a protocol error, sends SIGKILL.  The
+ * death handler writes the in-flight job's result and schedules a respawn
+ * (at once for an executor that had been ready, with back-off for one that
+ * died during start-up so a broken install cannot fork-loop).
+ */
+#include "cw_pool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cw_buf.h"
+#include "cw_chan.h"
+#include "cw_result.h"
+#include "cw_time.h"
+
+typedef enum { CW_SLOT_DOWN, CW_SLOT_STARTING, CW_SLOT_IDLE, CW_SLOT_BUSY, CW_SLOT_RUNNING } cw_slot_state_t;
+
+typedef struct cw_pool_item {
+    struct cw_pool_item *next;
+    uint64_t ticket;
+    size_t len;
+    char data[];
+} cw_pool_item_t;
+
+typedef struct cw_slot {
+    cw_pool_t *pool;
+    pid_t pid;
+    int fd;
+    cw_slot_state_t state;
+    ev_io rio, wio;
+    ev_timer timer;
+    ev_child child;
+    cw_chan_reader_t rd;
+    cw_buf_t wbuf;
+    size_t woff;
+    cw_pool_item_t *item; /* in flight */
+    int killed_deadline;  /* we sent SIGKILL because the deadline passed */
+    int started_ok;       /* reached READY at least once */
+    unsigned start_failures;
+    char *job_id;         /* from START; NULL if none */
+    cw_buf_t tail;        /* from START */
+    uint32_t timeout_ms;
+    int64_t started_ms, started_ns;
+} cw_slot_t;
+
+struct cw_pool {
+    struct ev_loop *loop;
+    cw_pool_conf_t conf;
+    cw_pool_done_fn done;
+    void *ud;
+    cw_slot_t *slots;
+    cw_pool_item_t *head, *tail;
+    size_t pending;
+    uint64_t spawned, crashed, killed;
+};
+
+void cw_pool_conf_default(cw_pool_conf_t *c) {
+    memset(c, 0, sizeof(*c));
+    c->executors = 1;
+    c->grace_s = 0.5;
+    c->parse_timeout_s = 10.0;
+    c->max_job_bytes = 8u << 20;
+    c->max_result_bytes = 2u << 20;
+}
+
+static void cw_pool_dispatch(cw_pool_t *p);
+static void cw_slot_spawn(cw_slot_t *s);
+
+static void cw_pool_deliver(cw_pool_t *p, cw_pool_item_t *it, const char *res, size_t len) {
+    p->pending--;
+    p->done(p->ud, it->ticket, res, len);
+    free(it);
+}
+
+/* ---- a dead executor's job ---------------------------------------------- */
+
+static void cw_slot_fail_job(cw_slot_t *s, int status) {
+    cw_pool_t *p = s->pool;
+    cw_pool_item_t *it = s->item;
+    s->item = NULL;
+    if (!it)
+        return;
+    cw_result_t r;
+    cw_result_init(&r);
+    char msg[200];
+    r.job_id = s->job_id;
+    if (s->state == CW_SLOT_RUNNING || s->killed_deadline) {
+        r.started_ms = s->started_ms;
+        r.exec_ms = (double)(cw_mono_ns() - s->started_ns) / 1e6;
+        if (s->tail.len) {
+            r.tail_json = s->tail.data;
+            r.tail_len = s->tail.len;
+        }
+    }
+    r.ended_ms = cw_now_ms();
+    if (!r.started_ms)
+        r.started_ms = r.ended_ms;
+    if (s->killed_deadline) {
+        r.code = CW_RES_TIMEOUT;
+        r.err_name = "TimeoutError";
+        snprintf(msg, sizeof(msg),
+                 "execution exceeded the %g s timeout and was stopped by the supervisor",
+                 s->timeout_ms / 1000.0);
+        p->killed++;
+    } else {
+        r.code = CW_RES_WORKER_CRASHED;
+        r.err_name = "WorkerCrashed";
+        if (WIFSIGNALED(status))
+            snprintf(msg, sizeof(msg), "the executor running this job was terminated by signal %d (%s)",
+                     WTERMSIG(status), strsignal(WTERMSIG(status)));
+        else
+            snprintf(msg, sizeof(msg), "the executor running this job exited with status %d",
+                     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        p->crashed++;
+    }
+    r.err_message = msg;
+    cw_buf_t out;
+    cw_buf_init(&out, 0);
+    if (cw_result_write(&r, &out) == CW_OK)
+        cw_pool_deliver(p, it, out.data, out.len);
+    else
+        cw_pool_deliver(p, it, "{\"jobId\":null,\"success\":false,\"resultCode\":\"WORKER_CRASHED\"}", 58);
+    cw_buf_free(&out);
+}
+
+static void cw_slot_clear_job(cw_slot_t *s) {
+    free(s->job_id);
+    s->job_id = NULL;
+    cw_buf_reset(&s->tail);
+    s->killed_deadline = 0;
+}
+
+static void cw_slot_close(cw_slot_t *s) {
+    ev_io_stop(s->pool->loop, &s->rio);
+    ev_io_stop(s->pool->loop, &s->wio);
+    ev_timer_stop(s->pool->loop, &s->timer);
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
+    cw_chan_reader_free(&s->rd);
+    cw_buf_free(&s->wbuf);
+    s->woff = 0;
+}
+
+static void cw_slot_kill(cw_slot_t *s) {
+    if (s->pid > 0)
+        kill(s->pid, SIGKILL);
+    /* Stop listening; the child watcher finishes the job. */
+    ev_io_stop(s->pool->loop, &s->rio);
+    ev_io_stop(s->pool->loop, &s->wio);
+}
+
+static void cw_slot_respawn_cb(struct ev_loop *loop, ev_timer *w, int revents) {
+    (void)loop, (void)revents;
+    cw_slot_t *s = w->data;
+    ev_timer_stop(s->pool->loop, &s->timer);
+    cw_slot_spawn(s);
+}
+
+static void cw_slot_child_cb(struct ev_loop *loop, ev_child *w, int revents) {
+    (void)revents;
+    cw_slot_t *s = w->data;
+    ev_child_stop(loop, w);
+    int status = w->rstatus;
+    if (s->item)
+        cw_slot_fail_job(s, status);
+    else if (!s->started_ok || s->state == CW_SLOT_STARTING)
+        s->start_failures++;
+    cw_slot_clear_job(s);
+    cw_slot_close(s);
+    s->pid = -1;
+    s->state = CW_SLOT_DOWN;
+    /* Immediate respawn unless it keeps dying before READY. */
+    double delay = 0;
+    if (s->start_failures) {
+        delay = 0.05 * (double)(1u << (s->start_failures < 7 ? s->start_failures : 7));
+        fprintf(stderr,
+                "{\"level\":\"error\",\"msg\":\"executor failed during start-up\","
+                "\"failures\":%u,\"retryInS\":%.2f}\n",
+                s->start_failures, delay);
+    }
+    ev_timer_init(&s->timer, cw_slot_respawn_cb, delay, 0);
+    s->timer.data = s;
+    ev_timer_start(loop, &s->timer);
+    cw_pool_dispatch(s->pool);
+}
+
+/* ---- channel ------------------------------------------------------------ */
+
+static void cw_slot_deadline_cb(struct ev_loop *loop, ev_timer *w, int revents) {
+    (void)loop, (void)revents;
+    cw_slot_t *s = w->data;
+    if (s->state == CW_SLOT_RUNNING || s->state == CW_SLOT_BUSY) {
+        s->killed_deadline = s->state == CW_SLOT_RUNNING;
+        cw_slot_kill(s);
+    }
+}
+
+static void cw_slot_arm(cw_slot_t *s, double after) {
+    ev_timer_stop(s->pool->loop, &s->timer);
+    ev_now_update(s->pool->loop);
+    ev_timer_init(&s->timer, cw_slot_deadline_cb, after, 0);
+    s->timer.data = s;
+    ev_timer_start(s->pool->loop, &s->timer);
+}
+
+static int cw_slot_on_start(cw_slot_t *s, const char *pl, size_t len) {
+    uint32_t head[2];
+    if (s->state != CW_SLOT_BUSY || len < sizeof(head))
+        return -1;
+    memcpy(head, pl, sizeof(head));
+    size_t off = sizeof(head);
+    if (head[1] != UINT32_MAX) {
+        if (head[1] > len - off)
+            return -1;
+        s->job_id = strndup(pl + off, head[1]);
+        off += head[1];
+    }
+    cw_buf_reset(&s->tail);
+    if (cw_buf_append(&s->tail, pl + off, len - off))
+        return -1;
+    s->timeout_ms = head[0];
+    s->started_ms = cw_now_ms();
+    s->started_ns = cw_mono_ns();
+    s->state = CW_SLOT_RUNNING;
+    cw_slot_arm(s, head[0] / 1000.0 + s->pool->conf.grace_s);
+    return 0;
+}
+
+static void cw_slot_read_cb(struct ev_loop *loop, ev_io *w, int revents) {
+    (void)loop, (void)revents;
+    cw_slot_t *s = w->data;
+    cw_pool_t *p = s->pool;
+    cw_err_t err = cw_chan_reader_fill(&s->rd, s->fd);
+    for (;;) {
+        uint32_t cmd;
+        const char *pl;
+        size_t len;
+        cw_err_t e = cw_chan_reader_next(&s->rd, &cmd, &pl, &len);
+        if (e == CW_ERR_AGAIN)
+            break;
+        if (e) {
+            cw_slot_kill(s);
+            return;
+        }
+        if (cmd == CW_CHAN_READY && s->state == CW_SLOT_STARTING) {
+            s->state = CW_SLOT_IDLE;
+            s->started_ok = 1;
+            s->start_failures = 0;
+        } else if (cmd == CW_CHAN_START) {
+            if (cw_slot_on_start(s, pl, len)) {
+                cw_slot_kill(s);
+                return;
+            }
+        } else if (cmd == CW_CHAN_RESULT &&
+                   (s->state == CW_SLOT_BUSY || s->state == CW_SLOT_RUNNING) && s->item) {
+            cw_pool_item_t *it = s->item;
+            s->item = NULL;
+            ev_timer_stop(p->loop, &s->timer);
+            cw_slot_clear_job(s);
+            s->state = CW_SLOT_IDLE;
+            cw_pool_deliver(p, it, pl, len);
+        } else {
+            cw_slot_kill(s);
+            return;
+        }
+        cw_chan_reader_pop(&s->rd);
+    }
+    if (err) { /* EOF or error: the child watcher will follow */
+        ev_io_stop(p->loop, &s->rio);
+        return;
+    }
+    cw_pool_dispatch(p);
+}
+
+static void cw_slot_write_cb(struct ev_loop *loop, ev_io *w, int revents) {
+    (void)revents;
+    cw_slot_t *s = w->data;
+    while (s->woff < s->wbuf.len) {
+        ssize_t n = write(s->fd, s->wbuf.data + s->woff, s->wbuf.len - s->woff);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return;
+            cw_slot_kill(s);
+            return;
+        }
+        s->woff += (size_t)n;
+    }
+    ev_io_stop(loop, w);
+    cw_buf_reset(&s->wbuf);
+    s->woff = 0;
+}
+
+/* ---- spawning ----------------------------------------------------------- */
+
+static void cw_slot_spawn(cw_slot_t *s) {
+    cw_pool_t *p = s->pool;
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+        goto retry;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(sv[0]);
+        close(sv[1]);
+        goto retry;
+    }
+    if (pid == 0) {
+        /* Child: fd 3 is the channel, stdout goes to stderr so nothing the
+         * executor might print can corrupt the supervisor's data stream,
+         * the environment is empty (no credentials cross over). */
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0)
+            dup2(devnull, 0);
+        dup2(2, 1);
+        if (sv[1] == 3) {
+            fcntl(3, F_SETFD, 0);
+        } else {
+            dup2(sv[1], 3);
+        }
+        close_range(4, ~0U, 0);
+        char *envp[] = {NULL};
+        execve(p->conf.exec_argv[0], p->conf.exec_argv, envp);
+        _exit(127);
+    }
+    close(sv[1]);
+    fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
+    s->pid = pid;
+    s->fd = sv[0];
+    s->state = CW_SLOT_STARTING;
+    p->spawned++;
+    cw_chan_reader_init(&s->rd, p->conf.max_result_bytes);
+    cw_buf_init(&s->wbuf, 0);
+    ev_io_init(&s->rio, cw_slot_read_cb, s->fd, EV_READ);
+    s->rio.data = s;
+    ev_io_start(p->loop, &s->rio);
+    ev_io_init(&s->wio, cw_slot_write_cb, s->fd, EV_WRITE);
+    s->wio.data = s;
+    ev_child_init(&s->child, cw_slot_child_cb, pid, 0);
+    s->child.data = s;
+    ev_child_start(p->loop, &s->child);
+    return;
+retry:
+    s->start_failures++;
+    fprintf(stderr, "{\"level\":\"error\",\"msg\":\"cannot start executor\",\"error\":\"%s\"}\n",
+            strerror(errno));
+    ev_timer_init(&s->timer, cw_slot_respawn_cb, 1.0, 0);
+    s->timer.data = s;
+    ev_timer_start(p->loop, &s->timer);
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+static void cw_pool_dispatch(cw_pool_t *p) {
+    for (int i = 0; i < p->conf.executors && p->head; i++) {
+        cw_slot_t *s = &p->slots[i];
+        if (s->state != CW_SLOT_IDLE)
+            continue;
+        cw_pool_item_t *it = p->head;
+        p->head = it->next;
+        if (!p->head)
+            p->tail = NULL;
+        it->next = NULL;
+        if (cw_chan_frame(&s->wbuf, CW_CHAN_JOB, it->data, it->len)) {
+            /* Out of memory framing the job: put it back and try later. */
+            it->next = p->head;
+            p->head = it;
+            if (!p->tail)
+                p->tail = it;
+            return;
+        }
+        s->item = it;
+        s->state = CW_SLOT_BUSY;
+        cw_slot_arm(s, p->conf.parse_timeout_s);
+        ev_io_start(p->loop, &s->wio);
+        ev_feed_event(p->loop, &s->wio, EV_WRITE);
+    }
+}
+
+cw_err_t cw_pool_new(struct ev_loop *loop, const cw_pool_conf_t *conf, cw_pool_done_fn done,
+                     void *ud, cw_pool_t **out) {
+    *out = NULL;
+    if (!conf || conf->executors < 1 || conf->executors > 1024 || !conf->exec_argv ||
+        !conf->exec_argv[0] || !done)
+        return CW_ERR_INVALID;
+    cw_pool_t *p = calloc(1, sizeof(*p));
+    if (!p)
+        return CW_ERR_NOMEM;
+    p->slots = calloc((size_t)conf->executors, sizeof(cw_slot_t));
+    if (!p->slots) {
+        free(p);
+        return CW_ERR_NOMEM;
+    }
+    p->loop = loop;
+    p->conf = *conf;
+    p->done = done;
+    p->ud = ud;
+    for (int i = 0; i < conf->executors; i++) {
+        cw_slot_t *s = &p->slots[i];
+        s->pool = p;
+        s->fd = -1;
+        s->pid = -1;
+        cw_buf_init(&s->tail, 0);
+        ev_timer_init(&s->timer, cw_slot_respawn_cb, 0, 0);
+        cw_slot_spawn(s);
+    }
+    if (p->spawned == 0) {
+        cw_pool_free(p);
+        return CW_ERR_SYSTEM;
+    }
+    *out = p;
+    return CW_OK;
+}
+
+cw_err_t cw_pool_submit(cw_pool_t *p, uint64_t ticket, const char *job, size_t len) {
+    if (len > p->conf.max_job_bytes)
+        return CW_ERR_TOOBIG;
+    cw_pool_item_t *it = malloc(sizeof(*it) + len);
+    if (!it)
+        return CW_ERR_NOMEM;
+    it->next = NULL;
+    it->ticket = ticket;
+    it->len = len;
+    memcpy(it->data, job, len);
+    if (p->tail)
+        p->tail->next = it;
+    else
+        p->head = it;
+    p->tail = it;
+    p->pending++;
+    cw_pool_dispatch(p);
+    return CW_OK;
+}
+
+size_t cw_pool_pending(const cw_pool_t *p) { return p->pending; }
+
+void cw_pool_get_stats(const cw_pool_t *p, cw_pool_stats_t *st) {
+    memset(st, 0, sizeof(*st));
+    st->spawned = p->spawned;
+    st->crashed = p->crashed;
+    st->killed = p->killed;
+    for (int i = 0; i < p->conf.executors; i++) {
+        const cw_slot_t *s = &p->slots[i];
+        if (s->state == CW_SLOT_IDLE)
+            st->idle++;
+        else if (s->state == CW_SLOT_BUSY || s->state == CW_SLOT_RUNNING)
+            st->busy++;
+        if (s->pid > 0 && st->pids_len < 64)
+            st->pids[st->pids_len++] = s->pid;
+    }
+}
+
+void cw_pool_free(cw_pool_t *p) {
+    if (!p)
+        return;
+    for (int i = 0; i < p->conf.executors; i++) {
+        cw_slot_t *s = &p->slots[i];
+        if (s->pid > 0) {
+            kill(s->pid, SIGKILL);
+            ev_child_stop(p->loop, &s->child);
+            while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        }
+        ev_timer_stop(p->loop, &s->timer);
+        if (s->fd >= 0 || s->state != CW_SLOT_DOWN)
+            cw_slot_close(s);
+        free(s->item);
+        cw_slot_clear_job(s);
+        cw_buf_free(&s->tail);
+    }
+    while (p->head) {
+        cw_pool_item_t *n = p->head->next;
+        free(p->head);
+        p->head = n;
+    }
+    free(p->slots);
+    free(p);
+}

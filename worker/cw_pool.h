@@ -1,0 +1,71 @@
+/*
+ * cw_pool.h -- the supervisor's pool of pre-started executor processes.
+ *
+ * Like nginx's master, the pool only coordinates: it keeps one slot per
+ * executor {pid, channel, state, in-flight job}, hands each idle executor the
+ * next queued job, and arms a hard wall-clock kill at the job's deadline plus
+ * a grace period, because Duktape's own deadline check never runs inside C
+ * built-ins.  When an executor dies -- killed for its deadline, crashed, or
+ * out of memory -- the pool writes that job's result itself (TIMEOUT or
+ * WORKER_CRASHED, with the signal) and starts a replacement: the pool never
+ * shrinks and every submitted job gets exactly one result callback.
+ *
+ * Everything runs on the caller's libev default loop; the pool never blocks.
+ */
+#ifndef CW_POOL_H
+#define CW_POOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ev.h>
+
+#include "cw_err.h"
+
+typedef struct cw_pool cw_pool_t;
+
+typedef struct cw_pool_conf {
+    int executors;           /* pool size, >= 1 */
+    char *const *exec_argv;  /* executor command line; exec_argv[0] is the binary */
+    double grace_s;          /* hard kill this long after a job's deadline */
+    double parse_timeout_s;  /* a job must be parsed (START) within this */
+    size_t max_job_bytes;    /* largest JOB frame */
+    size_t max_result_bytes; /* largest RESULT frame accepted from an executor */
+} cw_pool_conf_t;
+
+void cw_pool_conf_default(cw_pool_conf_t *c);
+
+/* Called once per submitted job with its result document (not owned by the
+ * callee: copy what you keep).  `ticket` is the submitter's own number. */
+typedef void (*cw_pool_done_fn)(void *ud, uint64_t ticket, const char *result, size_t len);
+
+/* Start the executors.  Returns CW_OK, CW_ERR_INVALID for a bad conf,
+ * CW_ERR_SYSTEM if no process could be started, CW_ERR_NOMEM. */
+cw_err_t cw_pool_new(struct ev_loop *loop, const cw_pool_conf_t *conf, cw_pool_done_fn done,
+                     void *ud, cw_pool_t **out);
+
+/* Queue a job (the bytes are copied).  CW_ERR_TOOBIG for a job over
+ * max_job_bytes (no callback follows: the caller writes that result),
+ * CW_ERR_NOMEM. */
+cw_err_t cw_pool_submit(cw_pool_t *p, uint64_t ticket, const char *job, size_t len);
+
+/* Jobs submitted whose result has not been delivered yet. */
+size_t cw_pool_pending(const cw_pool_t *p);
+
+/* Counters for metrics and tests. */
+typedef struct cw_pool_stats {
+    uint64_t spawned;   /* executor processes started, respawns included */
+    uint64_t crashed;   /* executors that died with a job in flight */
+    uint64_t killed;    /* executors killed at the hard deadline */
+    int idle, busy;     /* right now */
+    int pids_len;
+    int pids[64];       /* live executor pids (first 64) */
+} cw_pool_stats_t;
+
+void cw_pool_get_stats(const cw_pool_t *p, cw_pool_stats_t *st);
+
+/* Stop every executor (SIGKILL), reap it and free the pool.  Jobs still
+ * queued get no callback. */
+void cw_pool_free(cw_pool_t *p);
+
+#endif /* CW_POOL_H */

@@ -1,0 +1,644 @@
+/*
+ * cw_sandbox.c -- one job, one fresh Duktape heap, one result.
+ *
+ * The order of a run: create the heap on a capped allocator; strip the
+ * globals a job must not see and install console, input and require; compile
+ * (as a script, or as a function body when the code uses a top-level
+ * `return`); call; take `output` (or the return value) through JSON.stringify
+ * under the same deadline and memory cap; repair the text to UTF-8; write the
+ * result; destroy the heap.  Every step that can run user code or allocate in
+ * the heap runs inside a protected call, so a throw, an out-of-memory or the
+ * deadline lands in one place where the job's flags decide its result code.
+ */
+#include "cw_sandbox.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "cw_alloc.h"
+#include "cw_result.h"
+#include "cw_time.h"
+#include "cw_utf8.h"
+#include "duktape.h"
+
+/* Heap-stash array (reachable from C only) of the errors raised for blocked
+ * modules: a job fails with SECURITY_ERROR only when the value it died with
+ * is one of these very objects, so no script can forge one. */
+#define CW_SBX_SECURITY_KEY "cwSecurityErrors"
+
+/* Modules a job may never load: asking for one is a SECURITY_ERROR. */
+static const char *const cw_sbx_blocked[] = {
+    "fs", "fs/promises", "path", "http", "https", "http2", "net", "tls", "dgram", "dns",
+    "child_process", "cluster", "worker_threads", "os", "process", "vm", "v8", "inspector",
+    "module", "repl", "readline", "crypto", "zlib", "stream", "axios", "node-fetch", NULL};
+
+typedef struct cw_sbx {
+    cw_alloc_t alloc; /* first: the allocator callbacks get the heap udata */
+    const cw_sandbox_conf_t *conf;
+    int64_t start_ns, deadline_ns;
+    int timed_out;
+    int security; /* a blocked module was requested */
+    uint64_t rng[4];
+    cw_buf_t logs;
+    size_t log_count;
+    int logs_truncated;
+    const cw_job_t *job;
+} cw_sbx_t;
+
+void cw_sandbox_conf_default(cw_sandbox_conf_t *c) {
+    c->log_max_entries = 1000;
+    c->log_max_bytes = 256u << 10;
+    c->log_max_message = 8u << 10;
+    c->result_max_bytes = 1u << 20;
+}
+
+/* ---- engine hooks (named in worker/duktape/duk_config.h) ---------------- */
+
+int cw_sandbox_timeout_check(void *udata) {
+    cw_sbx_t *s = udata;
+    if (!s || !s->deadline_ns)
+        return 0;
+    if (s->timed_out)
+        return 1; /* must keep saying so until the error has bubbled out */
+    if (cw_mono_ns() >= s->deadline_ns)
+        s->timed_out = 1;
+    return s->timed_out;
+}
+
+static uint64_t cw_sbx_rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+/* xoshiro256** seeded per job from getrandom(); Math.random only, not crypto. */
+double cw_sandbox_random_double(void *udata) {
+    cw_sbx_t *s = udata;
+    uint64_t *r = s->rng;
+    uint64_t out = cw_sbx_rotl(r[1] * 5, 7) * 9, t = r[1] << 17;
+    r[2] ^= r[0], r[3] ^= r[1], r[1] ^= r[2], r[0] ^= r[3], r[2] ^= t;
+    r[3] = cw_sbx_rotl(r[3], 45);
+    return (double)(out >> 11) * 0x1.0p-53;
+}
+
+static void *cw_sbx_malloc(void *udata, duk_size_t size) { return cw_alloc_malloc(udata, size); }
+static void *cw_sbx_realloc(void *udata, void *ptr, duk_size_t size) {
+    return cw_alloc_realloc(udata, ptr, size);
+}
+static void cw_sbx_free(void *udata, void *ptr) { cw_alloc_free(udata, ptr); }
+
+static void cw_sbx_fatal(void *udata, const char *msg) {
+    (void)udata;
+    /* The engine cannot continue; the supervisor sees the signal and
+     * reports WORKER_CRASHED for the job. */
+    fprintf(stderr, "{\"level\":\"fatal\",\"msg\":\"duktape fatal error\",\"detail\":\"%.100s\"}\n",
+            msg ? msg : "");
+    abort();
+}
+
+static cw_sbx_t *cw_sbx_get(duk_context *ctx) {
+    duk_memory_functions funcs;
+    duk_get_memory_functions(ctx, &funcs);
+    return funcs.udata;
+}
+
+/* ---- console ------------------------------------------------------------ */
+
+static const char *const cw_sbx_levels[] = {"log", "info", "warn", "error", "debug"};
+
+/* Describe the value at the top of the stack; replaces it with a string.
+ * Runs inside a safe call: user getters/toJSON may throw or loop. */
+static duk_ret_t cw_sbx_describe_unsafe(duk_context *ctx, void *udata) {
+    (void)udata;
+    if (duk_is_error(ctx, -1)) {
+        duk_get_prop_string(ctx, -1, "stack");
+        if (duk_is_string(ctx, -1))
+            return 1;
+        duk_pop(ctx);
+        duk_to_string(ctx, -1);
+        return 1;
+    }
+    if (duk_is_function(ctx, -1)) {
+        duk_get_prop_string(ctx, -1, "name");
+        const char *name = duk_is_string(ctx, -1) ? duk_get_string(ctx, -1) : "";
+        duk_push_sprintf(ctx, "[Function: %s]", *name ? name : "(anonymous)");
+        return 1;
+    }
+    if (duk_is_object(ctx, -1) && !duk_is_buffer_data(ctx, -1)) {
+        duk_dup(ctx, -1);
+        duk_json_encode(ctx, -1);
+        return 1;
+    }
+    if (duk_is_symbol(ctx, -1)) {
+        duk_push_string(ctx, "Symbol()");
+        return 1;
+    }
+    duk_to_string(ctx, -1);
+    return 1;
+}
+
+/* Append the string form of argument `idx` to b (clipped at b->max). */
+static void cw_sbx_describe(duk_context *ctx, duk_idx_t idx, cw_buf_t *b) {
+    size_t n;
+    const char *s;
+    if (duk_is_string(ctx, idx)) {
+        s = duk_get_lstring(ctx, idx, &n);
+    } else {
+        duk_dup(ctx, idx);
+        if (duk_safe_call(ctx, cw_sbx_describe_unsafe, NULL, 1, 1) != DUK_EXEC_SUCCESS ||
+            !duk_is_string(ctx, -1)) {
+            duk_pop(ctx);
+            duk_push_string(ctx, duk_is_array(ctx, idx) ? "[Array]" : "[object]");
+        }
+        s = duk_get_lstring(ctx, -1, &n);
+    }
+    size_t room = b->max > b->len ? b->max - b->len : 0;
+    (void)cw_buf_append(b, s, cw_utf8_clip(s, n, room));
+    if (!duk_is_string(ctx, idx))
+        duk_pop(ctx);
+}
+
+static duk_ret_t cw_sbx_console(duk_context *ctx) {
+    cw_sbx_t *s = cw_sbx_get(ctx);
+    int magic = duk_get_current_magic(ctx);
+    duk_idx_t nargs = duk_get_top(ctx), first = 0;
+    const char *level = cw_sbx_levels[magic & 7];
+    if (magic & 8) { /* console.assert(cond, ...msg) */
+        if (nargs > 0 && duk_to_boolean(ctx, 0))
+            return 0;
+        first = 1;
+    }
+    if (s->log_count >= s->conf->log_max_entries || s->logs.len >= s->conf->log_max_bytes) {
+        s->logs_truncated = 1;
+        return 0;
+    }
+    cw_buf_t msg;
+    cw_buf_init(&msg, s->conf->log_max_message);
+    if (magic & 8)
+        (void)cw_buf_puts(&msg, nargs > 1 ? "Assertion failed: " : "Assertion failed");
+    for (duk_idx_t i = first; i < nargs; i++) {
+        if (i > first)
+            (void)cw_buf_putc(&msg, ' ');
+        cw_sbx_describe(ctx, i, &msg);
+    }
+    int clipped = msg.len >= s->conf->log_max_message;
+    size_t before = s->logs.len;
+    double elapsed = (double)(cw_mono_ns() - s->start_ns) / 1e6;
+    cw_err_t err = cw_buf_printf(&s->logs, "%s{\"level\":\"%s\",\"message\":",
+                                 s->log_count ? "," : "", level);
+    if (!err)
+        err = cw_utf8_json_string(&s->logs, msg.data ? msg.data : "", msg.len);
+    if (!err)
+        err = cw_buf_printf(&s->logs, ",\"elapsedMs\":%.3f%s}", elapsed,
+                            clipped ? ",\"truncated\":true" : "");
+    if (err) { /* over the byte cap: drop this entry whole */
+        s->logs.len = before;
+        if (s->logs.data)
+            s->logs.data[before] = '\0';
+        s->logs_truncated = 1;
+    } else {
+        s->log_count++;
+        if (clipped)
+            s->logs_truncated = 1;
+    }
+    cw_buf_free(&msg);
+    return 0;
+}
+
+/* ---- require ------------------------------------------------------------ */
+
+static duk_ret_t cw_sbx_require(duk_context *ctx) {
+    cw_sbx_t *s = cw_sbx_get(ctx);
+    const char *name = duk_require_string(ctx, 0);
+    const char *base = strncmp(name, "node:", 5) == 0 ? name + 5 : name;
+    for (size_t i = 0; cw_sbx_blocked[i]; i++) {
+        if (strcmp(base, cw_sbx_blocked[i]) == 0) {
+            s->security = 1;
+            duk_push_error_object(ctx, DUK_ERR_ERROR,
+                                  "module \"%s\" is blocked in the sandbox (no file, network, "
+                                  "process or OS access)",
+                                  base);
+            duk_push_string(ctx, "SecurityError");
+            duk_put_prop_string(ctx, -2, "name");
+            duk_push_heap_stash(ctx);
+            duk_get_prop_string(ctx, -1, CW_SBX_SECURITY_KEY);
+            duk_dup(ctx, -3);
+            duk_put_prop_index(ctx, -2, (duk_uarridx_t)duk_get_length(ctx, -2));
+            duk_pop_2(ctx);
+            return duk_throw(ctx);
+        }
+    }
+    return duk_error(ctx, DUK_ERR_ERROR,
+                     "module \"%s\" is not available; allowed modules: (none in this build)", base);
+}
+
+/* ---- setup -------------------------------------------------------------- */
+
+/* Push a cJSON value as the equivalent JavaScript value. */
+static void cw_sbx_push_json(duk_context *ctx, const cJSON *v) {
+    if (cJSON_IsObject(v)) {
+        duk_push_object(ctx);
+        for (const cJSON *c = v->child; c; c = c->next) {
+            cw_sbx_push_json(ctx, c);
+            if (strcmp(c->string, "__proto__") == 0) {
+                /* An own data property, as JSON.parse makes: never the setter. */
+                duk_push_string(ctx, c->string);
+                duk_insert(ctx, -2);
+                duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WEC);
+            } else {
+                duk_put_prop_string(ctx, -2, c->string);
+            }
+        }
+    } else if (cJSON_IsArray(v)) {
+        duk_push_array(ctx);
+        duk_uarridx_t i = 0;
+        for (const cJSON *c = v->child; c; c = c->next) {
+            cw_sbx_push_json(ctx, c);
+            duk_put_prop_index(ctx, -2, i++);
+        }
+    } else if (cJSON_IsString(v)) {
+        duk_push_string(ctx, v->valuestring);
+    } else if (cJSON_IsNumber(v)) {
+        duk_push_number(ctx, v->valuedouble);
+    } else if (cJSON_IsTrue(v)) {
+        duk_push_true(ctx);
+    } else if (cJSON_IsFalse(v)) {
+        duk_push_false(ctx);
+    } else {
+        duk_push_null(ctx);
+    }
+}
+
+static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
+    cw_sbx_t *s = udata;
+    duk_push_global_object(ctx);
+    /* Engine internals and non-standard globals a job must not reach. */
+    static const char *const strip[] = {"Duktape", "CBOR", NULL};
+    for (size_t i = 0; strip[i]; i++)
+        duk_del_prop_string(ctx, -1, strip[i]);
+
+    duk_push_object(ctx);
+    static const struct {
+        const char *name;
+        int magic;
+    } methods[] = {{"log", 0}, {"info", 1}, {"warn", 2},  {"error", 3},
+                   {"debug", 4}, {"trace", 4}, {"dir", 0}, {"assert", 3 | 8}};
+    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+        duk_push_c_function(ctx, cw_sbx_console, DUK_VARARGS);
+        duk_set_magic(ctx, -1, methods[i].magic);
+        duk_put_prop_string(ctx, -2, methods[i].name);
+    }
+    duk_put_prop_string(ctx, -2, "console");
+
+    duk_push_c_function(ctx, cw_sbx_require, 1);
+    duk_put_prop_string(ctx, -2, "require");
+    duk_push_heap_stash(ctx);
+    duk_push_array(ctx);
+    duk_put_prop_string(ctx, -2, CW_SBX_SECURITY_KEY);
+    duk_pop(ctx);
+
+    cw_sbx_push_json(ctx, s->job->input);
+    duk_put_prop_string(ctx, -2, "input");
+    duk_pop(ctx);
+    return 0;
+}
+
+/* Compile the job: as a global script, or, when that fails (a top-level
+ * `return`), as the body of a function.  The first error is the one reported. */
+static duk_ret_t cw_sbx_compile_script(duk_context *ctx, void *udata) {
+    const cw_job_t *job = udata;
+    duk_push_string(ctx, "job.js");
+    duk_compile_lstring_filename(ctx, 0, job->code, job->code_len);
+    return 1;
+}
+
+static duk_ret_t cw_sbx_compile_function(duk_context *ctx, void *udata) {
+    const cw_job_t *job = udata;
+    duk_push_string(ctx, "function(){");
+    duk_push_lstring(ctx, job->code, job->code_len);
+    duk_push_string(ctx, "\n}");
+    duk_concat(ctx, 3);
+    duk_push_string(ctx, "job.js");
+    duk_compile(ctx, DUK_COMPILE_FUNCTION);
+    return 1;
+}
+
+/* Call the compiled function; leave its return value. */
+static duk_ret_t cw_sbx_call(duk_context *ctx, void *udata) {
+    (void)udata;
+    duk_call(ctx, 0);
+    return 1;
+}
+
+/* Serialize `output` (or the return value at -1) to JSON text. */
+static duk_ret_t cw_sbx_serialize(duk_context *ctx, void *udata) {
+    (void)udata;
+    duk_push_global_object(ctx);
+    if (duk_has_prop_string(ctx, -1, "output")) {
+        duk_get_prop_string(ctx, -1, "output");
+        if (!duk_is_undefined(ctx, -1)) {
+            duk_remove(ctx, -2); /* global */
+            duk_remove(ctx, -2); /* return value */
+            goto encode;
+        }
+        duk_pop(ctx);
+    }
+    duk_pop(ctx);
+encode:
+    if (duk_is_undefined(ctx, -1))
+        duk_push_null(ctx);
+    else
+        duk_dup(ctx, -1);
+    duk_json_encode(ctx, -1);
+    return 1;
+}
+
+/* The thrown value at -1 becomes name/message/line/stack strings on the
+ * stack in that order (4 values). */
+static duk_ret_t cw_sbx_error_parts(duk_context *ctx, void *udata) {
+    (void)udata;
+    duk_idx_t e = duk_normalize_index(ctx, -1);
+    if (duk_is_object(ctx, e)) {
+        duk_get_prop_string(ctx, e, "name");
+        duk_get_prop_string(ctx, e, "message");
+        duk_get_prop_string(ctx, e, "lineNumber");
+        duk_get_prop_string(ctx, e, "stack");
+        if (!duk_is_undefined(ctx, -4))
+            duk_safe_to_string(ctx, -4);
+        if (duk_is_undefined(ctx, -3)) {
+            duk_pop_n(ctx, 3);
+            duk_dup(ctx, e);
+            duk_safe_to_string(ctx, -1);
+            duk_push_undefined(ctx);
+            duk_push_undefined(ctx);
+        } else {
+            duk_safe_to_string(ctx, -3);
+        }
+        if (duk_is_string(ctx, -1) == 0 && !duk_is_undefined(ctx, -1))
+            duk_safe_to_string(ctx, -1);
+    } else {
+        /* throw "text", throw 42, throw null */
+        duk_push_undefined(ctx);
+        duk_dup(ctx, e);
+        duk_safe_to_string(ctx, -1);
+        duk_push_undefined(ctx);
+        duk_push_undefined(ctx);
+    }
+    return 4;
+}
+
+/* ---- the run ------------------------------------------------------------ */
+
+typedef struct cw_sbx_outcome {
+    cw_rescode_t code;
+    char *name, *message, *stack;
+    long line;
+} cw_sbx_outcome_t;
+
+static char *cw_sbx_dup_string(duk_context *ctx, duk_idx_t idx) {
+    if (!duk_is_string(ctx, idx))
+        return NULL;
+    size_t n;
+    const char *p = duk_get_lstring(ctx, idx, &n);
+    n = cw_utf8_clip(p, n, CW_RESULT_MAX_ERR_STACK);
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, p, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+static duk_ret_t cw_sbx_is_marked(duk_context *ctx, void *udata) {
+    (void)udata;
+    int marked = 0;
+    duk_push_heap_stash(ctx);
+    duk_get_prop_string(ctx, -1, CW_SBX_SECURITY_KEY);
+    duk_size_t n = duk_get_length(ctx, -1);
+    for (duk_size_t i = 0; i < n && !marked; i++) {
+        duk_get_prop_index(ctx, -1, (duk_uarridx_t)i);
+        marked = duk_strict_equals(ctx, -1, -4);
+        duk_pop(ctx);
+    }
+    duk_push_boolean(ctx, marked);
+    return 1;
+}
+
+/* The thrown value is at -1: classify by the run's flags, then describe. */
+static void cw_sbx_failed(duk_context *ctx, cw_sbx_t *s, cw_rescode_t phase_code,
+                          cw_sbx_outcome_t *o) {
+    int marked = 0;
+    if (duk_is_object(ctx, -1)) {
+        /* The stash is plain C-owned data, but lookups allocate: protect them. */
+        duk_dup(ctx, -1);
+        if (duk_safe_call(ctx, cw_sbx_is_marked, NULL, 1, 1) == DUK_EXEC_SUCCESS)
+            marked = duk_get_boolean(ctx, -1);
+        duk_pop(ctx);
+    }
+    if (s->timed_out)
+        o->code = CW_RES_TIMEOUT;
+    else if (s->alloc.limit_hit)
+        o->code = CW_RES_MEMORY_LIMIT;
+    else if (marked)
+        o->code = CW_RES_SECURITY_ERROR;
+    else
+        o->code = phase_code;
+
+    if (o->code == CW_RES_TIMEOUT) {
+        /* Describing the error would re-enter the engine, which keeps
+         * throwing until the stack unwinds; say what happened instead. */
+        o->name = strdup("TimeoutError");
+        char m[96];
+        snprintf(m, sizeof(m), "execution exceeded the %g s timeout", s->job->timeout_s);
+        o->message = strdup(m);
+        return;
+    }
+    /* Give the description its own small budget past the cap so an error
+     * raised by hitting the cap can still be described. */
+    size_t limit = s->alloc.limit;
+    s->alloc.limit = limit + (1u << 20);
+    if (duk_safe_call(ctx, cw_sbx_error_parts, NULL, 1, 4) == DUK_EXEC_SUCCESS) {
+        o->name = cw_sbx_dup_string(ctx, -4);
+        o->message = cw_sbx_dup_string(ctx, -3);
+        o->line = duk_is_number(ctx, -2) ? (long)duk_get_number(ctx, -2) : 0;
+        o->stack = cw_sbx_dup_string(ctx, -1);
+    } else {
+        o->message = strdup("(the thrown value could not be described)");
+    }
+    duk_pop_n(ctx, 4);
+    s->alloc.limit = limit;
+    if (o->code == CW_RES_MEMORY_LIMIT) {
+        char m[128];
+        snprintf(m, sizeof(m), "memory limit of %g MB exceeded", s->job->memory_mb);
+        free(o->message);
+        o->message = strdup(m);
+        free(o->name);
+        o->name = strdup("RangeError");
+    }
+}
+
+static void cw_sbx_seed(cw_sbx_t *s) {
+    size_t got = 0;
+    while (got < sizeof(s->rng)) {
+        ssize_t n = getrandom((char *)s->rng + got, sizeof(s->rng) - got, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    if (got < sizeof(s->rng) || (s->rng[0] | s->rng[1] | s->rng[2] | s->rng[3]) == 0) {
+        /* No entropy source: still never the same sequence twice. */
+        s->rng[0] ^= (uint64_t)cw_mono_ns() | 1;
+        s->rng[1] ^= (uint64_t)cw_now_ms();
+    }
+}
+
+static cw_err_t cw_sbx_emit(const cw_sandbox_conf_t *conf, cw_result_t *r, cw_buf_t *out) {
+    size_t start = out->len;
+    size_t saved_max = out->max;
+    out->max = start + conf->result_max_bytes;
+    cw_err_t err = cw_result_write(r, out);
+    if (err == CW_ERR_TOOBIG && r->code == CW_RES_SUCCESS && r->output_json) {
+        out->len = start;
+        r->code = CW_RES_OUTPUT_LIMIT;
+        r->output_json = NULL;
+        r->output_len = 0;
+        r->err_name = "OutputLimitError";
+        r->err_message = "the result would exceed the maximum result size; return less data";
+        err = cw_result_write(r, out);
+    }
+    if (err == CW_ERR_TOOBIG) { /* logs and error text: drop the logs */
+        out->len = start;
+        r->logs_json = NULL;
+        r->logs_len = 0;
+        r->logs_truncated = 1;
+        err = cw_result_write(r, out);
+    }
+    if (out->data)
+        out->data[out->len < start ? start : out->len] = '\0';
+    out->max = saved_max;
+    return err;
+}
+
+cw_err_t cw_sandbox_run(const cw_sandbox_conf_t *conf, const cw_job_t *job, cw_buf_t *out) {
+    cw_sbx_t s;
+    memset(&s, 0, sizeof(s));
+    s.conf = conf;
+    s.job = job;
+    cw_alloc_init(&s.alloc, (size_t)(job->memory_mb * 1024.0 * 1024.0));
+    cw_buf_init(&s.logs, conf->log_max_bytes);
+    cw_sbx_seed(&s);
+
+    cw_result_t r;
+    cw_result_init(&r);
+    r.job_id = job->job_id;
+    r.timeout_s = job->timeout_s;
+    r.memory_mb = job->memory_mb;
+    r.adjust_json = job->adjustments.data;
+    r.adjust_len = job->adjustments.len;
+    r.audit_json = job->audit.data;
+    r.audit_len = job->audit.len;
+    r.started_ms = cw_now_ms();
+    s.start_ns = cw_mono_ns();
+    s.deadline_ns = s.start_ns + (int64_t)(job->timeout_s * 1e9);
+
+    cw_sbx_outcome_t o = {.code = CW_RES_SUCCESS};
+    cw_buf_t output;
+    cw_buf_init(&output, conf->result_max_bytes);
+    int output_too_big = 0;
+
+    duk_context *ctx = duk_create_heap(cw_sbx_malloc, cw_sbx_realloc, cw_sbx_free, &s, cw_sbx_fatal);
+    if (!ctx) {
+        o.code = CW_RES_MEMORY_LIMIT;
+        o.name = strdup("RangeError");
+        o.message = strdup("memory limit too small to create a JavaScript heap");
+        goto finish;
+    }
+    if (duk_safe_call(ctx, cw_sbx_setup, &s, 0, 1) != DUK_EXEC_SUCCESS) {
+        cw_sbx_failed(ctx, &s, CW_RES_RUNTIME_ERROR, &o);
+        goto finish;
+    }
+    duk_pop(ctx);
+    if (duk_safe_call(ctx, cw_sbx_compile_script, (void *)job, 0, 1) != DUK_EXEC_SUCCESS) {
+        if (s.timed_out || s.alloc.limit_hit ||
+            duk_safe_call(ctx, cw_sbx_compile_function, (void *)job, 0, 1) != DUK_EXEC_SUCCESS) {
+            if (duk_get_top(ctx) > 1)
+                duk_pop(ctx); /* report the script error, not the retry's */
+            cw_sbx_failed(ctx, &s, CW_RES_SYNTAX_ERROR, &o);
+            goto finish;
+        }
+        duk_remove(ctx, -2);
+    }
+    if (duk_safe_call(ctx, cw_sbx_call, NULL, 1, 1) != DUK_EXEC_SUCCESS) {
+        cw_sbx_failed(ctx, &s, CW_RES_RUNTIME_ERROR, &o);
+        goto finish;
+    }
+    if (duk_safe_call(ctx, cw_sbx_serialize, NULL, 1, 1) != DUK_EXEC_SUCCESS) {
+        cw_sbx_failed(ctx, &s, CW_RES_RUNTIME_ERROR, &o);
+        if (o.code == CW_RES_RUNTIME_ERROR && o.message) {
+            char *m = malloc(strlen(o.message) + 48);
+            if (m) {
+                sprintf(m, "output is not JSON-serializable: %s", o.message);
+                free(o.message);
+                o.message = m;
+            }
+        }
+        goto finish;
+    }
+    if (duk_is_string(ctx, -1)) {
+        size_t n;
+        const char *text = duk_get_lstring(ctx, -1, &n);
+        cw_err_t e = cw_utf8_json_text(&output, text, n);
+        if (e == CW_ERR_TOOBIG)
+            output_too_big = 1;
+        else if (e)
+            goto oom;
+    }
+
+finish:
+    r.ended_ms = cw_now_ms();
+    r.exec_ms = (double)(cw_mono_ns() - s.start_ns) / 1e6;
+    if (ctx)
+        duk_destroy_heap(ctx);
+    r.mem_peak = s.alloc.peak;
+    r.code = o.code;
+    if (output_too_big) {
+        r.code = CW_RES_OUTPUT_LIMIT;
+        o.name = strdup("OutputLimitError");
+        o.message = strdup("output exceeds the maximum result size; return less data");
+    } else if (o.code == CW_RES_SUCCESS) {
+        r.output_json = output.data;
+        r.output_len = output.len;
+    }
+    r.err_name = o.name;
+    r.err_message = o.message;
+    r.err_stack = o.stack;
+    r.err_line = o.line;
+    r.logs_json = s.logs.data;
+    r.logs_len = s.logs.len;
+    r.logs_truncated = s.logs_truncated;
+    cw_err_t err = cw_sbx_emit(conf, &r, out);
+    free(o.name);
+    free(o.message);
+    free(o.stack);
+    cw_buf_free(&output);
+    cw_buf_free(&s.logs);
+    return err;
+oom:
+    ctx ? duk_destroy_heap(ctx) : (void)0;
+    cw_buf_free(&output);
+    cw_buf_free(&s.logs);
+    return CW_ERR_NOMEM;
+}
+
+cw_err_t cw_sandbox_invalid(const cw_sandbox_conf_t *conf, const char *job_id, const char *reason,
+                            cw_buf_t *out) {
+    cw_result_t r;
+    cw_result_init(&r);
+    r.job_id = job_id;
+    r.code = CW_RES_INVALID_REQUEST;
+    r.err_name = "InvalidRequest";
+    r.err_message = reason;
+    r.started_ms = r.ended_ms = cw_now_ms();
+    return cw_sbx_emit(conf, &r, out);
+}

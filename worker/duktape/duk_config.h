@@ -1,0 +1,43 @@
+/*
+ * duk_config.h -- codeworker's configuration of the packaged Duktape engine.
+ *
+ * Debian ships Duktape's amalgamated source with a duk_config.h that turns
+ * off the interrupt counter and the execution-timeout check, and `-D` flags
+ * cannot turn them back on because the packaged header #undef's them.  The
+ * build therefore compiles a folder holding symlinks named duktape.c and
+ * duktape.h (to the packaged files) next to this file: the quoted include of
+ * "duk_config.h" in duktape.h resolves here, we pull in the packaged
+ * configuration by absolute path (CW_DUK_PACKAGED_CONFIG, set by CMake) and
+ * then override what the sandbox depends on:
+ *
+ *   - the interrupt counter and the execution-timeout hook, which calls
+ *     cw_sandbox_timeout_check() with the heap's user data (the job's
+ *     deadline lives there);
+ *   - Math.random from a per-job PRNG seeded from the OS, so forked or
+ *     long-lived executors never hand two jobs the same sequence;
+ *   - smaller recursion limits for the parser/JSON so hostile nesting fails
+ *     with a RangeError long before the C stack is at risk.
+ */
+#ifndef CW_DUK_CONFIG_H
+#define CW_DUK_CONFIG_H
+
+#include CW_DUK_PACKAGED_CONFIG
+
+#undef DUK_USE_INTERRUPT_COUNTER
+#define DUK_USE_INTERRUPT_COUNTER
+
+#undef DUK_USE_EXEC_TIMEOUT_CHECK
+int cw_sandbox_timeout_check(void *udata);
+#define DUK_USE_EXEC_TIMEOUT_CHECK(udata) cw_sandbox_timeout_check((udata))
+
+#undef DUK_USE_GET_RANDOM_DOUBLE
+double cw_sandbox_random_double(void *udata);
+#define DUK_USE_GET_RANDOM_DOUBLE(udata) cw_sandbox_random_double((udata))
+
+/* Nested source and data are capped well below what an 8 MiB stack allows. */
+#undef DUK_USE_COMPILER_RECLIMIT
+#define DUK_USE_COMPILER_RECLIMIT 1000
+#undef DUK_USE_NATIVE_CALL_RECLIMIT
+#define DUK_USE_NATIVE_CALL_RECLIMIT 500
+
+#endif /* CW_DUK_CONFIG_H */
