@@ -69,7 +69,7 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf) {
         } else if (!err) {
             err = cw_executor_send_start(fd, &job);
             if (!err)
-                err = cw_sandbox_run(&conf->sbx, &job, &out);
+                err = cw_sandbox_run(&conf->sbx, &job, &out, NULL);
         }
         cw_job_free(&job);
         if (!err)

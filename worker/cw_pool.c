@@ -468,17 +468,43 @@ void cw_pool_get_stats(const cw_pool_t *p, cw_pool_stats_t *st) {
 void cw_pool_free(cw_pool_t *p) {
     if (!p)
         return;
+    /* Close every channel first: an idle executor exits on EOF, which lets
+     * it run its own clean-up (and lets valgrind check it).  Busy or stuck
+     * ones are killed after a short wait. */
+    int live = 0;
+    for (int i = 0; i < p->conf.executors; i++) {
+        cw_slot_t *s = &p->slots[i];
+        ev_timer_stop(p->loop, &s->timer);
+        if (s->pid > 0) {
+            ev_child_stop(p->loop, &s->child);
+            if (s->item)
+                kill(s->pid, SIGKILL);
+            live++;
+        }
+        cw_slot_close(s);
+    }
+    for (int waited = 0; live && waited < 500; waited++) {
+        live = 0;
+        for (int i = 0; i < p->conf.executors; i++) {
+            cw_slot_t *s = &p->slots[i];
+            if (s->pid <= 0)
+                continue;
+            pid_t r = waitpid(s->pid, NULL, WNOHANG);
+            if (r == s->pid || (r < 0 && errno == ECHILD))
+                s->pid = -1;
+            else
+                live++;
+        }
+        if (live)
+            usleep(10000);
+    }
     for (int i = 0; i < p->conf.executors; i++) {
         cw_slot_t *s = &p->slots[i];
         if (s->pid > 0) {
             kill(s->pid, SIGKILL);
-            ev_child_stop(p->loop, &s->child);
             while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
                 ;
         }
-        ev_timer_stop(p->loop, &s->timer);
-        if (s->fd >= 0 || s->state != CW_SLOT_DOWN)
-            cw_slot_close(s);
         free(s->item);
         cw_slot_clear_job(s);
         cw_buf_free(&s->tail);

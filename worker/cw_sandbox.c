@@ -53,6 +53,7 @@ void cw_sandbox_conf_default(cw_sandbox_conf_t *c) {
     c->log_max_bytes = 256u << 10;
     c->log_max_message = 8u << 10;
     c->result_max_bytes = 1u << 20;
+    c->fault_at = c->fault_repeat = 0;
 }
 
 /* ---- engine hooks (named in worker/duktape/duk_config.h) ---------------- */
@@ -520,7 +521,8 @@ static cw_err_t cw_sbx_emit(const cw_sandbox_conf_t *conf, cw_result_t *r, cw_bu
     return err;
 }
 
-cw_err_t cw_sandbox_run(const cw_sandbox_conf_t *conf, const cw_job_t *job, cw_buf_t *out) {
+cw_err_t cw_sandbox_run(const cw_sandbox_conf_t *conf, const cw_job_t *job, cw_buf_t *out,
+                        cw_sandbox_stats_t *stats) {
     cw_sbx_t s;
     memset(&s, 0, sizeof(s));
     s.conf = conf;
@@ -554,6 +556,13 @@ cw_err_t cw_sandbox_run(const cw_sandbox_conf_t *conf, const cw_job_t *job, cw_b
         o.message = strdup("memory limit too small to create a JavaScript heap");
         goto finish;
     }
+    /* Faults are injected only once the heap exists: Duktape's built-in
+     * initialisation is not safe against a persistent allocation failure
+     * (it recurses until the C stack is gone), and in service it cannot
+     * meet the cap, because a fresh heap is ~100 KB and the smallest
+     * memoryLimit is 8 MB. */
+    if (conf->fault_at)
+        cw_alloc_set_fault(&s.alloc, conf->fault_at, conf->fault_repeat);
     if (duk_safe_call(ctx, cw_sbx_setup, &s, 0, 1) != DUK_EXEC_SUCCESS) {
         cw_sbx_failed(ctx, &s, CW_RES_RUNTIME_ERROR, &o);
         goto finish;
@@ -600,6 +609,11 @@ finish:
     r.exec_ms = (double)(cw_mono_ns() - s.start_ns) / 1e6;
     if (ctx)
         duk_destroy_heap(ctx);
+    if (stats) {
+        stats->allocations = s.alloc.count;
+        stats->faults = s.alloc.faults;
+        stats->leaked = s.alloc.used;
+    }
     r.mem_peak = s.alloc.peak;
     r.code = o.code;
     if (output_too_big) {
@@ -625,7 +639,13 @@ finish:
     cw_buf_free(&s.logs);
     return err;
 oom:
-    ctx ? duk_destroy_heap(ctx) : (void)0;
+    if (ctx)
+        duk_destroy_heap(ctx);
+    if (stats) {
+        stats->allocations = s.alloc.count;
+        stats->faults = s.alloc.faults;
+        stats->leaked = s.alloc.used;
+    }
     cw_buf_free(&output);
     cw_buf_free(&s.logs);
     return CW_ERR_NOMEM;

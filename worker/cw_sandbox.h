@@ -24,17 +24,29 @@ typedef struct cw_sandbox_conf {
     size_t log_max_bytes;   /* serialized bytes of all kept entries */
     size_t log_max_message; /* bytes of one message */
     size_t result_max_bytes; /* whole result document */
+    /* Allocation-failure injection into the job's heap (tests only; see
+     * cw_alloc.h): 0 = off. */
+    uint64_t fault_at, fault_repeat;
 } cw_sandbox_conf_t;
 
 void cw_sandbox_conf_default(cw_sandbox_conf_t *c);
+
+/* What a run cost, for tests and metrics. */
+typedef struct cw_sandbox_stats {
+    uint64_t allocations; /* successful allocations in the job's heap */
+    uint64_t faults;      /* injected allocation failures */
+    size_t leaked;        /* heap bytes still allocated after destroy (must be 0) */
+} cw_sandbox_stats_t;
 
 /*
  * Run `job` and append exactly one result document to `out` (whose max is
  * set by the call to conf->result_max_bytes).  Returns CW_OK whenever a
  * result was written, whatever the job did; CW_ERR_NOMEM only when the
- * process itself (not the job's heap) ran out of memory.
+ * process itself (not the job's heap) ran out of memory.  `stats`, when
+ * given, is filled in either way.
  */
-cw_err_t cw_sandbox_run(const cw_sandbox_conf_t *conf, const cw_job_t *job, cw_buf_t *out);
+cw_err_t cw_sandbox_run(const cw_sandbox_conf_t *conf, const cw_job_t *job, cw_buf_t *out,
+                        cw_sandbox_stats_t *stats /* may be NULL */);
 
 /*
  * Write the INVALID_REQUEST result for a job that failed cw_job_parse():

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# install-deps.sh -- install what codeworker needs to build and test, idempotently.
+#
+# Everything comes from Debian's packages: the five libraries the product is
+# built on (Duktape's amalgamated source, librdkafka, cJSON, libev, cmocka),
+# the toolchain, kcat (an independent Kafka client the tests read topics
+# with), clang for the fuzz targets, and valgrind.  Packages already present
+# are left alone, so a second run costs one dpkg query.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  duktape-dev librdkafka-dev libcjson-dev libev-dev libcmocka-dev
+  kcat valgrind python3
+)
+# Optional extras used when present (fuzzing, sanitizer runtimes).
+extras=(clang libclang-rt-14-dev)
+
+missing=()
+for p in "${packages[@]}" "${extras[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "% all build and test dependencies are installed"
+  exit 0
+fi
+echo "% installing: ${missing[*]}"
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+# Extras are best effort: a platform without them still builds and tests the core.
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${extras[@]}" >/dev/null 2>&1 ||
+  echo "% note: optional packages (${extras[*]}) could not be installed"
+echo "% dependencies installed"

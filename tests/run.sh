@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# tests/run.sh -- install, build and run every test; ends with "N passed, N failed".
+#
+# Stages (each counted test by test):
+#   1. dependencies (deploy/install-deps.sh) and a -Werror release build;
+#   2. cmocka unit tests, including allocation-failure injection;
+#   3. end-to-end tests of `codeworker exec` through the executor pool;
+#   4. the same unit tests and a quick end-to-end pass under ASan+UBSan;
+#   5. a valgrind pass over a subset of end-to-end jobs;
+#   6. integration tests against a real Kafka broker (deploy/local/kafka.sh).
+# Set CW_TEST_SKIP="asan valgrind kafka" (any subset) to skip stages locally.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+passed=0
+failed=0
+skip=" ${CW_TEST_SKIP:-} "
+start=$(date +%s)
+
+say() { printf '\n=== %s (%ss)\n' "$*" "$(( $(date +%s) - start ))"; }
+note_result() { # name rc
+  if [ "$2" -eq 0 ]; then passed=$((passed + 1)); echo "PASS $1"; else failed=$((failed + 1)); echo "FAIL $1"; fi
+}
+# Add the PASS/FAIL lines of a suite's output to the totals.
+count_lines() { # file
+  local p f
+  p=$(grep -c '^PASS ' "$1" || true)
+  f=$(grep -c '^FAIL ' "$1" || true)
+  passed=$((passed + p))
+  failed=$((failed + f))
+}
+# cmocka binaries: count each test case.
+run_cmocka() { # dir label
+  local bin out rc p f
+  for bin in "$1"/test_*; do
+    [ -x "$bin" ] || continue
+    out=$(mktemp)
+    "$bin" >"$out" 2>&1
+    rc=$?
+    p=$(grep -c '^\[       OK \]' "$out" || true)
+    f=$(grep -c '^\[  FAILED  \] test' "$out" || true)
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi # crashed
+    passed=$((passed + p))
+    failed=$((failed + f))
+    echo "$2 $(basename "$bin"): $p passed, $f failed"
+    [ "$rc" -eq 0 ] || sed 's/^/    /' "$out" | tail -40
+    rm -f "$out"
+  done
+}
+
+say "dependencies"
+./deploy/install-deps.sh
+note_result "install dependencies" $?
+
+say "build (release, -Werror)"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCW_WERROR=ON >build.log 2>&1 &&
+  ninja -C build >>build.log 2>&1
+rc=$?
+note_result "build" $rc
+if [ $rc -ne 0 ]; then
+  tail -50 build.log
+  echo "$passed passed, $failed failed"
+  exit 1
+fi
+
+say "unit tests"
+run_cmocka build/bin unit
+
+say "end-to-end: codeworker exec"
+log=$(mktemp)
+python3 tests/e2e/test_exec.py build/bin | tee "$log"
+count_lines "$log"
+
+if [[ $skip != *" asan "* ]]; then
+  say "ASan+UBSan build, unit tests and quick end-to-end"
+  if cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCW_SANITIZE=ON >build-asan.log 2>&1 &&
+    ninja -C build-asan >>build-asan.log 2>&1; then
+    note_result "asan build" 0
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+    export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    run_cmocka build-asan/bin asan
+    python3 tests/e2e/test_exec.py build-asan/bin --quick 2>&1 | sed 's/^\(PASS\|FAIL\) /\1 asan: /' | tee "$log"
+    count_lines "$log"
+  else
+    tail -30 build-asan.log
+    note_result "asan build" 1
+  fi
+fi
+
+if [[ $skip != *" valgrind "* ]]; then
+  say "valgrind over end-to-end jobs"
+  python3 tests/e2e/test_valgrind.py build/bin | tee "$log"
+  count_lines "$log"
+fi
+
+if [[ $skip != *" kafka "* ]]; then
+  say "Kafka broker script (real broker)"
+  bash tests/integration/test_kafka_script.sh 2>&1 | tee "$log"
+  count_lines "$log"
+fi
+
+rm -f "$log"
+echo
+echo "total time: $(( $(date +%s) - start ))s"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,312 @@
+/* test_sandbox.c -- one job in one heap: results, error types, caps, isolation. */
+#include "cw_test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cw_sandbox.h"
+
+static cw_sandbox_conf_t conf;
+static cw_job_limits_t lim;
+
+static char last_text[1 << 16];
+
+/* Run `code` with optional input (JSON text) and limits; return the parsed result. */
+static cJSON *run(const char *code, const char *input, double timeout, double mem) {
+    cJSON *m = cJSON_CreateObject();
+    cJSON_AddStringToObject(m, "jobId", "t");
+    cJSON_AddStringToObject(m, "code", code);
+    if (input)
+        cJSON_AddStringToObject(m, "inputData", input);
+    if (timeout > 0)
+        cJSON_AddNumberToObject(m, "timeout", timeout);
+    if (mem > 0)
+        cJSON_AddNumberToObject(m, "memoryLimit", mem);
+    char *text = cJSON_PrintUnformatted(m);
+    cJSON_Delete(m);
+    cw_job_t job;
+    char why[256];
+    assert_int_equal(cw_job_parse(text, strlen(text), &lim, &job, why, sizeof(why)), CW_OK);
+    free(text);
+    cw_buf_t out;
+    cw_buf_init(&out, 0);
+    cw_sandbox_stats_t st;
+    assert_int_equal(cw_sandbox_run(&conf, &job, &out, &st), CW_OK);
+    assert_int_equal(st.leaked, 0);
+    cw_job_free(&job);
+    snprintf(last_text, sizeof(last_text), "%s", out.data);
+    /* cJSON refuses the (valid) escape of a lone surrogate; tests that
+     * produce one check last_text instead. */
+    cJSON *r = cJSON_Parse(strstr(out.data, "\\ud800") ? "{}" : out.data);
+    if (!r)
+        fail_msg("result is not JSON: %s", out.data);
+    cw_buf_free(&out);
+    return r;
+}
+
+static const char *code_of(cJSON *r) { return cJSON_GetObjectItem(r, "resultCode")->valuestring; }
+static cJSON *err_of(cJSON *r, const char *k) { return cJSON_GetObjectItem(cJSON_GetObjectItem(r, "error"), k); }
+
+static void test_sum_avg(void **state) {
+    (void)state;
+    cJSON *r = run("var s = input.values.reduce(function(a,b){return a+b}, 0);"
+                   "output = {sum: s, avg: s / input.values.length};",
+                   "{\"values\":[1,2,3,4]}", 0, 0);
+    assert_string_equal(code_of(r), "SUCCESS");
+    cJSON *o = cJSON_GetObjectItem(r, "output");
+    assert_int_equal(cJSON_GetObjectItem(o, "sum")->valueint, 10);
+    assert_true(cJSON_GetObjectItem(o, "avg")->valuedouble == 2.5);
+    cJSON_Delete(r);
+}
+
+static void test_return_value_and_output_precedence(void **state) {
+    (void)state;
+    cJSON *r = run("return {a: 1}", NULL, 0, 0);
+    assert_string_equal(code_of(r), "SUCCESS");
+    assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "output"), "a")->valueint, 1);
+    cJSON_Delete(r);
+    r = run("output = 'o'; return 'r'", NULL, 0, 0);
+    assert_string_equal(cJSON_GetObjectItem(r, "output")->valuestring, "o");
+    cJSON_Delete(r);
+    r = run("var output = 5;", NULL, 0, 0); /* script semantics: a global var */
+    assert_int_equal(cJSON_GetObjectItem(r, "output")->valueint, 5);
+    cJSON_Delete(r);
+    r = run("var x = function(){};", NULL, 0, 0);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(r, "output")));
+    cJSON_Delete(r);
+}
+
+static void test_syntax_error(void **state) {
+    (void)state;
+    cJSON *r = run("var a = 1;\nvar b = ;\n", NULL, 0, 0);
+    assert_string_equal(code_of(r), "SYNTAX_ERROR");
+    assert_string_equal(err_of(r, "name")->valuestring, "SyntaxError");
+    assert_int_equal(err_of(r, "line")->valueint, 2);
+    cJSON_Delete(r);
+}
+
+static void test_runtime_error(void **state) {
+    (void)state;
+    cJSON *r = run("console.log('before');\nvar o = null;\no.x = 1;", NULL, 0, 0);
+    assert_string_equal(code_of(r), "RUNTIME_ERROR");
+    assert_string_equal(err_of(r, "name")->valuestring, "TypeError");
+    assert_int_equal(err_of(r, "line")->valueint, 3);
+    assert_non_null(strstr(err_of(r, "stack")->valuestring, "job.js:3"));
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(r, "logs")), 1); /* kept on failure */
+    cJSON_Delete(r);
+}
+
+static void test_thrown_non_errors(void **state) {
+    (void)state;
+    const char *cases[][2] = {{"throw 'boom'", "boom"}, {"throw null", "null"}, {"throw 42", "42"},
+                              {"throw {toString: function(){ throw 1 }}", NULL}};
+    for (size_t i = 0; i < 4; i++) {
+        cJSON *r = run(cases[i][0], NULL, 0, 0);
+        assert_string_equal(code_of(r), "RUNTIME_ERROR");
+        if (cases[i][1])
+            assert_string_equal(err_of(r, "message")->valuestring, cases[i][1]);
+        cJSON_Delete(r);
+    }
+}
+
+static void test_spoofed_timeout_is_runtime_error(void **state) {
+    (void)state;
+    cJSON *r = run("throw new Error('Script execution timed out')", NULL, 0, 0);
+    assert_string_equal(code_of(r), "RUNTIME_ERROR");
+    cJSON_Delete(r);
+    r = run("var e = new Error('module \"fs\" is blocked'); e.name = 'SecurityError'; throw e", NULL, 0, 0);
+    assert_string_equal(code_of(r), "RUNTIME_ERROR");
+    cJSON_Delete(r);
+}
+
+static void test_timeout_in_heap(void **state) {
+    (void)state;
+    cJSON *r = run("console.log('x'); for(;;) { try { while(true){} } catch (e) {} }", NULL, 1, 0);
+    assert_string_equal(code_of(r), "TIMEOUT");
+    assert_true(cJSON_GetObjectItem(r, "executionTimeMs")->valuedouble >= 1000);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(r, "logs")), 1);
+    cJSON_Delete(r);
+}
+
+static void test_memory_limit(void **state) {
+    (void)state;
+    cJSON *r = run("var s = 'x'; while (true) s = s + s;", NULL, 0, 8);
+    assert_string_equal(code_of(r), "MEMORY_LIMIT");
+    assert_true(cJSON_GetObjectItem(r, "memoryPeakBytes")->valuedouble <= 8.0 * 1024 * 1024);
+    cJSON_Delete(r);
+    r = run("var a = []; for (;;) a.push({i: a.length});", NULL, 0, 8);
+    assert_string_equal(code_of(r), "MEMORY_LIMIT");
+    cJSON_Delete(r);
+}
+
+static void test_recursion_and_nesting(void **state) {
+    (void)state;
+    cJSON *r = run("function f(n){ return 1 + f(n+1) } f(0)", NULL, 0, 0);
+    assert_string_equal(code_of(r), "RUNTIME_ERROR");
+    assert_string_equal(err_of(r, "name")->valuestring, "RangeError");
+    cJSON_Delete(r);
+    r = run("JSON.parse(new Array(50000).join('[') + new Array(50000).join(']'))", NULL, 0, 0);
+    assert_string_equal(code_of(r), "RUNTIME_ERROR");
+    cJSON_Delete(r);
+    char *deep = malloc(200020);
+    memset(deep, '(', 100000);
+    deep[100000] = '1';
+    memset(deep + 100001, ')', 100000);
+    deep[200001] = '\0';
+    r = run(deep, NULL, 0, 0);
+    assert_string_equal(code_of(r), "SYNTAX_ERROR");
+    cJSON_Delete(r);
+    free(deep);
+}
+
+static void test_output_serialization(void **state) {
+    (void)state;
+    cJSON *r = run("var o = {}; o.self = o; output = o;", NULL, 0, 0);
+    assert_string_equal(code_of(r), "RUNTIME_ERROR");
+    assert_non_null(strstr(err_of(r, "message")->valuestring, "not JSON-serializable"));
+    cJSON_Delete(r);
+    r = run("output = { get x() { throw new Error('trap') } }", NULL, 0, 0);
+    assert_string_equal(code_of(r), "RUNTIME_ERROR");
+    cJSON_Delete(r);
+    r = run("output = { toJSON: function(){ for(;;){} } }", NULL, 1, 0);
+    assert_string_equal(code_of(r), "TIMEOUT");
+    cJSON_Delete(r);
+    r = run("output = ['\\ud800', '\\ud83d\\ude00']", NULL, 0, 0);
+    cJSON_Delete(r);
+    assert_non_null(strstr(last_text, "\"output\":[\"\\ud800\",\"\xf0\x9f\x98\x80\"]"));
+}
+
+static void test_output_limit(void **state) {
+    (void)state;
+    size_t saved = conf.result_max_bytes;
+    conf.result_max_bytes = 4096;
+    cJSON *r = run("output = new Array(5000).join('x')", NULL, 0, 0);
+    assert_string_equal(code_of(r), "OUTPUT_LIMIT");
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(r, "output")));
+    cJSON_Delete(r);
+    conf.result_max_bytes = saved;
+}
+
+static void test_console_caps(void **state) {
+    (void)state;
+    cJSON *r = run("for (var i = 0; i < 5000; i++) console.log('line', i);", NULL, 0, 0);
+    assert_string_equal(code_of(r), "SUCCESS");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(r, "logs")), conf.log_max_entries);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(r, "logsTruncated")));
+    cJSON_Delete(r);
+    r = run("console.warn(new Array(100000).join('y'));", NULL, 0, 0);
+    cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItem(r, "logs"), 0);
+    assert_string_equal(cJSON_GetObjectItem(e, "level")->valuestring, "warn");
+    assert_true(strlen(cJSON_GetObjectItem(e, "message")->valuestring) <= conf.log_max_message);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(r, "logsTruncated")));
+    cJSON_Delete(r);
+}
+
+static void test_console_never_throws(void **state) {
+    (void)state;
+    cJSON *r = run("var o = {}; o.o = o; console.log(o);"
+                   "console.error({ toJSON: function(){ throw new Error('x') } });"
+                   "console.info(function named(){}, undefined, null, 1.5, true);"
+                   "console.debug(new Error('e'));"
+                   "console.assert(false, 'bad'); console.assert(true, 'fine');"
+                   "output = 'done'",
+                   NULL, 0, 0);
+    assert_string_equal(code_of(r), "SUCCESS");
+    cJSON *logs = cJSON_GetObjectItem(r, "logs");
+    assert_int_equal(cJSON_GetArraySize(logs), 5);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(logs, 2), "message")->valuestring,
+                        "[Function: named] undefined null 1.5 true");
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(logs, 4), "message")->valuestring,
+                        "Assertion failed: bad");
+    cJSON_Delete(r);
+}
+
+static void test_no_host_objects(void **state) {
+    (void)state;
+    cJSON *r = run("output = [typeof Duktape, typeof setTimeout, typeof process, typeof CBOR,"
+                   " typeof require, typeof input]",
+                   NULL, 0, 0);
+    cJSON *o = cJSON_GetObjectItem(r, "output");
+    assert_string_equal(cJSON_GetArrayItem(o, 0)->valuestring, "undefined");
+    assert_string_equal(cJSON_GetArrayItem(o, 1)->valuestring, "undefined");
+    assert_string_equal(cJSON_GetArrayItem(o, 2)->valuestring, "undefined");
+    assert_string_equal(cJSON_GetArrayItem(o, 3)->valuestring, "undefined");
+    assert_string_equal(cJSON_GetArrayItem(o, 4)->valuestring, "function");
+    assert_string_equal(cJSON_GetArrayItem(o, 5)->valuestring, "object");
+    cJSON_Delete(r);
+}
+
+static void test_require_policy(void **state) {
+    (void)state;
+    cJSON *r = run("require('child_process').exec('id')", NULL, 0, 0);
+    assert_string_equal(code_of(r), "SECURITY_ERROR");
+    cJSON_Delete(r);
+    r = run("require('node:fs')", NULL, 0, 0);
+    assert_string_equal(code_of(r), "SECURITY_ERROR");
+    cJSON_Delete(r);
+    r = run("try { require('fs') } catch (e) {} output = 1", NULL, 0, 0);
+    assert_string_equal(code_of(r), "SUCCESS"); /* caught: the job decides */
+    cJSON_Delete(r);
+    r = run("require('left-pad')", NULL, 0, 0);
+    assert_string_equal(code_of(r), "RUNTIME_ERROR");
+    assert_non_null(strstr(err_of(r, "message")->valuestring, "allowed modules"));
+    cJSON_Delete(r);
+}
+
+static void test_isolation_and_random(void **state) {
+    (void)state;
+    cJSON *r = run("Object.prototype.evil = 1; Array.prototype.map = null; globalLeak = 2; output = Math.random()",
+                   NULL, 0, 0);
+    double a = cJSON_GetObjectItem(r, "output")->valuedouble;
+    cJSON_Delete(r);
+    r = run("output = [({}).evil, typeof [].map, typeof globalLeak, Math.random()]", NULL, 0, 0);
+    cJSON *o = cJSON_GetObjectItem(r, "output");
+    assert_true(cJSON_IsNull(cJSON_GetArrayItem(o, 0)));
+    assert_string_equal(cJSON_GetArrayItem(o, 1)->valuestring, "function");
+    assert_string_equal(cJSON_GetArrayItem(o, 2)->valuestring, "undefined");
+    assert_true(cJSON_GetArrayItem(o, 3)->valuedouble != a);
+    cJSON_Delete(r);
+}
+
+static void test_proto_key_in_input(void **state) {
+    (void)state;
+    cJSON *r = run("output = [input.isAdmin === undefined, Object.keys(input).length]",
+                   "{\"__proto__\":{\"isAdmin\":true}}", 0, 0);
+    cJSON *o = cJSON_GetObjectItem(r, "output");
+    assert_true(cJSON_IsTrue(cJSON_GetArrayItem(o, 0)));
+    assert_int_equal(cJSON_GetArrayItem(o, 1)->valueint, 1);
+    cJSON_Delete(r);
+}
+
+static int setup(void **state) {
+    (void)state;
+    cw_sandbox_conf_default(&conf);
+    cw_job_limits_default(&lim);
+    return 0;
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sum_avg),
+        cmocka_unit_test(test_return_value_and_output_precedence),
+        cmocka_unit_test(test_syntax_error),
+        cmocka_unit_test(test_runtime_error),
+        cmocka_unit_test(test_thrown_non_errors),
+        cmocka_unit_test(test_spoofed_timeout_is_runtime_error),
+        cmocka_unit_test(test_timeout_in_heap),
+        cmocka_unit_test(test_memory_limit),
+        cmocka_unit_test(test_recursion_and_nesting),
+        cmocka_unit_test(test_output_serialization),
+        cmocka_unit_test(test_output_limit),
+        cmocka_unit_test(test_console_caps),
+        cmocka_unit_test(test_console_never_throws),
+        cmocka_unit_test(test_no_host_objects),
+        cmocka_unit_test(test_require_policy),
+        cmocka_unit_test(test_isolation_and_random),
+        cmocka_unit_test(test_proto_key_in_input),
+    };
+    return cmocka_run_group_tests_name("sandbox", tests, setup, NULL);
+}

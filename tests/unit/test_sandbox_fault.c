@@ -1,0 +1,92 @@
+/*
+ * test_sandbox_fault.c -- SQLite-style allocation-failure injection into the
+ * job's heap: for N = 1, 2, ... fail allocation N (once, then from N on) and
+ * require a well-formed result with a typed outcome and no leaked heap bytes,
+ * until a run completes without reaching allocation N.
+ */
+#include "cw_test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cw_sandbox.h"
+
+static const char *const cw_fault_jobs[] = {
+    "{\"jobId\":\"f1\",\"code\":\"var s = input.values.reduce(function(a,b){return a+b}, 0);"
+    " console.log('sum', s, {k: [1,2]}); output = {sum: s, avg: s / input.values.length};\","
+    "\"inputData\":{\"values\":[1,2,3,4]}}",
+    "{\"jobId\":\"f2\",\"code\":\"var g = {}; input.rows.forEach(function(r){ (g[r.k] = g[r.k] || []).push(r.v) });"
+    " output = Object.keys(g).map(function(k){ return [k, g[k].length] });\","
+    "\"inputData\":{\"rows\":[{\"k\":\"a\",\"v\":1},{\"k\":\"b\",\"v\":2},{\"k\":\"a\",\"v\":3}]}}",
+    "{\"jobId\":\"f3\",\"code\":\"var o = null; o.x = 1;\"}",
+    "{\"jobId\":\"f4\",\"code\":\"require('fs')\"}",
+};
+
+static void cw_fault_walk(const char *msg, uint64_t repeat) {
+    cw_job_limits_t lim;
+    cw_job_limits_default(&lim);
+    cw_sandbox_conf_t conf;
+    cw_sandbox_conf_default(&conf);
+    conf.fault_repeat = repeat;
+    uint64_t n;
+    int outcomes[16] = {0};
+    for (n = 1; n < 100000; n++) {
+        cw_job_t job;
+        char why[128];
+        assert_int_equal(cw_job_parse(msg, strlen(msg), &lim, &job, why, sizeof(why)), CW_OK);
+        conf.fault_at = n;
+        cw_buf_t out;
+        cw_buf_init(&out, 0);
+        cw_sandbox_stats_t st;
+        assert_int_equal(cw_sandbox_run(&conf, &job, &out, &st), CW_OK);
+        cw_job_free(&job);
+        if (st.leaked)
+            fail_msg("N=%llu: %zu heap bytes leaked", (unsigned long long)n, st.leaked);
+        cJSON *r = cJSON_Parse(out.data);
+        if (!r)
+            fail_msg("N=%llu: result is not JSON: %.200s", (unsigned long long)n, out.data);
+        const char *code = cJSON_GetObjectItem(r, "resultCode")->valuestring;
+        /* Injected failures look like an engine out-of-memory: the job ends
+         * with its own result or a RUNTIME_ERROR/MEMORY_LIMIT, never anything
+         * unexpected. */
+        static const char *const ok[] = {"SUCCESS", "RUNTIME_ERROR", "MEMORY_LIMIT", "SECURITY_ERROR",
+                                         "SYNTAX_ERROR", NULL};
+        int found = 0;
+        for (int i = 0; ok[i]; i++)
+            if (!strcmp(code, ok[i]))
+                found = 1, outcomes[i]++;
+        if (!found)
+            fail_msg("N=%llu: unexpected result code %s", (unsigned long long)n, code);
+        cJSON_Delete(r);
+        cw_buf_free(&out);
+        if (st.faults == 0)
+            break;
+    }
+    assert_true(n > 10); /* the walk did reach into the engine */
+    print_message("  job %.2s repeat=%llu: %llu allocation sites, outcomes S/R/M/Sec/Syn=%d/%d/%d/%d/%d\n",
+                  msg + 10, (unsigned long long)repeat, (unsigned long long)n, outcomes[0], outcomes[1],
+                  outcomes[2], outcomes[3], outcomes[4]);
+}
+
+static void test_transient_faults(void **state) {
+    (void)state;
+    for (size_t i = 0; i < sizeof(cw_fault_jobs) / sizeof(cw_fault_jobs[0]); i++)
+        cw_fault_walk(cw_fault_jobs[i], 1);
+}
+
+static void test_persistent_faults(void **state) {
+    (void)state;
+    for (size_t i = 0; i < sizeof(cw_fault_jobs) / sizeof(cw_fault_jobs[0]); i++)
+        cw_fault_walk(cw_fault_jobs[i], 0);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_transient_faults),
+        cmocka_unit_test(test_persistent_faults),
+    };
+    return cmocka_run_group_tests_name("sandbox_fault", tests, NULL, NULL);
+}
