@@ -79,7 +79,7 @@ if [[ $skip != *" asan "* ]]; then
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     run_cmocka build-asan/bin asan
-    python3 tests/e2e/test_exec.py build-asan/bin --quick 2>&1 | sed 's/^\(PASS\|FAIL\) /\1 asan: /' | tee "$log"
+    python3 tests/e2e/test_exec.py build-asan/bin --sanitized 2>&1 | sed 's/^\(PASS\|FAIL\) /\1 asan: /' | tee "$log"
     count_lines "$log"
   else
     tail -30 build-asan.log

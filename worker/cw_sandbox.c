@@ -158,36 +158,38 @@ static void cw_sbx_describe(duk_context *ctx, duk_idx_t idx, cw_buf_t *b) {
         duk_pop(ctx);
 }
 
-static duk_ret_t cw_sbx_console(duk_context *ctx) {
-    cw_sbx_t *s = cw_sbx_get(ctx);
-    int magic = duk_get_current_magic(ctx);
+/* The console call proper.  It runs inside a safe call so that nothing it
+ * does -- a hostile toString, an allocation refused at the cap, the
+ * deadline -- can unwind past cw_sbx_console() and leak `msg`. */
+typedef struct cw_sbx_console_call {
+    cw_sbx_t *s;
+    int magic;
+    cw_buf_t msg;
+} cw_sbx_console_call_t;
+
+static duk_ret_t cw_sbx_console_body(duk_context *ctx, void *udata) {
+    cw_sbx_console_call_t *c = udata;
+    cw_sbx_t *s = c->s;
     duk_idx_t nargs = duk_get_top(ctx), first = 0;
-    const char *level = cw_sbx_levels[magic & 7];
-    if (magic & 8) { /* console.assert(cond, ...msg) */
+    const char *level = cw_sbx_levels[c->magic & 7];
+    if (c->magic & 8) { /* console.assert(cond, ...msg) */
         if (nargs > 0 && duk_to_boolean(ctx, 0))
             return 0;
         first = 1;
+        (void)cw_buf_puts(&c->msg, nargs > 1 ? "Assertion failed: " : "Assertion failed");
     }
-    if (s->log_count >= s->conf->log_max_entries || s->logs.len >= s->conf->log_max_bytes) {
-        s->logs_truncated = 1;
-        return 0;
-    }
-    cw_buf_t msg;
-    cw_buf_init(&msg, s->conf->log_max_message);
-    if (magic & 8)
-        (void)cw_buf_puts(&msg, nargs > 1 ? "Assertion failed: " : "Assertion failed");
     for (duk_idx_t i = first; i < nargs; i++) {
         if (i > first)
-            (void)cw_buf_putc(&msg, ' ');
-        cw_sbx_describe(ctx, i, &msg);
+            (void)cw_buf_putc(&c->msg, ' ');
+        cw_sbx_describe(ctx, i, &c->msg);
     }
-    int clipped = msg.len >= s->conf->log_max_message;
+    int clipped = c->msg.len >= s->conf->log_max_message;
     size_t before = s->logs.len;
     double elapsed = (double)(cw_mono_ns() - s->start_ns) / 1e6;
     cw_err_t err = cw_buf_printf(&s->logs, "%s{\"level\":\"%s\",\"message\":",
                                  s->log_count ? "," : "", level);
     if (!err)
-        err = cw_utf8_json_string(&s->logs, msg.data ? msg.data : "", msg.len);
+        err = cw_utf8_json_string(&s->logs, c->msg.data ? c->msg.data : "", c->msg.len);
     if (!err)
         err = cw_buf_printf(&s->logs, ",\"elapsedMs\":%.3f%s}", elapsed,
                             clipped ? ",\"truncated\":true" : "");
@@ -201,7 +203,21 @@ static duk_ret_t cw_sbx_console(duk_context *ctx) {
         if (clipped)
             s->logs_truncated = 1;
     }
-    cw_buf_free(&msg);
+    return 0;
+}
+
+static duk_ret_t cw_sbx_console(duk_context *ctx) {
+    cw_sbx_t *s = cw_sbx_get(ctx);
+    if (s->log_count >= s->conf->log_max_entries || s->logs.len >= s->conf->log_max_bytes) {
+        s->logs_truncated = 1;
+        return 0;
+    }
+    cw_sbx_console_call_t c = {.s = s, .magic = duk_get_current_magic(ctx)};
+    cw_buf_init(&c.msg, s->conf->log_max_message);
+    /* A console method never throws into the job: a failure drops the entry. */
+    if (duk_safe_call(ctx, cw_sbx_console_body, &c, duk_get_top(ctx), 0) != DUK_EXEC_SUCCESS)
+        s->logs_truncated = 1;
+    cw_buf_free(&c.msg);
     return 0;
 }
 
