@@ -11,35 +11,49 @@ static int cw_chan_cmd_known(uint32_t cmd) {
            cmd == CW_CHAN_RESULT;
 }
 
-cw_err_t cw_chan_write(int fd, uint32_t cmd, const void *a, size_t alen, const void *b, size_t blen) {
-    if (alen + blen > UINT32_MAX)
+cw_err_t cw_chan_writev(int fd, uint32_t cmd, const struct iovec *parts, int n) {
+    struct iovec iov[8];
+    size_t total = 0;
+    if (n < 0 || n > 7)
+        return CW_ERR_INVALID;
+    for (int k = 0; k < n; k++)
+        total += parts[k].iov_len;
+    if (total > UINT32_MAX)
         return CW_ERR_TOOBIG;
-    cw_chan_hdr_t h = {cmd, (uint32_t)(alen + blen)};
-    struct iovec iov[3] = {{&h, sizeof(h)}, {(void *)a, alen}, {(void *)b, blen}};
-    int i = 0;
-    while (i < 3) {
+    cw_chan_hdr_t h = {cmd, (uint32_t)total};
+    iov[0].iov_base = &h;
+    iov[0].iov_len = sizeof(h);
+    for (int k = 0; k < n; k++)
+        iov[k + 1] = parts[k];
+    int cnt = n + 1, i = 0;
+    while (i < cnt) {
         if (iov[i].iov_len == 0) {
             i++;
             continue;
         }
-        ssize_t n = writev(fd, iov + i, 3 - i);
-        if (n < 0) {
+        ssize_t w = writev(fd, iov + i, cnt - i);
+        if (w < 0) {
             if (errno == EINTR)
                 continue;
             return CW_ERR_IO;
         }
-        size_t left = (size_t)n;
-        while (i < 3 && left >= iov[i].iov_len) {
+        size_t left = (size_t)w;
+        while (i < cnt && left >= iov[i].iov_len) {
             left -= iov[i].iov_len;
             iov[i].iov_len = 0;
             i++;
         }
-        if (i < 3) {
+        if (i < cnt) {
             iov[i].iov_base = (char *)iov[i].iov_base + left;
             iov[i].iov_len -= left;
         }
     }
     return CW_OK;
+}
+
+cw_err_t cw_chan_write(int fd, uint32_t cmd, const void *a, size_t alen, const void *b, size_t blen) {
+    struct iovec parts[2] = {{(void *)a, alen}, {(void *)b, blen}};
+    return cw_chan_writev(fd, cmd, parts, 2);
 }
 
 static cw_err_t cw_chan_read_full(int fd, void *p, size_t n, int at_start) {

@@ -8,7 +8,8 @@
  *   READY   executor -> supervisor   once, after start-up (payload empty)
  *   JOB     supervisor -> executor   the raw job message bytes
  *   START   executor -> supervisor   the job parsed; deadline starts (see below)
- *   RESULT  executor -> supervisor   the result document (JSON)
+ *   RESULT  executor -> supervisor   {u32 result code, u32 id_len (UINT32_MAX = no
+ *                                    id)} + jobId bytes + the result document (JSON)
  *
  * START's payload lets the supervisor write a complete result if it later
  * has to kill the executor: {u32 timeout_ms, u32 id_len (UINT32_MAX = no
@@ -39,6 +40,9 @@ typedef struct cw_chan_hdr {
     uint32_t len;
 } cw_chan_hdr_t;
 
+struct iovec;
+/* Blocking: write one frame whose payload is the n (<= 7) parts in order. */
+cw_err_t cw_chan_writev(int fd, uint32_t cmd, const struct iovec *parts, int n);
 /* Blocking: write one frame from up to two payload parts.  EINTR is retried. */
 cw_err_t cw_chan_write(int fd, uint32_t cmd, const void *a, size_t alen, const void *b, size_t blen);
 

@@ -48,7 +48,6 @@ typedef struct cw_exec {
     cw_exec_slot_t *ring; /* results waiting to be printed, by ticket */
     size_t ring_size;     /* window: tickets in flight <= ring_size */
     uint64_t failed;      /* results with success=false (single-job mode) */
-    int last_success;
     int io_error;
 } cw_exec_t;
 
@@ -67,7 +66,7 @@ static void cw_exec_flush(cw_exec_t *x) {
     fflush(stdout);
 }
 
-static void cw_exec_store(cw_exec_t *x, uint64_t ticket, const char *res, size_t len) {
+static void cw_exec_store(cw_exec_t *x, uint64_t ticket, const char *res, size_t len, int success) {
     cw_exec_slot_t *sl = &x->ring[ticket % x->ring_size];
     sl->data = malloc(len + 1);
     if (!sl->data) {
@@ -78,18 +77,16 @@ static void cw_exec_store(cw_exec_t *x, uint64_t ticket, const char *res, size_t
         sl->len = len;
     }
     sl->ready = 1;
-    /* success flag for the single-job exit status */
-    x->last_success = len > 0 && memmem(res, len < 200 ? len : 200, "\"success\":true", 14) != NULL;
-    if (!x->last_success)
+    if (!success)
         x->failed++;
 }
 
 static void cw_exec_maybe_done(cw_exec_t *x);
 static void cw_exec_read_more(cw_exec_t *x);
 
-static void cw_exec_done(void *ud, uint64_t ticket, const char *res, size_t len) {
+static void cw_exec_done(void *ud, const cw_pool_result_t *res) {
     cw_exec_t *x = ud;
-    cw_exec_store(x, ticket, res, len);
+    cw_exec_store(x, res->ticket, res->json, res->len, res->code == CW_RES_SUCCESS);
     cw_exec_flush(x);
     cw_exec_read_more(x);
     cw_exec_maybe_done(x);
@@ -107,9 +104,9 @@ static void cw_exec_reject(cw_exec_t *x, const char *reason) {
     cw_buf_init(&b, 0);
     uint64_t t = x->next_ticket++;
     if (cw_result_write(&r, &b) == CW_OK)
-        cw_exec_store(x, t, b.data, b.len);
+        cw_exec_store(x, t, b.data, b.len, 0);
     else
-        cw_exec_store(x, t, "{\"jobId\":null,\"success\":false}", 30);
+        cw_exec_store(x, t, "{\"jobId\":null,\"success\":false}", 30, 0);
     cw_buf_free(&b);
     cw_exec_flush(x);
 }

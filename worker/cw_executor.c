@@ -6,9 +6,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "cw_chan.h"
 #include "cw_result.h"
+#include "cw_time.h"
 
 void cw_executor_conf_default(cw_executor_conf_t *c) {
     cw_sandbox_conf_default(&c->sbx);
@@ -62,18 +64,29 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf) {
         }
         cw_job_t job;
         char reason[256];
+        cw_sandbox_stats_t st = {0};
+        uint32_t head[2] = {CW_RES_INVALID_REQUEST, UINT32_MAX};
         cw_buf_reset(&out);
         err = cw_job_parse(in.data, in.len, &conf->job, &job, reason, sizeof(reason));
-        if (err == CW_ERR_INVALID) {
-            err = cw_sandbox_invalid(&conf->sbx, job.job_id, reason, &out);
+        if (!err && job.expires_at_ms && cw_now_ms() > job.expires_at_ms) {
+            st.result_code = CW_RES_EXPIRED;
+            err = cw_sandbox_expired(&conf->sbx, &job, &out);
         } else if (!err) {
             err = cw_executor_send_start(fd, &job);
             if (!err)
-                err = cw_sandbox_run(&conf->sbx, &job, &out, NULL);
+                err = cw_sandbox_run(&conf->sbx, &job, &out, &st);
+        } else if (err == CW_ERR_INVALID) {
+            st.result_code = CW_RES_INVALID_REQUEST;
+            err = cw_sandbox_invalid(&conf->sbx, job.job_id, reason, &out);
+        }
+        size_t idlen = job.job_id ? strlen(job.job_id) : 0;
+        head[0] = (uint32_t)st.result_code;
+        head[1] = job.job_id ? (uint32_t)idlen : UINT32_MAX;
+        if (!err) {
+            struct iovec parts[3] = {{head, sizeof(head)}, {job.job_id, idlen}, {out.data, out.len}};
+            err = cw_chan_writev(fd, CW_CHAN_RESULT, parts, 3);
         }
         cw_job_free(&job);
-        if (!err)
-            err = cw_chan_write(fd, CW_CHAN_RESULT, out.data, out.len, NULL, 0);
         if (err) {
             /* Out of process memory or the channel broke: exit and let the
              * supervisor report the job and start a fresh executor. */

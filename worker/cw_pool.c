@@ -80,9 +80,10 @@ void cw_pool_conf_default(cw_pool_conf_t *c) {
 static void cw_pool_dispatch(cw_pool_t *p);
 static void cw_slot_spawn(cw_slot_t *s);
 
-static void cw_pool_deliver(cw_pool_t *p, cw_pool_item_t *it, const char *res, size_t len) {
+static void cw_pool_deliver(cw_pool_t *p, cw_pool_item_t *it, cw_pool_result_t *res) {
     p->pending--;
-    p->done(p->ud, it->ticket, res, len);
+    res->ticket = it->ticket;
+    p->done(p->ud, res);
     free(it);
 }
 
@@ -130,10 +131,15 @@ static void cw_slot_fail_job(cw_slot_t *s, int status) {
     r.err_message = msg;
     cw_buf_t out;
     cw_buf_init(&out, 0);
-    if (cw_result_write(&r, &out) == CW_OK)
-        cw_pool_deliver(p, it, out.data, out.len);
-    else
-        cw_pool_deliver(p, it, "{\"jobId\":null,\"success\":false,\"resultCode\":\"WORKER_CRASHED\"}", 58);
+    cw_pool_result_t res = {.code = r.code, .job_id = s->job_id, .by_supervisor = 1};
+    if (cw_result_write(&r, &out) == CW_OK) {
+        res.json = out.data;
+        res.len = out.len;
+    } else { /* out of memory: the smallest honest answer */
+        res.json = "{\"jobId\":null,\"success\":false,\"resultCode\":\"WORKER_CRASHED\"}";
+        res.len = strlen(res.json);
+    }
+    cw_pool_deliver(p, it, &res);
     cw_buf_free(&out);
 }
 
@@ -241,6 +247,38 @@ static int cw_slot_on_start(cw_slot_t *s, const char *pl, size_t len) {
     return 0;
 }
 
+/* RESULT: {u32 code, u32 id_len} + id + document. */
+static int cw_slot_on_result(cw_slot_t *s, const char *pl, size_t len) {
+    cw_pool_t *p = s->pool;
+    uint32_t head[2];
+    if (len < sizeof(head))
+        return -1;
+    memcpy(head, pl, sizeof(head));
+    size_t off = sizeof(head);
+    char *id = NULL;
+    if (head[1] != UINT32_MAX) {
+        if (head[1] > len - off || head[1] == 0)
+            return -1;
+        id = strndup(pl + off, head[1]);
+        if (!id)
+            return -1;
+        off += head[1];
+    }
+    if (head[0] >= CW_RES__COUNT || off >= len || pl[off] != '{') {
+        free(id);
+        return -1;
+    }
+    cw_pool_item_t *it = s->item;
+    s->item = NULL;
+    ev_timer_stop(p->loop, &s->timer);
+    cw_slot_clear_job(s);
+    s->state = CW_SLOT_IDLE;
+    cw_pool_result_t res = {.code = (int)head[0], .job_id = id, .json = pl + off, .len = len - off};
+    cw_pool_deliver(p, it, &res);
+    free(id);
+    return 0;
+}
+
 static void cw_slot_read_cb(struct ev_loop *loop, ev_io *w, int revents) {
     (void)loop, (void)revents;
     cw_slot_t *s = w->data;
@@ -267,13 +305,9 @@ static void cw_slot_read_cb(struct ev_loop *loop, ev_io *w, int revents) {
                 return;
             }
         } else if (cmd == CW_CHAN_RESULT &&
-                   (s->state == CW_SLOT_BUSY || s->state == CW_SLOT_RUNNING) && s->item) {
-            cw_pool_item_t *it = s->item;
-            s->item = NULL;
-            ev_timer_stop(p->loop, &s->timer);
-            cw_slot_clear_job(s);
-            s->state = CW_SLOT_IDLE;
-            cw_pool_deliver(p, it, pl, len);
+                   (s->state == CW_SLOT_BUSY || s->state == CW_SLOT_RUNNING) && s->item &&
+                   cw_slot_on_result(s, pl, len) == 0) {
+            /* delivered */
         } else {
             cw_slot_kill(s);
             return;

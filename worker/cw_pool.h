@@ -35,9 +35,18 @@ typedef struct cw_pool_conf {
 
 void cw_pool_conf_default(cw_pool_conf_t *c);
 
-/* Called once per submitted job with its result document (not owned by the
- * callee: copy what you keep).  `ticket` is the submitter's own number. */
-typedef void (*cw_pool_done_fn)(void *ud, uint64_t ticket, const char *result, size_t len);
+/* One job's outcome, valid only during the callback (copy what you keep). */
+typedef struct cw_pool_result {
+    uint64_t ticket;     /* the submitter's own number */
+    int code;            /* cw_rescode_t of the result */
+    const char *job_id;  /* NUL-terminated; NULL when no jobId could be read */
+    const char *json;    /* the result document */
+    size_t len;
+    int by_supervisor;   /* written by the pool (executor killed or died) */
+} cw_pool_result_t;
+
+/* Called exactly once per submitted job. */
+typedef void (*cw_pool_done_fn)(void *ud, const cw_pool_result_t *res);
 
 /* Start the executors.  Returns CW_OK, CW_ERR_INVALID for a bad conf,
  * CW_ERR_SYSTEM if no process could be started, CW_ERR_NOMEM. */

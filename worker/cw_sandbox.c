@@ -648,6 +648,8 @@ finish:
     r.logs_len = s.logs.len;
     r.logs_truncated = s.logs_truncated;
     cw_err_t err = cw_sbx_emit(conf, &r, out);
+    if (stats)
+        stats->result_code = (int)r.code;
     free(o.name);
     free(o.message);
     free(o.stack);
@@ -676,5 +678,22 @@ cw_err_t cw_sandbox_invalid(const cw_sandbox_conf_t *conf, const char *job_id, c
     r.err_name = "InvalidRequest";
     r.err_message = reason;
     r.started_ms = r.ended_ms = cw_now_ms();
+    return cw_sbx_emit(conf, &r, out);
+}
+
+cw_err_t cw_sandbox_expired(const cw_sandbox_conf_t *conf, const cw_job_t *job, cw_buf_t *out) {
+    cw_result_t r;
+    cw_result_init(&r);
+    r.job_id = job->job_id;
+    r.code = CW_RES_EXPIRED;
+    r.err_name = "Expired";
+    r.err_message = "the job was consumed after its expiresAt and was not run";
+    r.started_ms = r.ended_ms = cw_now_ms();
+    r.timeout_s = job->timeout_s;
+    r.memory_mb = job->memory_mb;
+    r.adjust_json = job->adjustments.data;
+    r.adjust_len = job->adjustments.len;
+    r.audit_json = job->audit.data;
+    r.audit_len = job->audit.len;
     return cw_sbx_emit(conf, &r, out);
 }

@@ -36,6 +36,7 @@ typedef struct cw_sandbox_stats {
     uint64_t allocations; /* successful allocations in the job's heap */
     uint64_t faults;      /* injected allocation failures */
     size_t leaked;        /* heap bytes still allocated after destroy (must be 0) */
+    int result_code;      /* the cw_rescode_t written */
 } cw_sandbox_stats_t;
 
 /*
@@ -54,5 +55,8 @@ cw_err_t cw_sandbox_run(const cw_sandbox_conf_t *conf, const cw_job_t *job, cw_b
  */
 cw_err_t cw_sandbox_invalid(const cw_sandbox_conf_t *conf, const char *job_id, const char *reason,
                             cw_buf_t *out);
+
+/* Write the EXPIRED result for a job consumed after its expiresAt. */
+cw_err_t cw_sandbox_expired(const cw_sandbox_conf_t *conf, const cw_job_t *job, cw_buf_t *out);
 
 #endif /* CW_SANDBOX_H */
