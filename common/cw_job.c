@@ -25,6 +25,9 @@ void cw_job_limits_default(cw_job_limits_t *l) {
 void cw_job_free(cw_job_t *job) {
     free(job->job_id);
     free(job->code);
+    free(job->action_id);
+    free(job->user_id);
+    free(job->reply_topic);
     cJSON_Delete(job->input);
     cw_buf_free(&job->adjustments);
     cw_buf_free(&job->audit);
@@ -224,6 +227,16 @@ cw_err_t cw_job_parse(const char *msg, size_t len, const cw_job_limits_t *lim, c
             CW_JOB_FAIL("expiresAt must be epoch milliseconds or an ISO-8601 timestamp with zone");
     }
 
+    const cJSON *reply = cJSON_GetObjectItemCaseSensitive(root, "replyTopic");
+    if (reply && !cJSON_IsNull(reply)) {
+        if (!cJSON_IsString(reply) || !reply->valuestring[0] || strlen(reply->valuestring) > 249)
+            CW_JOB_FAIL("replyTopic must be a topic name of 1 to 249 bytes");
+        if (!(job->reply_topic = cw_job_strdup(reply->valuestring, strlen(reply->valuestring)))) {
+            err = CW_ERR_NOMEM;
+            goto done;
+        }
+    }
+
     static const char *const ids[] = {"actionId", "userId", "agentRunId"};
     for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, ids[i]);
@@ -237,6 +250,11 @@ cw_err_t cw_job_parse(const char *msg, size_t len, const cw_job_limits_t *lim, c
         if ((err = cw_buf_printf(&job->audit, "%s\"%s\":", job->audit.len ? "," : "", ids[i])) ||
             (err = cw_utf8_json_string(&job->audit, v->valuestring, n)))
             goto done;
+        char **keep = i == 0 ? &job->action_id : i == 1 ? &job->user_id : NULL;
+        if (keep && !(*keep = cw_job_strdup(v->valuestring, n))) {
+            err = CW_ERR_NOMEM;
+            goto done;
+        }
     }
     const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(root, "context");
     if (ctx && !cJSON_IsNull(ctx)) {

@@ -46,6 +46,8 @@ typedef struct cw_job {
     cw_buf_t adjustments; /* JSON array members: "timeout 500 clamped to 120",... */
     cw_buf_t audit;       /* JSON members text: "actionId":"..","context":{..} (may be empty) */
     int64_t expires_at_ms; /* 0 = none; Unix epoch milliseconds */
+    char *action_id, *user_id; /* audit ids, NULL when absent */
+    char *reply_topic;         /* NULL when absent */
 } cw_job_t;
 
 /*

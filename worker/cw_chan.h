@@ -13,7 +13,9 @@
  *
  * START's payload lets the supervisor write a complete result if it later
  * has to kill the executor: {u32 timeout_ms, u32 id_len (UINT32_MAX = no
- * id)} + jobId bytes + the result's tail members (cw_result_write_tail()).
+ * id), u32 tail_len} + jobId bytes + the result's tail members
+ * (cw_result_write_tail()) + {u32 action_len, u32 user_len} + actionId +
+ * userId (the audit ids, UINT32_MAX = absent).
  *
  * The executor side uses blocking I/O; the supervisor side is non-blocking
  * and feeds bytes into a cw_chan_reader_t.  A short read at EOF, an unknown

@@ -17,7 +17,10 @@ void cw_executor_conf_default(cw_executor_conf_t *c) {
     cw_job_limits_default(&c->job);
 }
 
-/* Tell the supervisor the job is parsed and its deadline starts now. */
+/* The START frame: {u32 timeout_ms, u32 id_len} + jobId + the result's tail
+ * members (cw_chan.h), followed by {u32 action_len, u32 user_len} + actionId
+ * + userId so the supervisor can address an audit record for a job whose
+ * executor it has to kill.  Lengths of UINT32_MAX mean "absent". */
 static cw_err_t cw_executor_send_start(int fd, const cw_job_t *job) {
     cw_result_t r;
     cw_result_init(&r);
@@ -27,20 +30,28 @@ static cw_err_t cw_executor_send_start(int fd, const cw_job_t *job) {
     r.adjust_len = job->adjustments.len;
     r.audit_json = job->audit.data;
     r.audit_len = job->audit.len;
-    cw_buf_t b;
-    cw_buf_init(&b, 0);
-    uint32_t head[2] = {(uint32_t)(job->timeout_s * 1000.0), UINT32_MAX};
+    cw_buf_t tail;
+    cw_buf_init(&tail, 0);
+    cw_err_t err = cw_result_write_tail(&r, &tail);
+    if (err) {
+        cw_buf_free(&tail);
+        return err;
+    }
+    uint32_t head[3] = {(uint32_t)(job->timeout_s * 1000.0), UINT32_MAX, (uint32_t)tail.len};
     size_t idlen = job->job_id ? strlen(job->job_id) : 0;
     if (job->job_id)
         head[1] = (uint32_t)idlen;
-    cw_err_t err = cw_buf_append(&b, head, sizeof(head));
-    if (!err && idlen)
-        err = cw_buf_append(&b, job->job_id, idlen);
-    if (!err)
-        err = cw_result_write_tail(&r, &b);
-    if (!err)
-        err = cw_chan_write(fd, CW_CHAN_START, b.data, b.len, NULL, 0);
-    cw_buf_free(&b);
+    uint32_t ids[2] = {UINT32_MAX, UINT32_MAX};
+    size_t alen = job->action_id ? strlen(job->action_id) : 0;
+    size_t ulen = job->user_id ? strlen(job->user_id) : 0;
+    if (job->action_id)
+        ids[0] = (uint32_t)alen;
+    if (job->user_id)
+        ids[1] = (uint32_t)ulen;
+    struct iovec parts[7] = {{head, sizeof(head)}, {job->job_id, idlen}, {tail.data, tail.len},
+                             {ids, sizeof(ids)}, {job->action_id, alen}, {job->user_id, ulen}};
+    err = cw_chan_writev(fd, CW_CHAN_START, parts, 6);
+    cw_buf_free(&tail);
     return err;
 }
 

@@ -52,6 +52,8 @@ typedef struct cw_slot {
     int started_ok;       /* reached READY at least once */
     unsigned start_failures;
     char *job_id;         /* from START; NULL if none */
+    char *action_id, *user_id; /* from START */
+    int64_t dispatched_ms;
     cw_buf_t tail;        /* from START */
     uint32_t timeout_ms;
     int64_t started_ms, started_ns;
@@ -80,9 +82,13 @@ void cw_pool_conf_default(cw_pool_conf_t *c) {
 static void cw_pool_dispatch(cw_pool_t *p);
 static void cw_slot_spawn(cw_slot_t *s);
 
-static void cw_pool_deliver(cw_pool_t *p, cw_pool_item_t *it, cw_pool_result_t *res) {
+static void cw_pool_deliver(cw_pool_t *p, cw_slot_t *s, cw_pool_item_t *it, cw_pool_result_t *res) {
     p->pending--;
     res->ticket = it->ticket;
+    res->action_id = s->action_id;
+    res->user_id = s->user_id;
+    res->dispatched_ms = s->dispatched_ms;
+    res->done_ms = cw_now_ms();
     p->done(p->ud, res);
     free(it);
 }
@@ -139,13 +145,15 @@ static void cw_slot_fail_job(cw_slot_t *s, int status) {
         res.json = "{\"jobId\":null,\"success\":false,\"resultCode\":\"WORKER_CRASHED\"}";
         res.len = strlen(res.json);
     }
-    cw_pool_deliver(p, it, &res);
+    cw_pool_deliver(p, s, it, &res);
     cw_buf_free(&out);
 }
 
 static void cw_slot_clear_job(cw_slot_t *s) {
     free(s->job_id);
-    s->job_id = NULL;
+    free(s->action_id);
+    free(s->user_id);
+    s->job_id = s->action_id = s->user_id = NULL;
     cw_buf_reset(&s->tail);
     s->killed_deadline = 0;
 }
@@ -224,20 +232,41 @@ static void cw_slot_arm(cw_slot_t *s, double after) {
     ev_timer_start(s->pool->loop, &s->timer);
 }
 
+static char *cw_slot_take(const char *pl, size_t len, size_t *off, uint32_t n, int *bad) {
+    if (n == UINT32_MAX)
+        return NULL;
+    if (n > len - *off) {
+        *bad = 1;
+        return NULL;
+    }
+    char *v = strndup(pl + *off, n);
+    if (!v)
+        *bad = 1;
+    *off += n;
+    return v;
+}
+
 static int cw_slot_on_start(cw_slot_t *s, const char *pl, size_t len) {
-    uint32_t head[2];
+    uint32_t head[3], ids[2];
+    int bad = 0;
     if (s->state != CW_SLOT_BUSY || len < sizeof(head))
         return -1;
     memcpy(head, pl, sizeof(head));
     size_t off = sizeof(head);
-    if (head[1] != UINT32_MAX) {
-        if (head[1] > len - off)
-            return -1;
-        s->job_id = strndup(pl + off, head[1]);
-        off += head[1];
-    }
+    s->job_id = cw_slot_take(pl, len, &off, head[1], &bad);
+    if (bad || head[2] > len - off)
+        return -1;
     cw_buf_reset(&s->tail);
-    if (cw_buf_append(&s->tail, pl + off, len - off))
+    if (cw_buf_append(&s->tail, pl + off, head[2]))
+        return -1;
+    off += head[2];
+    if (len - off < sizeof(ids))
+        return -1;
+    memcpy(ids, pl + off, sizeof(ids));
+    off += sizeof(ids);
+    s->action_id = cw_slot_take(pl, len, &off, ids[0], &bad);
+    s->user_id = cw_slot_take(pl, len, &off, ids[1], &bad);
+    if (bad)
         return -1;
     s->timeout_ms = head[0];
     s->started_ms = cw_now_ms();
@@ -271,10 +300,10 @@ static int cw_slot_on_result(cw_slot_t *s, const char *pl, size_t len) {
     cw_pool_item_t *it = s->item;
     s->item = NULL;
     ev_timer_stop(p->loop, &s->timer);
-    cw_slot_clear_job(s);
     s->state = CW_SLOT_IDLE;
     cw_pool_result_t res = {.code = (int)head[0], .job_id = id, .json = pl + off, .len = len - off};
-    cw_pool_deliver(p, it, &res);
+    cw_pool_deliver(p, s, it, &res);
+    cw_slot_clear_job(s);
     free(id);
     return 0;
 }
@@ -420,6 +449,7 @@ static void cw_pool_dispatch(cw_pool_t *p) {
         }
         s->item = it;
         s->state = CW_SLOT_BUSY;
+        s->dispatched_ms = cw_now_ms();
         cw_slot_arm(s, p->conf.parse_timeout_s);
         ev_io_start(p->loop, &s->wio);
         ev_feed_event(p->loop, &s->wio, EV_WRITE);

@@ -43,6 +43,9 @@ typedef struct cw_pool_result {
     const char *json;    /* the result document */
     size_t len;
     int by_supervisor;   /* written by the pool (executor killed or died) */
+    const char *action_id, *user_id; /* audit ids from START; NULL if unknown */
+    int64_t dispatched_ms; /* when an executor took the job (epoch ms) */
+    int64_t done_ms;       /* when the result arrived */
 } cw_pool_result_t;
 
 /* Called exactly once per submitted job. */

@@ -1,0 +1,217 @@
+/* cw_conf.c -- the property table and its three loaders. */
+#include "cw_conf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum { CW_CT_STR, CW_CT_INT, CW_CT_BOOL, CW_CT_DELIVERY } cw_conf_type_t;
+
+typedef struct cw_conf_prop {
+    const char *name;
+    cw_conf_type_t type;
+    size_t offset, size;
+    long min, max;
+    const char *def; /* NULL: computed in cw_conf_init */
+    const char *desc;
+} cw_conf_prop_t;
+
+#define CW_S(field) CW_CT_STR, offsetof(cw_conf_t, field), sizeof(((cw_conf_t *)0)->field)
+#define CW_I(field) CW_CT_INT, offsetof(cw_conf_t, field), sizeof(int)
+#define CW_B(field) CW_CT_BOOL, offsetof(cw_conf_t, field), sizeof(int)
+
+static const cw_conf_prop_t cw_conf_props[] = {
+    {"brokers", CW_S(brokers), 0, 0, "127.0.0.1:9092", "Kafka bootstrap servers (host:port,...), or \"mock\" for an in-process mock cluster"},
+    {"jobs.topic", CW_S(jobs_topic), 0, 0, "execute-code.jobs", "topic the jobs are consumed from"},
+    {"results.topic", CW_S(results_topic), 0, 0, "execute-code.results", "topic results are published to (key = jobId)"},
+    {"dlq.topic", CW_S(dlq_topic), 0, 0, "execute-code.dlq", "dead-letter topic for messages without a readable jobId"},
+    {"group", CW_S(group), 0, 0, "codeworker", "consumer group id; workers in one group share the partitions"},
+    {"client.id", CW_S(client_id), 0, 0, "codeworker", "Kafka client.id prefix"},
+    {"executors", CW_I(executors), 1, 256, NULL, "executor processes (default: number of CPUs)"},
+    {"topics.create", CW_B(create_topics), 0, 1, "true", "create missing topics at start-up"},
+    {"topics.partitions", CW_I(partitions), 1, 10000, "6", "partitions for topics created at start-up"},
+    {"queue.max", CW_I(queue_max), 1, 100000, "0", "jobs held locally (queued + running) before fetching pauses; 0 = 4 x executors"},
+    {"metrics.bind", CW_S(metrics_bind), 0, 0, "127.0.0.1", "address for /healthz and /metrics"},
+    {"metrics.port", CW_I(metrics_port), -1, 65535, "9464", "port for /healthz and /metrics; -1 disables, 0 picks a free port"},
+    {"reply.topic.pattern", CW_S(reply_pattern), 0, 0, "", "POSIX extended regex a job's replyTopic must match in full to be honoured; empty = replyTopic ignored"},
+    {"delivery", CW_CT_DELIVERY, offsetof(cw_conf_t, delivery), sizeof(int), 0, 1, "at-least-once", "at-least-once | exactly-once"},
+    {"drain.timeout.ms", CW_I(drain_timeout_ms), 0, 600000, "30000", "how long revoked partitions and SIGTERM wait for running jobs"},
+    {"commit.interval.ms", CW_I(commit_interval_ms), 10, 60000, "500", "how often finished offsets are committed"},
+    {"result.max.bytes", CW_I(result_max_bytes), 4096, 64 << 20, "1048576", "largest result document"},
+    {"job.max.bytes", CW_I(job_max_bytes), 1024, 64 << 20, "8388608", "largest job message accepted"},
+    {"max.attempts", CW_I(max_attempts), 1, 100, "3", "attempts for a job whose executor crashes before it is dead-lettered"},
+};
+#define CW_NPROPS (sizeof(cw_conf_props) / sizeof(cw_conf_props[0]))
+
+const char *cw_conf_name(size_t i) { return i < CW_NPROPS ? cw_conf_props[i].name : NULL; }
+
+void cw_conf_init(cw_conf_t *c, int ncpu) {
+    memset(c, 0, sizeof(*c));
+    char err[64];
+    for (size_t i = 0; i < CW_NPROPS; i++)
+        if (cw_conf_props[i].def)
+            (void)cw_conf_set(c, cw_conf_props[i].name, cw_conf_props[i].def, err, sizeof(err));
+    c->executors = ncpu < 1 ? 1 : ncpu;
+}
+
+void cw_conf_free(cw_conf_t *c) {
+    for (int i = 0; i < c->kafka_n; i++) {
+        free(c->kafka_key[i]);
+        free(c->kafka_val[i]);
+    }
+    c->kafka_n = 0;
+}
+
+static cw_err_t cw_conf_bad(char *errstr, size_t n, const char *fmt, const char *a, const char *b) {
+    snprintf(errstr, n, fmt, a, b);
+    return CW_ERR_INVALID;
+}
+
+cw_err_t cw_conf_set(cw_conf_t *c, const char *key, const char *val, char *errstr, size_t errstr_size) {
+    if (strncmp(key, "kafka.", 6) == 0 && key[6]) {
+        for (int i = 0; i < c->kafka_n; i++) {
+            if (!strcmp(c->kafka_key[i], key + 6)) {
+                char *v = strdup(val);
+                if (!v)
+                    return CW_ERR_NOMEM;
+                free(c->kafka_val[i]);
+                c->kafka_val[i] = v;
+                return CW_OK;
+            }
+        }
+        if (c->kafka_n >= CW_CONF_MAX_KAFKA)
+            return cw_conf_bad(errstr, errstr_size, "too many kafka.* properties (%s%s)", key, "");
+        c->kafka_key[c->kafka_n] = strdup(key + 6);
+        c->kafka_val[c->kafka_n] = strdup(val);
+        if (!c->kafka_key[c->kafka_n] || !c->kafka_val[c->kafka_n])
+            return CW_ERR_NOMEM;
+        c->kafka_n++;
+        return CW_OK;
+    }
+    for (size_t i = 0; i < CW_NPROPS; i++) {
+        const cw_conf_prop_t *p = &cw_conf_props[i];
+        if (strcmp(p->name, key))
+            continue;
+        char *field = (char *)c + p->offset;
+        switch (p->type) {
+        case CW_CT_STR:
+            if (strlen(val) >= p->size)
+                return cw_conf_bad(errstr, errstr_size, "%s: value too long (\"%.40s\")", key, val);
+            strcpy(field, val);
+            return CW_OK;
+        case CW_CT_INT: {
+            char *end;
+            errno = 0;
+            long v = strtol(val, &end, 10);
+            if (errno || end == val || *end || v < p->min || v > p->max) {
+                char range[64];
+                snprintf(range, sizeof(range), "%ld..%ld", p->min, p->max);
+                return cw_conf_bad(errstr, errstr_size, "%s: expected an integer in %s", key, range);
+            }
+            *(int *)field = (int)v;
+            return CW_OK;
+        }
+        case CW_CT_BOOL:
+            if (!strcmp(val, "true") || !strcmp(val, "1") || !strcmp(val, "yes"))
+                *(int *)field = 1;
+            else if (!strcmp(val, "false") || !strcmp(val, "0") || !strcmp(val, "no"))
+                *(int *)field = 0;
+            else
+                return cw_conf_bad(errstr, errstr_size, "%s: expected true or false, not \"%.40s\"", key, val);
+            return CW_OK;
+        case CW_CT_DELIVERY:
+            if (!strcmp(val, "at-least-once"))
+                *(int *)field = CW_DELIVERY_AT_LEAST_ONCE;
+            else if (!strcmp(val, "exactly-once"))
+                *(int *)field = CW_DELIVERY_EXACTLY_ONCE;
+            else
+                return cw_conf_bad(errstr, errstr_size, "%s: expected at-least-once or exactly-once, not \"%.40s\"", key, val);
+            return CW_OK;
+        }
+    }
+    snprintf(errstr, errstr_size, "unknown configuration key \"%.80s\"", key);
+    return CW_ERR_UNKNOWN_KEY;
+}
+
+cw_err_t cw_conf_load_env(cw_conf_t *c, char **envp, char *errstr, size_t errstr_size) {
+    for (size_t i = 0; i < CW_NPROPS; i++) {
+        char var[96] = "CODEWORKER_";
+        size_t k = strlen(var);
+        for (const char *n = cw_conf_props[i].name; *n && k < sizeof(var) - 1; n++)
+            var[k++] = *n == '.' ? '_' : (char)toupper((unsigned char)*n);
+        var[k] = '\0';
+        for (char **e = envp; e && *e; e++) {
+            if (strncmp(*e, var, k) == 0 && (*e)[k] == '=') {
+                char why[200];
+                cw_err_t err = cw_conf_set(c, cw_conf_props[i].name, *e + k + 1, why, sizeof(why));
+                if (err) {
+                    snprintf(errstr, errstr_size, "%s: %s", var, why);
+                    return err;
+                }
+            }
+        }
+    }
+    return CW_OK;
+}
+
+static char *cw_conf_trim(char *s) {
+    while (isspace((unsigned char)*s))
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+cw_err_t cw_conf_load_file(cw_conf_t *c, const char *path, char *errstr, size_t errstr_size) {
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(errstr, errstr_size, "%s: %s", path, strerror(errno));
+        return CW_ERR_IO;
+    }
+    char line[4096];
+    int lineno = 0;
+    cw_err_t err = CW_OK;
+    while (!err && fgets(line, sizeof(line), f)) {
+        lineno++;
+        char *s = cw_conf_trim(line);
+        if (!*s || *s == '#')
+            continue;
+        char *eq = strchr(s, '=');
+        if (!eq) {
+            snprintf(errstr, errstr_size, "%s:%d: expected key = value", path, lineno);
+            err = CW_ERR_INVALID;
+            break;
+        }
+        *eq = '\0';
+        char why[200];
+        err = cw_conf_set(c, cw_conf_trim(s), cw_conf_trim(eq + 1), why, sizeof(why));
+        if (err)
+            snprintf(errstr, errstr_size, "%s:%d: %s", path, lineno, why);
+    }
+    fclose(f);
+    return err;
+}
+
+void cw_conf_dump(const cw_conf_t *c, FILE *f) {
+    for (size_t i = 0; i < CW_NPROPS; i++) {
+        const cw_conf_prop_t *p = &cw_conf_props[i];
+        const char *field = (const char *)c + p->offset;
+        char v[600];
+        switch (p->type) {
+        case CW_CT_STR: snprintf(v, sizeof(v), "%s", field); break;
+        case CW_CT_INT: snprintf(v, sizeof(v), "%d", *(const int *)field); break;
+        case CW_CT_BOOL: snprintf(v, sizeof(v), "%s", *(const int *)field ? "true" : "false"); break;
+        case CW_CT_DELIVERY:
+            snprintf(v, sizeof(v), "%s", *(const int *)field ? "exactly-once" : "at-least-once");
+            break;
+        }
+        fprintf(f, "%-22s = %-28s # %s\n", p->name, v, p->desc);
+    }
+    for (int i = 0; i < c->kafka_n; i++) {
+        int secret = strstr(c->kafka_key[i], "password") || strstr(c->kafka_key[i], "secret") ||
+                     strstr(c->kafka_key[i], "key");
+        fprintf(f, "kafka.%s = %s\n", c->kafka_key[i], secret ? "(hidden)" : c->kafka_val[i]);
+    }
+}
