@@ -2,6 +2,7 @@
 #include "cw_conf.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,8 +64,11 @@ void cw_conf_free(cw_conf_t *c) {
     c->kafka_n = 0;
 }
 
-static cw_err_t cw_conf_bad(char *errstr, size_t n, const char *fmt, const char *a, const char *b) {
-    snprintf(errstr, n, fmt, a, b);
+__attribute__((format(printf, 3, 4))) static cw_err_t cw_conf_bad(char *errstr, size_t n, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(errstr, n, fmt, ap);
+    va_end(ap);
     return CW_ERR_INVALID;
 }
 
@@ -81,7 +85,7 @@ cw_err_t cw_conf_set(cw_conf_t *c, const char *key, const char *val, char *errst
             }
         }
         if (c->kafka_n >= CW_CONF_MAX_KAFKA)
-            return cw_conf_bad(errstr, errstr_size, "too many kafka.* properties (%s%s)", key, "");
+            return cw_conf_bad(errstr, errstr_size, "too many kafka.* properties (%s)", key);
         c->kafka_key[c->kafka_n] = strdup(key + 6);
         c->kafka_val[c->kafka_n] = strdup(val);
         if (!c->kafka_key[c->kafka_n] || !c->kafka_val[c->kafka_n])

@@ -53,7 +53,7 @@ say "dependencies"
 note_result "install dependencies" $?
 
 say "build (release, -Werror)"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCW_WERROR=ON >build.log 2>&1 &&
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCW_WERROR=ON -DCW_TESTS=ON >build.log 2>&1 &&
   ninja -C build >>build.log 2>&1
 rc=$?
 note_result "build" $rc
@@ -73,7 +73,7 @@ count_lines "$log"
 
 if [[ $skip != *" asan "* ]]; then
   say "ASan+UBSan build, unit tests and quick end-to-end"
-  if cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCW_SANITIZE=ON >build-asan.log 2>&1 &&
+  if cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCW_SANITIZE=ON -DCW_TESTS=ON >build-asan.log 2>&1 &&
     ninja -C build-asan >>build-asan.log 2>&1; then
     note_result "asan build" 0
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1

@@ -75,13 +75,15 @@ cw_err_t cw_http_set_timeout(cw_http_t *h, double seconds);
 
 /* Counters, e.g. for the worker's own /metrics. */
 typedef struct cw_http_stats {
-    uint64_t accepted;     /* connections accepted */
-    uint64_t responses;    /* responses started (any status) */
-    uint64_t rejected;     /* of which 400/405/431/505 produced by the server */
-    uint64_t timed_out;    /* connections closed at their deadline */
-    uint64_t write_stalls; /* sends that hit a full socket buffer */
-    uint64_t cap_reached;  /* times accepting paused at CW_HTTP_MAX_CONNS */
-    int active;            /* connections open right now */
+    uint64_t accepted;      /* connections accepted */
+    uint64_t responses;     /* responses started (any status) */
+    uint64_t rejected;      /* of which errors the server produced itself:
+                               400, 405, 431, 505, or 500 for a bad handler status */
+    uint64_t timed_out;     /* connections closed at their deadline */
+    uint64_t write_stalls;  /* sends that hit a full socket buffer */
+    uint64_t cap_reached;   /* times accepting paused at CW_HTTP_MAX_CONNS */
+    uint64_t accept_errors; /* EMFILE and the like: accepting backs off 100 ms */
+    int active;             /* connections open right now */
 } cw_http_stats_t;
 
 void cw_http_stats(const cw_http_t *h, cw_http_stats_t *out);

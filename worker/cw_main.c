@@ -3,6 +3,8 @@
  * in the manner of kcat (data on stdout, diagnostics on stderr, `Error: ...`
  * and a non-zero exit on a bad command line).
  *
+ *   codeworker run ...        the Kafka worker
+ *   codeworker submit ...     publish jobs, optionally wait for their results
  *   codeworker exec ...       run jobs locally through the executor pool
  *   codeworker executor ...   (internal) an executor process, started by the pool
  *   codeworker version
@@ -101,6 +103,8 @@ static void cw_main_usage(FILE *f) {
             "Usage: codeworker COMMAND [options]\n"
             "\n"
             "Commands:\n"
+            "  run       the Kafka worker: consume jobs, publish results\n"
+            "  submit    publish jobs to Kafka and (with --wait) print their results\n"
             "  exec      run jobs locally through the executor pool (no Kafka)\n"
             "  version   print the version\n"
             "\n"
@@ -129,6 +133,10 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(cmd, "exec"))
         return cw_cli_exec(&cli, argc - 1, argv + 1);
+    if (!strcmp(cmd, "run"))
+        return cw_cli_run(&cli, argc - 1, argv + 1);
+    if (!strcmp(cmd, "submit"))
+        return cw_cli_submit(&cli, argc - 1, argv + 1);
     if (!strcmp(cmd, "executor"))
         return cw_cli_executor(&cli, argc - 1, argv + 1);
     fprintf(stderr, "Error: unknown command \"%s\"\n", cmd);

@@ -230,7 +230,8 @@ static duk_ret_t cw_sbx_require(duk_context *ctx) {
     for (size_t i = 0; cw_sbx_blocked[i]; i++) {
         if (strcmp(base, cw_sbx_blocked[i]) == 0) {
             s->security = 1;
-            duk_push_error_object(ctx, DUK_ERR_ERROR,
+            /* No C file/line: the error is blamed on the job's own call site. */
+            duk_push_error_object_raw(ctx, DUK_ERR_ERROR, NULL, 0,
                                   "module \"%s\" is blocked in the sandbox (no file, network, "
                                   "process or OS access)",
                                   base);
@@ -244,8 +245,9 @@ static duk_ret_t cw_sbx_require(duk_context *ctx) {
             return duk_throw(ctx);
         }
     }
-    return duk_error(ctx, DUK_ERR_ERROR,
-                     "module \"%s\" is not available; allowed modules: (none in this build)", base);
+    duk_push_error_object_raw(ctx, DUK_ERR_ERROR, NULL, 0,
+                              "module \"%s\" is not available; allowed modules: (none in this build)", base);
+    return duk_throw(ctx);
 }
 
 /* ---- setup -------------------------------------------------------------- */

@@ -1,0 +1,261 @@
+#!/usr/bin/env python3
+"""Integration tests of `codeworker run` against a real Kafka broker.
+
+Usage: test_worker.py BUILD_BIN_DIR [--brokers HOST:PORT] [--jobs N]
+Needs a broker (deploy/local/kafka.sh start) and kcat.  Every test uses
+topics and a group of its own, so runs never see each other's messages.
+Prints PASS/FAIL lines and a closing "N passed, N failed" line.
+"""
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+BIN = os.path.join(sys.argv[1], "codeworker")
+BROKERS = sys.argv[sys.argv.index("--brokers") + 1] if "--brokers" in sys.argv else "127.0.0.1:9092"
+NJOBS = int(sys.argv[sys.argv.index("--jobs") + 1]) if "--jobs" in sys.argv else 5000
+passed = failed = 0
+procs = []
+
+
+def check(name, ok, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"PASS {name}")
+    else:
+        failed += 1
+        print(f"FAIL {name}: {str(detail)[:600]}")
+    sys.stdout.flush()
+
+
+class Topics:
+    def __init__(self, tag):
+        p = f"it{random.randrange(1 << 30):x}-{tag}"
+        self.jobs, self.results, self.dlq, self.group = p + ".jobs", p + ".results", p + ".dlq", p + ".group"
+
+    def args(self):
+        return ["--brokers", BROKERS, "--jobs-topic", self.jobs, "--results-topic", self.results,
+                "--dlq-topic", self.dlq, "--group", self.group, "--partitions", "4", "--metrics-port", "0"]
+
+
+def start_worker(t, executors=1, extra=()):
+    log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
+    p = subprocess.Popen([BIN, "run", *t.args(), "--executors", str(executors), *extra],
+                         stdout=subprocess.DEVNULL, stderr=log)
+    p.logpath = log.name
+    procs.append(p)
+    return p
+
+
+def wait_log(p, text, timeout=60):
+    end = time.time() + timeout
+    while time.time() < end:
+        if text in open(p.logpath).read():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def kcat_read(topic, expect_keys=None, timeout=120, headers=False):
+    """Read the whole topic with kcat (read_committed); poll until `expect_keys`
+    distinct keys are present or the timeout passes."""
+    end = time.time() + timeout
+    recs = []
+    while True:
+        fmt = "%k\t%h\t%s\n" if headers else "%k\t%s\n"
+        p = subprocess.run(["kcat", "-b", BROKERS, "-C", "-t", topic, "-o", "beginning", "-e", "-q",
+                            "-X", "isolation.level=read_committed", "-f", fmt],
+                           capture_output=True, timeout=120)
+        recs = [l for l in p.stdout.decode("utf-8", "replace").split("\n") if l]
+        keys = {r.split("\t", 1)[0] for r in recs}
+        if expect_keys is None or len(keys) >= expect_keys or time.time() > end:
+            return recs
+        time.sleep(1)
+
+
+def submit(t, lines):
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as f:
+        f.write("\n".join(lines) + "\n")
+        path = f.name
+    p = subprocess.run([BIN, "submit", path, "--brokers", BROKERS, "--jobs-topic", t.jobs],
+                       capture_output=True, text=True, timeout=120)
+    os.unlink(path)
+    return p
+
+
+def job(i, tag):
+    return json.dumps({"jobId": f"{tag}-{i}", "code": "output = { n: input.n, sq: input.n * input.n }",
+                       "inputData": {"n": i}})
+
+
+def results_by_key(recs):
+    out = {}
+    for r in recs:
+        k, v = r.split("\t", 1)
+        out.setdefault(k, []).append(v)
+    return out
+
+
+def stop(p, sig=signal.SIGTERM, timeout=60):
+    if p.poll() is None:
+        p.send_signal(sig)
+    try:
+        return p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        return -9
+
+
+def test_two_workers():
+    t = Topics("scale")
+    w1, w2 = start_worker(t), start_worker(t)
+    check("two workers join the group", wait_log(w1, "partitions assigned") and wait_log(w2, "partitions assigned"),
+          open(w1.logpath).read()[-500:])
+    p = submit(t, [job(i, "s") for i in range(NJOBS)])
+    check("submit publishes the jobs", p.returncode == 0, p.stderr)
+    t0 = time.time()
+    recs = kcat_read(t.results, expect_keys=NJOBS, timeout=240)
+    wall = time.time() - t0
+    by = results_by_key(recs)
+    missing = [i for i in range(NJOBS) if f"s-{i}" not in by]
+    dups = [k for k, v in by.items() if len(v) > 1]
+    bad = []
+    pids = set()
+    for i in range(NJOBS):
+        vs = by.get(f"s-{i}")
+        if not vs:
+            continue
+        r = json.loads(vs[0])
+        pids.add(r["worker"]["pid"])
+        if r["output"] != {"n": i, "sq": i * i} or r["source"]["topic"] != t.jobs:
+            bad.append(i)
+    print(f"# {NJOBS} jobs through 2 workers: {len(by)} results in {wall:.1f} s; missing {len(missing)}, "
+          f"duplicated {len(dups)}, wrong {len(bad)}")
+    check(f"{NJOBS} jobs: every job has exactly one result", not missing and not dups,
+          f"missing={missing[:10]} dups={dups[:10]}")
+    check(f"{NJOBS} jobs: outputs correct", not bad, bad[:10])
+    check("both workers took partitions and produced results", len(pids) == 2, pids)
+    check("workers exit 0 on SIGTERM", stop(w1) == 0 and stop(w2) == 0)
+
+
+def test_sigterm_handover():
+    t = Topics("handover")
+    n = 2000
+    p = submit(t, [json.dumps({"jobId": f"h-{i}", "code": "var s = 0; for (var k = 0; k < 20000; k++) s += k; output = s + input.i",
+                               "inputData": {"i": i}}) for i in range(n)])
+    check("handover: jobs submitted", p.returncode == 0, p.stderr)
+    w1 = start_worker(t)
+    # let it work part of the way, then ask it to stop
+    end = time.time() + 60
+    while time.time() < end and len(kcat_read(t.results, timeout=0)) < n // 4:
+        time.sleep(0.5)
+    rc = stop(w1)
+    check("handover: first worker drains and exits 0 on SIGTERM", rc == 0, open(w1.logpath).read()[-800:])
+    w2 = start_worker(t)
+    recs = kcat_read(t.results, expect_keys=n, timeout=180)
+    by = results_by_key(recs)
+    missing = [i for i in range(n) if f"h-{i}" not in by]
+    dups = sum(1 for v in by.values() if len(v) > 1)
+    print(f"# handover: {len(by)} of {n} jobs have results; duplicates {dups}")
+    check("handover: no job lost after SIGTERM and a new worker", not missing, missing[:10])
+    stop(w2)
+
+
+def test_malformed():
+    t = Topics("bad")
+    w = start_worker(t, extra=["-X", "job.max.bytes=4096"])
+    check("malformed: worker started", wait_log(w, "partitions assigned"))
+    lines = {
+        "not-json": b"this is not json",
+        "array": b"[1,2,3]",
+        "no-id": b'{"code":"output=1"}',
+        "numeric-id": b'{"jobId":7,"code":"1"}',
+        "oversized": json.dumps({"jobId": "big", "code": "x" * 5000}).encode(),
+        "invalid-utf8": b'{"jobId":"u1","code":"\xff"}',
+        "code-not-string": b'{"jobId":"bad-code","code":5}',
+        "python": b'{"jobId":"py","code":"print(1)","language":"python"}',
+        "expired": b'{"jobId":"old","code":"output=1","expiresAt":"2001-01-01T00:00:00Z"}',
+        "after": b'{"jobId":"after-bad","code":"output=\'still consuming\'"}',
+    }
+    data = b"\n".join(lines.values()) + b"\n"
+    p = subprocess.run(["kcat", "-b", BROKERS, "-P", "-t", t.jobs, "-p", "0"], input=data, capture_output=True,
+                       timeout=60)
+    check("malformed: produced with kcat", p.returncode == 0, p.stderr)
+    recs = kcat_read(t.results, expect_keys=5, timeout=60)
+    by = {k: json.loads(v[0]) for k, v in results_by_key(recs).items()}
+    for key, code in (("u1", "INVALID_REQUEST"), ("bad-code", "INVALID_REQUEST"), ("py", "INVALID_REQUEST"),
+                      ("old", "EXPIRED"), ("after-bad", "SUCCESS")):
+        r = by.get(key)
+        check(f"malformed: {key} -> {code}", r is not None and r["resultCode"] == code, r)
+    dlq = kcat_read(t.dlq, expect_keys=None, timeout=5, headers=True)
+    deadline = time.time() + 30
+    while len(dlq) < 5 and time.time() < deadline:
+        time.sleep(1)
+        dlq = kcat_read(t.dlq, timeout=0, headers=True)
+    bodies = [r.split("\t", 2)[2] if r.count("\t") >= 2 else "" for r in dlq]
+    check("malformed: 5 messages without a readable jobId are dead-lettered", len(dlq) == 5, dlq)
+    check("malformed: dead letters keep the raw bytes", "this is not json" in bodies and "[1,2,3]" in bodies, bodies)
+    check("malformed: dead letters carry source and reason headers",
+          all("cw-source-offset=" in r and "cw-reason=" in r for r in dlq), dlq[:2])
+    stop(w)
+
+
+def test_metrics_and_config():
+    t = Topics("cfg")
+    p = subprocess.run([BIN, "run", "--brokers", BROKERS, "--executors", "0"], capture_output=True, text=True)
+    check("bad flag value is a one-line error, exit 2", p.returncode == 2 and p.stderr.count("\n") == 1
+          and p.stderr.startswith("Error:"), p.stderr)
+    p = subprocess.run([BIN, "run", "-X", "no.such.key=1"], capture_output=True, text=True)
+    check("unknown -X key is rejected", p.returncode == 2 and "unknown configuration key" in p.stderr, p.stderr)
+    p = subprocess.run([BIN, "run", "-X", "kafka.no.such.property=1", "--brokers", BROKERS], capture_output=True,
+                       text=True, timeout=30)
+    check("unknown librdkafka property is a start-up error", p.returncode == 2 and "kafka.no.such.property" in p.stderr,
+          p.stderr)
+    env = dict(os.environ, CODEWORKER_JOBS_TOPIC="from-env", CODEWORKER_GROUP="g-env")
+    with tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False) as f:
+        f.write("# comment\ngroup = g-file\nqueue.max = 17\n")
+        conf = f.name
+    p = subprocess.run([BIN, "run", "-c", conf, "--queue-max", "5", "-X", "list"], capture_output=True, text=True,
+                       env=env)
+    os.unlink(conf)
+    vals = {l.split("=")[0].strip(): l.split("=")[1].split("#")[0].strip() for l in p.stdout.splitlines() if "=" in l}
+    check("precedence: flag > file > environment > default",
+          vals.get("queue.max") == "5" and vals.get("group") == "g-file" and vals.get("jobs.topic") == "from-env"
+          and vals.get("results.topic") == "execute-code.results", vals)
+    w = start_worker(t, executors=1)
+    wait_log(w, "partitions assigned")
+    submit(t, [job(i, "m") for i in range(20)])
+    kcat_read(t.results, expect_keys=20, timeout=60)
+    log = open(w.logpath).read()
+    port = json.loads([l for l in log.splitlines() if '"worker started"' in l][0])["metricsPort"]
+    import urllib.request
+    body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    health = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5).read().decode()
+    check("/metrics counts results by code", 'codeworker_jobs_total{result="SUCCESS"} 20' in body, body[:400])
+    check("/metrics has histograms and lag", "codeworker_execution_ms_bucket" in body and "codeworker_partition_lag" in body)
+    check("/healthz says ok", json.loads(health)["status"] == "ok", health)
+    stop(w)
+
+
+def main():
+    try:
+        test_metrics_and_config()
+        test_malformed()
+        test_two_workers()
+        test_sigterm_handover()
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,293 @@
+/*
+ * cw_cli_submit.c -- `codeworker submit`: the reference client.
+ *
+ *   codeworker submit [FILE.jsonl|-] [--code JS [--input JSON]] [--wait] ...
+ *
+ * Publishes jobs (key = jobId) to the jobs topic and, with --wait, prints each
+ * job's result line as it arrives, matched by jobId.  To never miss a result,
+ * it reads the results topic's end offsets *before* producing and consumes
+ * from there (read_committed).  Exit status: 0 when every awaited job
+ * succeeded, 1 when any failed, 3 when the wait timed out, 2 on errors.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <librdkafka/rdkafka.h>
+
+#include "cw_cli.h"
+#include "cw_time.h"
+
+typedef struct cw_sub_job {
+    char *id;
+    int seen;
+} cw_sub_job_t;
+
+static void cw_submit_usage(FILE *f) {
+    fprintf(f,
+            "Usage: codeworker submit [FILE.jsonl|-] [options]\n"
+            "       codeworker submit --code JS [--input JSON] [options]\n"
+            "\n"
+            "  -b, --brokers LIST      bootstrap servers (default 127.0.0.1:9092; CODEWORKER_BROKERS)\n"
+            "      --jobs-topic T      (default execute-code.jobs)\n"
+            "      --results-topic T   (default execute-code.results)\n"
+            "      --code JS           submit one job with this code (jobId generated)\n"
+            "      --input JSON        its inputData\n"
+            "  -w, --wait              print each job's result line as it arrives\n"
+            "  -t, --wait-timeout S    give up waiting after S seconds (default 120)\n"
+            "  -X kafka.key=value      librdkafka property for both clients\n"
+            "  -h, --help              this text\n"
+            "\n"
+            "Each job line must be a JSON object with a string jobId.  Results go to stdout,\n"
+            "progress and errors to stderr.\n");
+}
+
+static void cw_gen_id(char out[40]) {
+    uint64_t r[2] = {0, 0};
+    if (getrandom(r, sizeof(r), 0) != sizeof(r))
+        r[0] = (uint64_t)cw_mono_ns();
+    snprintf(out, 40, "job-%016llx%08llx", (unsigned long long)r[0], (unsigned long long)(r[1] & 0xffffffffu));
+}
+
+static rd_kafka_conf_t *cw_sub_conf(const char *brokers, char **xk, char **xv, int xn, char *err, size_t n) {
+    rd_kafka_conf_t *c = rd_kafka_conf_new();
+    if (rd_kafka_conf_set(c, "bootstrap.servers", brokers, err, n)) {
+        rd_kafka_conf_destroy(c);
+        return NULL;
+    }
+    for (int i = 0; i < xn; i++)
+        if (rd_kafka_conf_set(c, xk[i], xv[i], err, n)) {
+            rd_kafka_conf_destroy(c);
+            return NULL;
+        }
+    return c;
+}
+
+int cw_cli_submit(cw_cli_t *cli, int argc, char **argv) {
+    (void)cli;
+    static const struct option opts[] = {
+        {"brokers", required_argument, NULL, 'b'},  {"jobs-topic", required_argument, NULL, 1},
+        {"results-topic", required_argument, NULL, 2}, {"code", required_argument, NULL, 3},
+        {"input", required_argument, NULL, 4},      {"wait", no_argument, NULL, 'w'},
+        {"wait-timeout", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *brokers = getenv("CODEWORKER_BROKERS") ? getenv("CODEWORKER_BROKERS") : "127.0.0.1:9092";
+    const char *jobs_topic = getenv("CODEWORKER_JOBS_TOPIC") ? getenv("CODEWORKER_JOBS_TOPIC") : "execute-code.jobs";
+    const char *results_topic =
+        getenv("CODEWORKER_RESULTS_TOPIC") ? getenv("CODEWORKER_RESULTS_TOPIC") : "execute-code.results";
+    const char *code = NULL, *input = NULL;
+    int wait = 0, timeout_s = 120, c;
+    char *xk[32], *xv[32];
+    int xn = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "b:wt:X:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'b': brokers = optarg; break;
+        case 1: jobs_topic = optarg; break;
+        case 2: results_topic = optarg; break;
+        case 3: code = optarg; break;
+        case 4: input = optarg; break;
+        case 'w': wait = 1; break;
+        case 't':
+            if (cw_cli_parse_int(optarg, 1, 86400, &timeout_s)) {
+                fprintf(stderr, "Error: --wait-timeout must be 1..86400 seconds\n");
+                return 2;
+            }
+            break;
+        case 'X': {
+            char *eq = strchr(optarg, '=');
+            if (!eq || strncmp(optarg, "kafka.", 6) || xn >= 32) {
+                fprintf(stderr, "Error: -X expects kafka.key=value\n");
+                return 2;
+            }
+            *eq = '\0';
+            xk[xn] = optarg + 6;
+            xv[xn++] = eq + 1;
+            break;
+        }
+        case 'h': cw_submit_usage(stdout); return 0;
+        default: cw_submit_usage(stderr); return 2;
+        }
+    }
+    const char *file = optind < argc ? argv[optind] : NULL;
+    if ((file && code) || (!file && !code)) {
+        fprintf(stderr, "Error: give either FILE (or -) or --code\n");
+        return 2;
+    }
+
+    /* Collect the job lines. */
+    size_t njobs = 0, cap = 64;
+    cw_sub_job_t *jobs = calloc(cap, sizeof(*jobs));
+    char **lines = calloc(cap, sizeof(*lines));
+    int rc = 2;
+    if (code) {
+        cJSON *j = cJSON_CreateObject();
+        char id[40];
+        cw_gen_id(id);
+        cJSON_AddStringToObject(j, "jobId", id);
+        cJSON_AddStringToObject(j, "code", code);
+        if (input)
+            cJSON_AddStringToObject(j, "inputData", input);
+        lines[0] = cJSON_PrintUnformatted(j);
+        jobs[0].id = strdup(id);
+        cJSON_Delete(j);
+        njobs = 1;
+    } else {
+        FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
+        if (!f) {
+            fprintf(stderr, "Error: cannot open %s: %s\n", file, strerror(errno));
+            goto out;
+        }
+        char *line = NULL;
+        size_t lcap = 0;
+        ssize_t n;
+        while ((n = getline(&line, &lcap, f)) > 0) {
+            while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+                line[--n] = '\0';
+            if (!n)
+                continue;
+            cJSON *j = cJSON_Parse(line);
+            cJSON *id = j ? cJSON_GetObjectItemCaseSensitive(j, "jobId") : NULL;
+            if (!cJSON_IsString(id)) {
+                fprintf(stderr, "Error: line %zu is not a JSON object with a string jobId\n", njobs + 1);
+                cJSON_Delete(j);
+                free(line);
+                if (f != stdin)
+                    fclose(f);
+                goto out;
+            }
+            if (njobs == cap) {
+                cap *= 2;
+                jobs = realloc(jobs, cap * sizeof(*jobs));
+                lines = realloc(lines, cap * sizeof(*lines));
+            }
+            jobs[njobs].id = strdup(id->valuestring);
+            jobs[njobs].seen = 0;
+            lines[njobs++] = strdup(line);
+            cJSON_Delete(j);
+        }
+        free(line);
+        if (f != stdin)
+            fclose(f);
+    }
+
+    char err[512];
+    rd_kafka_t *consumer = NULL;
+    if (wait) {
+        rd_kafka_conf_t *cc = cw_sub_conf(brokers, xk, xv, xn, err, sizeof(err));
+        char gid[64];
+        cw_gen_id(gid);
+        if (!cc || rd_kafka_conf_set(cc, "group.id", gid, err, sizeof(err)) ||
+            rd_kafka_conf_set(cc, "isolation.level", "read_committed", err, sizeof(err)) ||
+            rd_kafka_conf_set(cc, "enable.auto.commit", "false", err, sizeof(err)) ||
+            !(consumer = rd_kafka_new(RD_KAFKA_CONSUMER, cc, err, sizeof(err)))) {
+            fprintf(stderr, "Error: %s\n", err);
+            goto out;
+        }
+        rd_kafka_poll_set_consumer(consumer);
+        const rd_kafka_metadata_t *md;
+        rd_kafka_topic_t *t = rd_kafka_topic_new(consumer, results_topic, NULL);
+        rd_kafka_resp_err_t e = rd_kafka_metadata(consumer, 0, t, &md, 10000);
+        rd_kafka_topic_destroy(t);
+        if (e || md->topic_cnt != 1 || md->topics[0].err) {
+            fprintf(stderr, "Error: cannot read metadata of %s: %s\n", results_topic,
+                    e ? rd_kafka_err2str(e) : rd_kafka_err2str(md->topics[0].err));
+            if (!e)
+                rd_kafka_metadata_destroy(md);
+            goto out;
+        }
+        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
+        for (int i = 0; i < md->topics[0].partition_cnt; i++) {
+            int64_t lo, hi;
+            int32_t pid = md->topics[0].partitions[i].id;
+            if (rd_kafka_query_watermark_offsets(consumer, results_topic, pid, &lo, &hi, 10000)) {
+                fprintf(stderr, "Error: cannot read the end offsets of %s\n", results_topic);
+                rd_kafka_topic_partition_list_destroy(l);
+                rd_kafka_metadata_destroy(md);
+                goto out;
+            }
+            rd_kafka_topic_partition_list_add(l, results_topic, pid)->offset = hi;
+        }
+        rd_kafka_metadata_destroy(md);
+        rd_kafka_assign(consumer, l);
+        rd_kafka_topic_partition_list_destroy(l);
+    }
+
+    rd_kafka_conf_t *pc = cw_sub_conf(brokers, xk, xv, xn, err, sizeof(err));
+    rd_kafka_t *producer = NULL;
+    if (!pc || rd_kafka_conf_set(pc, "enable.idempotence", "true", err, sizeof(err)) ||
+        !(producer = rd_kafka_new(RD_KAFKA_PRODUCER, pc, err, sizeof(err)))) {
+        fprintf(stderr, "Error: %s\n", err);
+        goto out_consumer;
+    }
+    for (size_t i = 0; i < njobs; i++) {
+        rd_kafka_resp_err_t e;
+        while ((e = rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(jobs_topic),
+                                      RD_KAFKA_V_KEY(jobs[i].id, strlen(jobs[i].id)),
+                                      RD_KAFKA_V_VALUE(lines[i], strlen(lines[i])),
+                                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END)) ==
+               RD_KAFKA_RESP_ERR__QUEUE_FULL)
+            rd_kafka_poll(producer, 100);
+        if (e) {
+            fprintf(stderr, "Error: produce: %s\n", rd_kafka_err2str(e));
+            goto out_producer;
+        }
+    }
+    if (rd_kafka_flush(producer, 30000)) {
+        fprintf(stderr, "Error: could not deliver every job within 30 s\n");
+        goto out_producer;
+    }
+    fprintf(stderr, "%% submitted %zu job(s) to %s\n", njobs, jobs_topic);
+    rc = 0;
+    if (wait) {
+        size_t left = njobs;
+        int any_failed = 0;
+        int64_t deadline = cw_mono_ns() + (int64_t)timeout_s * 1000000000LL;
+        while (left && cw_mono_ns() < deadline) {
+            rd_kafka_message_t *m = rd_kafka_consumer_poll(consumer, 200);
+            if (!m)
+                continue;
+            if (!m->err && m->key) {
+                for (size_t i = 0; i < njobs; i++) {
+                    if (!jobs[i].seen && strlen(jobs[i].id) == m->key_len && !memcmp(jobs[i].id, m->key, m->key_len)) {
+                        jobs[i].seen = 1;
+                        left--;
+                        fwrite(m->payload, 1, m->len, stdout);
+                        fputc('\n', stdout);
+                        fflush(stdout);
+                        if (!memmem(m->payload, m->len < 256 ? m->len : 256, "\"success\":true", 14))
+                            any_failed = 1;
+                        break;
+                    }
+                }
+            }
+            rd_kafka_message_destroy(m);
+        }
+        if (left) {
+            fprintf(stderr, "%% timed out: %zu of %zu result(s) not seen\n", left, njobs);
+            rc = 3;
+        } else {
+            rc = any_failed ? 1 : 0;
+        }
+    }
+out_producer:
+    rd_kafka_destroy(producer);
+out_consumer:
+    if (consumer) {
+        rd_kafka_consumer_close(consumer);
+        rd_kafka_destroy(consumer);
+    }
+out:
+    for (size_t i = 0; i < njobs; i++) {
+        free(jobs[i].id);
+        free(lines[i]);
+    }
+    free(jobs);
+    free(lines);
+    return rc;
+}

@@ -1,0 +1,938 @@
+/*
+ * cw_worker.c -- consume jobs, run them in the pool, publish results, commit.
+ *
+ * Offsets: every consumed message becomes a cw_entry_t appended to its
+ * partition's list in offset order.  An entry is done when the broker has
+ * acknowledged its result (or dead-letter record); the committable offset of
+ * a partition is one past the last done entry of the done prefix, so a slow
+ * job holds back the commit of the faster ones behind it, never the reverse.
+ *
+ * Backpressure: when the pool holds queue.max jobs, every assigned partition
+ * is paused (the consumer keeps being polled so rebalances are served) and
+ * resumed at half that.  librdkafka's prefetch is capped as well, so memory
+ * is bounded whatever the lag.
+ *
+ * Rebalances: on revocation, in-flight jobs of the revoked partitions get up
+ * to drain.timeout.ms to finish (the loop runs nested inside the rebalance
+ * callback), their offsets are committed synchronously, then the partitions
+ * are released.  SIGTERM drains the same way.
+ */
+#include "cw_worker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <ev.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include "cw_buf.h"
+#include "cw_cli.h"
+#include "cw_http.h"
+#include "cw_metrics.h"
+#include "cw_pool.h"
+#include "cw_result.h"
+#include "cw_time.h"
+#include "cw_utf8.h"
+
+#define CW_MAX_PARTITIONS 10000
+#define CW_AUDIT_CLIP (16u << 10)
+
+typedef struct cw_part cw_part_t;
+
+typedef struct cw_entry {
+    struct cw_entry *next;
+    cw_part_t *part;
+    int64_t offset;
+    int64_t ts_ms;   /* message timestamp */
+    int done;
+    char *raw;       /* the job message, kept for the dead-letter path */
+    size_t raw_len;
+    /* a produce that could not be enqueued yet */
+    struct cw_entry *retry_next;
+    char *topic, *key, *value, *hdr_result;
+    size_t key_len, value_len;
+    int dlq;
+} cw_entry_t;
+
+struct cw_part {
+    int32_t id;
+    int assigned;
+    cw_entry_t *head, *tail;
+    int64_t done_upto;  /* committable: next offset to read */
+    int64_t committed;
+    int nentries;
+};
+
+struct cw_worker {
+    cw_conf_t conf;
+    struct ev_loop *loop;
+    volatile sig_atomic_t *stop_flag;
+    cw_pool_t *pool;
+    rd_kafka_t *consumer, *producer, *mock_host;
+    rd_kafka_mock_cluster_t *mock;
+    rd_kafka_queue_t *cq, *pq;
+    int cpipe[2], ppipe[2];
+    ev_io cio, pio;
+    ev_timer tick, commit_timer;
+    ev_signal sigterm, sigint;
+    cw_http_t *http;
+    cw_part_t **parts;
+    int nparts_cap;
+    int in_flight;     /* entries not yet done */
+    int paused;
+    int in_rebalance;
+    int stopping, sigints;
+    ev_tstamp drain_deadline;
+    int exit_code;
+    int fatal;
+    cw_entry_t *retry_head;
+    regex_t reply_re;
+    int have_reply_re;
+    char host[128];
+    cw_metrics_t m;
+};
+
+static void cw_wlog(const char *level, const char *msg, const char *extra) {
+    char ts[40];
+    cw_result_iso8601(cw_now_ms(), ts, sizeof(ts));
+    fprintf(stderr, "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"%s\"%s%s}\n", ts, level, msg,
+            extra && *extra ? "," : "", extra ? extra : "");
+}
+
+/* ---- partitions and offsets --------------------------------------------- */
+
+static cw_part_t *cw_part_get(cw_worker_t *w, int32_t id) {
+    if (id < 0 || id >= CW_MAX_PARTITIONS)
+        return NULL;
+    if (id >= w->nparts_cap) {
+        int cap = w->nparts_cap ? w->nparts_cap : 16;
+        while (cap <= id)
+            cap *= 2;
+        cw_part_t **n = realloc(w->parts, (size_t)cap * sizeof(*n));
+        if (!n)
+            return NULL;
+        memset(n + w->nparts_cap, 0, (size_t)(cap - w->nparts_cap) * sizeof(*n));
+        w->parts = n;
+        w->nparts_cap = cap;
+    }
+    if (!w->parts[id]) {
+        w->parts[id] = calloc(1, sizeof(cw_part_t));
+        if (!w->parts[id])
+            return NULL;
+        w->parts[id]->id = id;
+        w->parts[id]->done_upto = w->parts[id]->committed = -1;
+    }
+    return w->parts[id];
+}
+
+static void cw_entry_free(cw_entry_t *e) {
+    free(e->raw);
+    free(e->topic);
+    free(e->key);
+    free(e->value);
+    free(e->hdr_result);
+    free(e);
+}
+
+/* Pop the done prefix of a partition and move its committable offset. */
+static void cw_part_advance(cw_worker_t *w, cw_part_t *p) {
+    while (p->head && p->head->done) {
+        cw_entry_t *e = p->head;
+        p->head = e->next;
+        if (!p->head)
+            p->tail = NULL;
+        p->done_upto = e->offset + 1;
+        p->nentries--;
+        cw_entry_free(e);
+    }
+    (void)w;
+}
+
+/* Commit what is committable; sync=1 waits for the broker. */
+static void cw_commit(cw_worker_t *w, int only_id, int sync) {
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(8);
+    for (int i = 0; i < w->nparts_cap; i++) {
+        cw_part_t *p = w->parts[i];
+        if (!p || !p->assigned || p->done_upto < 0 || p->done_upto == p->committed)
+            continue;
+        if (only_id >= 0 && p->id != only_id)
+            continue;
+        rd_kafka_topic_partition_list_add(l, w->conf.jobs_topic, p->id)->offset = p->done_upto;
+        p->committed = p->done_upto;
+    }
+    if (l->cnt) {
+        rd_kafka_resp_err_t err = rd_kafka_commit(w->consumer, l, sync ? 0 : 1);
+        w->m.commits++;
+        if (err) {
+            w->m.commit_errors++;
+            char x[200];
+            snprintf(x, sizeof(x), "\"error\":\"%s\"", rd_kafka_err2str(err));
+            cw_wlog("warn", "offset commit failed", x);
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
+static void cw_commit_cb(struct ev_loop *loop, ev_timer *t, int revents) {
+    (void)loop, (void)revents;
+    cw_commit(t->data, -1, 0);
+}
+
+/* ---- producing ------------------------------------------------------------ */
+
+static int cw_produce_entry(cw_worker_t *w, cw_entry_t *e) {
+    rd_kafka_resp_err_t err;
+    char part[16], off[24];
+    snprintf(part, sizeof(part), "%d", (int)e->part->id);
+    snprintf(off, sizeof(off), "%lld", (long long)e->offset);
+    if (e->dlq) {
+        err = rd_kafka_producev(w->producer, RD_KAFKA_V_TOPIC(e->topic), RD_KAFKA_V_VALUE(e->value, e->value_len),
+                                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                RD_KAFKA_V_HEADER("cw-source-topic", w->conf.jobs_topic, -1),
+                                RD_KAFKA_V_HEADER("cw-source-partition", part, -1),
+                                RD_KAFKA_V_HEADER("cw-source-offset", off, -1),
+                                RD_KAFKA_V_HEADER("cw-reason", e->key ? e->key : "", -1),
+                                RD_KAFKA_V_HEADER("cw-error-type", "INVALID_REQUEST", -1),
+                                RD_KAFKA_V_HEADER("cw-worker", w->host, -1),
+                                RD_KAFKA_V_HEADER("cw-result", e->hdr_result ? e->hdr_result : "", -1),
+                                RD_KAFKA_V_OPAQUE(e), RD_KAFKA_V_END);
+    } else {
+        err = rd_kafka_producev(w->producer, RD_KAFKA_V_TOPIC(e->topic), RD_KAFKA_V_KEY(e->key, e->key_len),
+                                RD_KAFKA_V_VALUE(e->value, e->value_len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                RD_KAFKA_V_HEADER("content-type", "application/json", -1),
+                                RD_KAFKA_V_HEADER("cw-schema-version", "1", -1), RD_KAFKA_V_OPAQUE(e),
+                                RD_KAFKA_V_END);
+    }
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        free(e->value);
+        e->value = NULL;
+        return 0;
+    }
+    w->m.produce_errors++;
+    return -1;
+}
+
+static void cw_retry_later(cw_worker_t *w, cw_entry_t *e) {
+    e->retry_next = w->retry_head;
+    w->retry_head = e;
+}
+
+static void cw_retry_produce(cw_worker_t *w) {
+    cw_entry_t *list = w->retry_head;
+    w->retry_head = NULL;
+    while (list) {
+        cw_entry_t *e = list;
+        list = e->retry_next;
+        if (cw_produce_entry(w, e))
+            cw_retry_later(w, e);
+    }
+}
+
+static void cw_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque) {
+    (void)rk;
+    cw_worker_t *w = opaque;
+    cw_entry_t *e = msg->_private;
+    if (!e)
+        return;
+    if (msg->err) {
+        w->m.produce_errors++;
+        char x[300];
+        snprintf(x, sizeof(x), "\"error\":\"%s\",\"partition\":%d,\"offset\":%lld", rd_kafka_err2str(msg->err),
+                 (int)e->part->id, (long long)e->offset);
+        cw_wlog("error", "result delivery failed; retrying", x);
+        /* Keep the bytes and produce again: the job stays uncommitted. */
+        e->value = malloc(msg->len ? msg->len : 1);
+        if (e->value) {
+            memcpy(e->value, msg->payload, msg->len);
+            e->value_len = msg->len;
+        }
+        cw_retry_later(w, e);
+        return;
+    }
+    e->done = 1;
+    w->in_flight--;
+    cw_part_advance(w, e->part);
+}
+
+/* ---- results -------------------------------------------------------------- */
+
+static void cw_uuid4(char out[37]) {
+    unsigned char b[16];
+    if (getrandom(b, sizeof(b), 0) != sizeof(b)) {
+        uint64_t t = (uint64_t)cw_mono_ns();
+        memcpy(b, &t, 8);
+        memcpy(b + 8, &t, 8);
+    }
+    b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
+    b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
+             b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+static cw_err_t cw_json_opt(cw_buf_t *b, const char *key, const char *s) {
+    cw_err_t err = cw_buf_printf(b, ",\"%s\":", key);
+    if (!err)
+        err = s ? cw_utf8_json_string(b, s, strlen(s)) : cw_buf_puts(b, "null");
+    return err;
+}
+
+/* The result document plus what only the worker knows, and the audit row. */
+static cw_err_t cw_build_value(cw_worker_t *w, cw_entry_t *e, const cw_pool_result_t *r, cw_buf_t *b) {
+    char started[40], ended[40], uuid[37];
+    int64_t queue_ms = r->dispatched_ms - e->ts_ms;
+    cw_result_iso8601(r->dispatched_ms, started, sizeof(started));
+    cw_result_iso8601(r->done_ms, ended, sizeof(ended));
+    cw_uuid4(uuid);
+    cw_err_t err = cw_buf_append(b, r->json, r->len - 1); /* without the closing brace */
+    if (!err)
+        err = cw_buf_printf(b,
+                            ",\"queueTimeMs\":%lld,\"attempt\":1,\"worker\":{\"host\":", (long long)(queue_ms < 0 ? 0 : queue_ms));
+    if (!err)
+        err = cw_utf8_json_string(b, w->host, strlen(w->host));
+    if (!err)
+        err = cw_buf_printf(b, ",\"pid\":%d,\"version\":\"%s\"},\"source\":{\"topic\":", (int)getpid(), CW_VERSION);
+    if (!err)
+        err = cw_utf8_json_string(b, w->conf.jobs_topic, strlen(w->conf.jobs_topic));
+    if (!err)
+        err = cw_buf_printf(b, ",\"partition\":%d,\"offset\":%lld},\"actionExecutionLog\":{\"ID\":\"%s\"",
+                            (int)e->part->id, (long long)e->offset, uuid);
+    if (!err)
+        err = cw_json_opt(b, "ActionID", r->action_id);
+    if (!err)
+        err = cw_json_opt(b, "UserID", r->user_id);
+    if (!err)
+        err = cw_buf_printf(b, ",\"StartedAt\":\"%s\",\"EndedAt\":\"%s\",\"Params\":", started, ended);
+    /* Params and ResultParams are JSON *text*, as MemberJunction stores
+     * them; the job bytes are escaped, never parsed here. */
+    if (!err)
+        err = cw_utf8_json_string(b, e->raw, cw_utf8_clip(e->raw, e->raw_len, CW_AUDIT_CLIP));
+    if (!err)
+        err = cw_json_opt(b, "Message", r->code == CW_RES_SUCCESS ? "Execution succeeded" : "Execution failed");
+    if (!err)
+        err = cw_buf_puts(b, ",\"ResultParams\":");
+    if (!err)
+        err = cw_utf8_json_string(b, r->json, cw_utf8_clip(r->json, r->len, CW_AUDIT_CLIP));
+    if (!err)
+        err = cw_buf_printf(b,
+                            ",\"ResultCode\":\"%s\",\"RetentionPeriod\":null,\"EntityActionID\":null,"
+                            "\"EntityActionInvocationTypeID\":null,\"TargetEntityID\":null,\"TargetRecordID\":null}}",
+                            cw_rescode2str((cw_rescode_t)r->code));
+    return err;
+}
+
+static void cw_pool_done(void *ud, const cw_pool_result_t *r) {
+    cw_worker_t *w = ud;
+    cw_entry_t *e = (cw_entry_t *)(uintptr_t)r->ticket;
+    if (r->dispatched_ms) {
+        cw_hist_observe(&w->m.exec_ms, (double)(r->done_ms - r->dispatched_ms));
+        cw_hist_observe(&w->m.queue_ms, (double)(r->dispatched_ms - e->ts_ms > 0 ? r->dispatched_ms - e->ts_ms : 0));
+    }
+    if (r->code >= 0 && r->code < CW_RES__COUNT)
+        w->m.jobs[r->code]++;
+    cw_buf_t b;
+    cw_buf_init(&b, 0);
+    if (r->job_id && r->len > 1 && r->json[r->len - 1] == '}') {
+        if (cw_build_value(w, e, r, &b) == CW_OK) {
+            e->topic = strdup(w->conf.results_topic);
+            e->key = strdup(r->job_id);
+            e->key_len = strlen(r->job_id);
+        }
+    } else {
+        /* No jobId: the raw bytes go to the dead-letter topic unchanged. */
+        w->m.dead_lettered++;
+        e->dlq = 1;
+        e->topic = strdup(w->conf.dlq_topic);
+        e->key = strdup(r->code == CW_RES_WORKER_CRASHED ? "the executor died before the job could be read"
+                                                         : "no readable jobId");
+        e->hdr_result = strndup(r->json, r->len);
+        (void)cw_buf_append(&b, e->raw, e->raw_len);
+    }
+    e->value = cw_buf_steal(&b, &e->value_len);
+    if (!e->topic || !e->key || !e->value) {
+        cw_wlog("error", "out of memory building a result; the job will be re-run after restart", NULL);
+        w->fatal = 1;
+        return;
+    }
+    if (cw_produce_entry(w, e))
+        cw_retry_later(w, e);
+}
+
+/* ---- consuming ------------------------------------------------------------ */
+
+static void cw_set_paused(cw_worker_t *w, int pause) {
+    if (w->paused == pause)
+        return;
+    rd_kafka_topic_partition_list_t *l = NULL;
+    if (rd_kafka_assignment(w->consumer, &l) == RD_KAFKA_RESP_ERR_NO_ERROR && l) {
+        if (pause)
+            rd_kafka_pause_partitions(w->consumer, l);
+        else
+            rd_kafka_resume_partitions(w->consumer, l);
+        rd_kafka_topic_partition_list_destroy(l);
+    }
+    w->paused = pause;
+}
+
+static int cw_queue_max(const cw_worker_t *w) {
+    return w->conf.queue_max ? w->conf.queue_max : 4 * w->conf.executors;
+}
+
+static void cw_take(cw_worker_t *w, rd_kafka_message_t *msg) {
+    if (msg->err) {
+        if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            char x[300];
+            snprintf(x, sizeof(x), "\"error\":\"%s\"", rd_kafka_message_errstr(msg));
+            cw_wlog("warn", "consumer error", x);
+        }
+        return;
+    }
+    cw_part_t *p = cw_part_get(w, msg->partition);
+    cw_entry_t *e = p ? calloc(1, sizeof(*e)) : NULL;
+    if (e)
+        e->raw = malloc(msg->len ? msg->len : 1);
+    if (!e || !e->raw) {
+        free(e);
+        cw_wlog("error", "out of memory taking a message", NULL);
+        w->fatal = 1;
+        return;
+    }
+    memcpy(e->raw, msg->payload, msg->len);
+    e->raw_len = msg->len;
+    e->part = p;
+    e->offset = msg->offset;
+    rd_kafka_timestamp_type_t tt;
+    int64_t ts = rd_kafka_message_timestamp(msg, &tt);
+    e->ts_ms = ts > 0 ? ts : cw_now_ms();
+    if (p->tail)
+        p->tail->next = e;
+    else
+        p->head = e;
+    p->tail = e;
+    p->nentries++;
+    w->in_flight++;
+    w->m.consumed++;
+    cw_err_t err = cw_pool_submit(w->pool, (uint64_t)(uintptr_t)e, e->raw, e->raw_len);
+    if (err) {
+        /* Too large to hand to an executor: dead-letter it whole. */
+        cw_pool_result_t r = {.ticket = (uint64_t)(uintptr_t)e,
+                              .code = CW_RES_INVALID_REQUEST,
+                              .json = "{\"resultCode\":\"INVALID_REQUEST\",\"reason\":\"message exceeds job.max.bytes\"}"};
+        r.len = strlen(r.json);
+        cw_pool_done(w, &r);
+    }
+}
+
+static void cw_consume(cw_worker_t *w) {
+    if (w->in_rebalance)
+        return;
+    int max = cw_queue_max(w);
+    for (int n = 0; n < 1000; n++) {
+        int full = (int)cw_pool_pending(w->pool) >= max || w->stopping;
+        if (full)
+            cw_set_paused(w, 1);
+        else if (w->paused && (int)cw_pool_pending(w->pool) <= max / 2)
+            cw_set_paused(w, 0);
+        /* Poll even when paused: it serves rebalances and keeps us in the
+         * group; a message fetched before the pause is still taken. */
+        rd_kafka_message_t *msg = rd_kafka_consumer_poll(w->consumer, 0);
+        if (!msg)
+            break;
+        cw_take(w, msg);
+        rd_kafka_message_destroy(msg);
+        if (w->in_rebalance)
+            break;
+    }
+}
+
+/* ---- rebalances ----------------------------------------------------------- */
+
+static int cw_revoked_busy(cw_worker_t *w, const rd_kafka_topic_partition_list_t *l) {
+    for (int i = 0; i < l->cnt; i++) {
+        cw_part_t *p = cw_part_get(w, l->elems[i].partition);
+        if (p && p->head)
+            return 1;
+    }
+    return 0;
+}
+
+static void cw_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *l,
+                            void *opaque) {
+    cw_worker_t *w = opaque;
+    w->m.rebalances++;
+    char x[64];
+    snprintf(x, sizeof(x), "\"partitions\":%d", l->cnt);
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        for (int i = 0; i < l->cnt; i++) {
+            cw_part_t *p = cw_part_get(w, l->elems[i].partition);
+            if (p) {
+                p->assigned = 1;
+                p->committed = p->done_upto = -1;
+            }
+        }
+        rd_kafka_incremental_assign(rk, l);
+        if (w->paused)
+            rd_kafka_pause_partitions(rk, l);
+        cw_wlog("info", "partitions assigned", x);
+        return;
+    }
+    int lost = rd_kafka_assignment_lost(rk);
+    if (!lost) {
+        /* Let running jobs of these partitions finish, then commit them. */
+        w->in_rebalance = 1;
+        ev_tstamp deadline = ev_time() + w->conf.drain_timeout_ms / 1000.0;
+        while (cw_revoked_busy(w, l) && ev_time() < deadline)
+            ev_run(w->loop, EVRUN_ONCE);
+        w->in_rebalance = 0;
+        for (int i = 0; i < l->cnt; i++)
+            cw_commit(w, l->elems[i].partition, 1);
+    }
+    for (int i = 0; i < l->cnt; i++) {
+        cw_part_t *p = cw_part_get(w, l->elems[i].partition);
+        if (p)
+            p->assigned = 0;
+    }
+    rd_kafka_incremental_unassign(rk, l);
+    cw_wlog("info", lost ? "partitions lost" : "partitions revoked", x);
+}
+
+/* ---- loop plumbing -------------------------------------------------------- */
+
+static void cw_drain_pipe(int fd) {
+    char buf[256];
+    while (read(fd, buf, sizeof(buf)) > 0)
+        ;
+}
+
+static void cw_check_stop(cw_worker_t *w);
+
+static void cw_consumer_io(struct ev_loop *loop, ev_io *io, int revents) {
+    (void)loop, (void)revents;
+    cw_worker_t *w = io->data;
+    cw_drain_pipe(w->cpipe[0]);
+    cw_consume(w);
+}
+
+static void cw_producer_io(struct ev_loop *loop, ev_io *io, int revents) {
+    (void)loop, (void)revents;
+    cw_worker_t *w = io->data;
+    cw_drain_pipe(w->ppipe[0]);
+    rd_kafka_poll(w->producer, 0);
+    cw_check_stop(w);
+}
+
+static void cw_tick(struct ev_loop *loop, ev_timer *t, int revents) {
+    (void)loop, (void)revents;
+    cw_worker_t *w = t->data;
+    if (w->stop_flag && *w->stop_flag && !w->stopping) {
+        w->stopping = 1;
+        cw_set_paused(w, 1);
+        cw_wlog("info", "stopping: draining in-flight jobs", NULL);
+    }
+    rd_kafka_poll(w->producer, 0);
+    if (w->retry_head)
+        cw_retry_produce(w);
+    cw_consume(w);
+    cw_check_stop(w);
+}
+
+static void cw_check_stop(cw_worker_t *w) {
+    if (!w->stopping || w->in_rebalance)
+        return;
+    if (!w->drain_deadline)
+        w->drain_deadline = ev_time() + w->conf.drain_timeout_ms / 1000.0;
+    if (w->in_flight == 0 || w->fatal || ev_time() > w->drain_deadline)
+        ev_break(w->loop, EVBREAK_ALL);
+}
+
+static void cw_sig_cb(struct ev_loop *loop, ev_signal *s, int revents) {
+    (void)revents;
+    cw_worker_t *w = s->data;
+    if (s->signum == SIGINT && ++w->sigints >= 2) {
+        cw_wlog("warn", "second SIGINT: exiting at once", NULL);
+        _exit(130);
+    }
+    if (!w->stopping)
+        cw_wlog("info", "stopping: draining in-flight jobs", NULL);
+    w->stopping = 1;
+    cw_set_paused(w, 1);
+    cw_check_stop(w);
+    (void)loop;
+}
+
+/* /healthz and /metrics */
+static int cw_http_handler(void *ud, const char *path, cw_buf_t *body, const char **ctype) {
+    cw_worker_t *w = ud;
+    cw_pool_stats_t ps;
+    cw_pool_get_stats(w->pool, &ps);
+    int healthy = !w->fatal && (ps.idle + ps.busy) > 0;
+    if (!strcmp(path, "/healthz")) {
+        *ctype = "application/json";
+        cw_buf_printf(body, "{\"status\":\"%s\",\"executors\":%d,\"idle\":%d,\"busy\":%d,\"inFlight\":%d,\"paused\":%s}\n",
+                      healthy ? "ok" : "unhealthy", w->conf.executors, ps.idle, ps.busy, w->in_flight,
+                      w->paused ? "true" : "false");
+        return healthy ? 200 : 503;
+    }
+    if (!strcmp(path, "/metrics")) {
+        *ctype = "text/plain; version=0.0.4";
+        int32_t ids[256];
+        int64_t lag[256];
+        int n = 0;
+        for (int i = 0; i < w->nparts_cap && n < 256; i++) {
+            cw_part_t *p = w->parts[i];
+            if (!p || !p->assigned)
+                continue;
+            int64_t lo = 0, hi = -1;
+            ids[n] = p->id;
+            lag[n] = -1;
+            if (rd_kafka_get_watermark_offsets(w->consumer, w->conf.jobs_topic, p->id, &lo, &hi) == 0 && hi >= 0) {
+                int64_t pos = p->committed >= 0 ? p->committed : lo;
+                lag[n] = hi - pos > 0 ? hi - pos : 0;
+            }
+            n++;
+        }
+        cw_metrics_gauges_t g = {.in_flight = w->in_flight,
+                                 .queued = (int)cw_pool_pending(w->pool) - ps.busy,
+                                 .executors_idle = ps.idle,
+                                 .executors_busy = ps.busy,
+                                 .executors = w->conf.executors,
+                                 .executor_spawns = ps.spawned,
+                                 .executor_crashes = ps.crashed,
+                                 .executor_kills = ps.killed,
+                                 .healthy = healthy,
+                                 .paused = w->paused,
+                                 .npart = n,
+                                 .part_ids = ids,
+                                 .part_lag = lag};
+        cw_metrics_render(&w->m, &g, w->conf.jobs_topic, body);
+        return 200;
+    }
+    *ctype = "text/plain";
+    cw_buf_puts(body, "not found\n");
+    return 404;
+}
+
+/* ---- set-up --------------------------------------------------------------- */
+
+/* librdkafka's own log lines, as structured lines like ours. */
+static void cw_rdk_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
+    (void)rk;
+    cw_buf_t b;
+    cw_buf_init(&b, 4096);
+    if (cw_buf_puts(&b, "\"component\":\"librdkafka\",\"facility\":") == CW_OK &&
+        cw_utf8_json_string(&b, fac, strlen(fac)) == CW_OK && cw_buf_puts(&b, ",\"detail\":") == CW_OK &&
+        cw_utf8_json_string(&b, buf, cw_utf8_clip(buf, strlen(buf), 2000)) == CW_OK)
+        cw_wlog(level <= 3 ? "error" : level <= 4 ? "warn" : "info", "kafka client", b.data);
+    cw_buf_free(&b);
+}
+
+static rd_kafka_conf_t *cw_kconf(cw_worker_t *w, const char *brokers, char *errstr, size_t n) {
+    rd_kafka_conf_t *kc = rd_kafka_conf_new();
+    rd_kafka_conf_set_log_cb(kc, cw_rdk_log);
+    char cid[400];
+    snprintf(cid, sizeof(cid), "%s-%s-%d", w->conf.client_id, w->host, (int)getpid());
+    if (rd_kafka_conf_set(kc, "bootstrap.servers", brokers, errstr, n) ||
+        rd_kafka_conf_set(kc, "client.id", cid, errstr, n))
+        goto bad;
+    for (int i = 0; i < w->conf.kafka_n; i++) {
+        char why[256];
+        if (rd_kafka_conf_set(kc, w->conf.kafka_key[i], w->conf.kafka_val[i], why, sizeof(why)) != RD_KAFKA_CONF_OK) {
+            snprintf(errstr, n, "kafka.%s: %s", w->conf.kafka_key[i], why);
+            goto bad;
+        }
+    }
+    return kc;
+bad:
+    rd_kafka_conf_destroy(kc);
+    return NULL;
+}
+
+static int cw_set(rd_kafka_conf_t *kc, const char *k, const char *v, char *errstr, size_t n) {
+    return rd_kafka_conf_set(kc, k, v, errstr, n) != RD_KAFKA_CONF_OK;
+}
+
+static cw_err_t cw_create_topics(cw_worker_t *w, char *errstr, size_t n) {
+    const char *topics[3] = {w->conf.jobs_topic, w->conf.results_topic, w->conf.dlq_topic};
+    if (w->mock) {
+        for (int i = 0; i < 3; i++)
+            rd_kafka_mock_topic_create(w->mock, topics[i], w->conf.partitions, 1);
+        return CW_OK;
+    }
+    for (int attempt = 1;; attempt++) {
+        if (w->stop_flag && *w->stop_flag)
+            return CW_ERR_STATE;
+        rd_kafka_NewTopic_t *nt[3];
+        for (int i = 0; i < 3; i++) {
+            nt[i] = rd_kafka_NewTopic_new(topics[i], w->conf.partitions, -1, errstr, n);
+            if (!nt[i])
+                return CW_ERR_INVALID;
+            if (i == 1)
+                rd_kafka_NewTopic_set_config(nt[i], "max.message.bytes", "8388608");
+        }
+        rd_kafka_queue_t *q = rd_kafka_queue_new(w->producer);
+        rd_kafka_AdminOptions_t *o = rd_kafka_AdminOptions_new(w->producer, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+        rd_kafka_AdminOptions_set_request_timeout(o, 10000, errstr, n);
+        rd_kafka_CreateTopics(w->producer, nt, 3, o, q);
+        rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 15000);
+        int ok = 0;
+        char why[300] = "no answer from the broker";
+        if (ev) {
+            const rd_kafka_CreateTopics_result_t *res = rd_kafka_event_CreateTopics_result(ev);
+            if (rd_kafka_event_error(ev)) {
+                snprintf(why, sizeof(why), "%s", rd_kafka_event_error_string(ev));
+            } else if (res) {
+                size_t cnt;
+                const rd_kafka_topic_result_t **tr = rd_kafka_CreateTopics_result_topics(res, &cnt);
+                ok = 1;
+                for (size_t i = 0; i < cnt; i++) {
+                    rd_kafka_resp_err_t e = rd_kafka_topic_result_error(tr[i]);
+                    if (e && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+                        ok = 0;
+                        snprintf(why, sizeof(why), "%s: %s", rd_kafka_topic_result_name(tr[i]),
+                                 rd_kafka_topic_result_error_string(tr[i]));
+                    }
+                }
+            }
+            rd_kafka_event_destroy(ev);
+        }
+        rd_kafka_AdminOptions_destroy(o);
+        rd_kafka_queue_destroy(q);
+        for (int i = 0; i < 3; i++)
+            rd_kafka_NewTopic_destroy(nt[i]);
+        if (ok)
+            return CW_OK;
+        char x[400];
+        snprintf(x, sizeof(x), "\"brokers\":\"%.100s\",\"attempt\":%d,\"error\":\"%.200s\"", w->conf.brokers, attempt, why);
+        cw_wlog("warn", "cannot create topics yet; retrying in 5 s", x);
+        for (int i = 0; i < 50 && !(w->stop_flag && *w->stop_flag); i++)
+            usleep(100000);
+    }
+}
+
+cw_err_t cw_worker_new(const cw_conf_t *conf, char *const *exec_argv, volatile sig_atomic_t *stop,
+                       cw_worker_t **out, char *errstr, size_t n) {
+    *out = NULL;
+    cw_worker_t *w = calloc(1, sizeof(*w));
+    if (!w)
+        return CW_ERR_NOMEM;
+    w->conf = *conf;
+    w->conf.kafka_n = 0; /* borrowed pointers stay with the caller's conf */
+    for (int i = 0; i < conf->kafka_n; i++) {
+        w->conf.kafka_key[i] = conf->kafka_key[i];
+        w->conf.kafka_val[i] = conf->kafka_val[i];
+    }
+    w->conf.kafka_n = conf->kafka_n;
+    w->stop_flag = stop;
+    w->loop = EV_DEFAULT;
+    w->cpipe[0] = w->cpipe[1] = w->ppipe[0] = w->ppipe[1] = -1;
+    gethostname(w->host, sizeof(w->host) - 1);
+    cw_err_t err = CW_ERR_INVALID;
+
+    if (conf->delivery == CW_DELIVERY_EXACTLY_ONCE) {
+        snprintf(errstr, n, "delivery=exactly-once is not available in this build; use at-least-once");
+        goto fail;
+    }
+    if (conf->reply_pattern[0]) {
+        if (regcomp(&w->reply_re, conf->reply_pattern, REG_EXTENDED | REG_NOSUB)) {
+            snprintf(errstr, n, "reply.topic.pattern is not a valid regular expression");
+            goto fail;
+        }
+        w->have_reply_re = 1;
+    }
+    const char *brokers = conf->brokers;
+    char mock_bootstraps[256];
+    if (!strcmp(brokers, "mock")) {
+        rd_kafka_conf_t *mc = rd_kafka_conf_new();
+        w->mock_host = rd_kafka_new(RD_KAFKA_PRODUCER, mc, errstr, n);
+        if (!w->mock_host)
+            goto fail;
+        w->mock = rd_kafka_mock_cluster_new(w->mock_host, 1);
+        if (!w->mock) {
+            snprintf(errstr, n, "cannot start the in-process mock cluster");
+            goto fail;
+        }
+        snprintf(mock_bootstraps, sizeof(mock_bootstraps), "%s", rd_kafka_mock_cluster_bootstraps(w->mock));
+        brokers = mock_bootstraps;
+        cw_wlog("warn", "using librdkafka's in-process mock cluster: for demos only, nothing is durable", NULL);
+    }
+
+    /* producer: idempotent, acks=all */
+    rd_kafka_conf_t *pc = cw_kconf(w, brokers, errstr, n);
+    if (!pc)
+        goto fail;
+    if (cw_set(pc, "enable.idempotence", "true", errstr, n) || cw_set(pc, "acks", "all", errstr, n) ||
+        cw_set(pc, "linger.ms", "2", errstr, n) || cw_set(pc, "message.max.bytes", "8388608", errstr, n)) {
+        rd_kafka_conf_destroy(pc);
+        goto fail;
+    }
+    rd_kafka_conf_set_dr_msg_cb(pc, cw_dr_cb);
+    rd_kafka_conf_set_opaque(pc, w);
+    w->producer = rd_kafka_new(RD_KAFKA_PRODUCER, pc, errstr, n);
+    if (!w->producer) {
+        rd_kafka_conf_destroy(pc);
+        goto fail;
+    }
+    if (conf->create_topics && (err = cw_create_topics(w, errstr, n)) != CW_OK) {
+        if (err == CW_ERR_STATE)
+            snprintf(errstr, n, "stopped before the broker was reachable");
+        goto fail;
+    }
+    err = CW_ERR_INVALID;
+
+    /* consumer: group member, cooperative-sticky, manual offsets */
+    rd_kafka_conf_t *cc = cw_kconf(w, brokers, errstr, n);
+    if (!cc)
+        goto fail;
+    if (cw_set(cc, "group.id", conf->group, errstr, n) || cw_set(cc, "enable.auto.commit", "false", errstr, n) ||
+        cw_set(cc, "enable.auto.offset.store", "false", errstr, n) ||
+        cw_set(cc, "auto.offset.reset", "earliest", errstr, n) ||
+        cw_set(cc, "partition.assignment.strategy", "cooperative-sticky", errstr, n) ||
+        cw_set(cc, "isolation.level", "read_committed", errstr, n) ||
+        cw_set(cc, "queued.max.messages.kbytes", "16384", errstr, n) ||
+        cw_set(cc, "fetch.max.bytes", "16777216", errstr, n)) {
+        rd_kafka_conf_destroy(cc);
+        goto fail;
+    }
+    rd_kafka_conf_set_rebalance_cb(cc, cw_rebalance_cb);
+    rd_kafka_conf_set_opaque(cc, w);
+    w->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, cc, errstr, n);
+    if (!w->consumer) {
+        rd_kafka_conf_destroy(cc);
+        goto fail;
+    }
+    rd_kafka_poll_set_consumer(w->consumer);
+    rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(sub, conf->jobs_topic, RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t kerr = rd_kafka_subscribe(w->consumer, sub);
+    rd_kafka_topic_partition_list_destroy(sub);
+    if (kerr) {
+        snprintf(errstr, n, "subscribe: %s", rd_kafka_err2str(kerr));
+        goto fail;
+    }
+
+    /* wake the loop when either client has something for us */
+    if (pipe2(w->cpipe, O_NONBLOCK | O_CLOEXEC) || pipe2(w->ppipe, O_NONBLOCK | O_CLOEXEC)) {
+        snprintf(errstr, n, "pipe: %s", strerror(errno));
+        err = CW_ERR_SYSTEM;
+        goto fail;
+    }
+    w->cq = rd_kafka_queue_get_consumer(w->consumer);
+    rd_kafka_queue_io_event_enable(w->cq, w->cpipe[1], "1", 1);
+    w->pq = rd_kafka_queue_get_main(w->producer);
+    rd_kafka_queue_io_event_enable(w->pq, w->ppipe[1], "1", 1);
+
+    cw_pool_conf_t pcf;
+    cw_pool_conf_default(&pcf);
+    pcf.executors = conf->executors;
+    pcf.exec_argv = exec_argv;
+    pcf.max_job_bytes = (size_t)conf->job_max_bytes;
+    pcf.max_result_bytes = (size_t)conf->result_max_bytes + 65536;
+    if ((err = cw_pool_new(w->loop, &pcf, cw_pool_done, w, &w->pool))) {
+        snprintf(errstr, n, "cannot start executors: %s", cw_err2str(err));
+        goto fail;
+    }
+    if (conf->metrics_port >= 0 &&
+        cw_http_start(w->loop, conf->metrics_bind, conf->metrics_port, cw_http_handler, w, &w->http)) {
+        snprintf(errstr, n, "cannot listen on %s:%d for /metrics: %s", conf->metrics_bind, conf->metrics_port,
+                 strerror(errno));
+        err = CW_ERR_SYSTEM;
+        goto fail;
+    }
+    *out = w;
+    return CW_OK;
+fail:
+    cw_worker_free(w);
+    return err;
+}
+
+int cw_worker_run(cw_worker_t *w) {
+    ev_io_init(&w->cio, cw_consumer_io, w->cpipe[0], EV_READ);
+    w->cio.data = w;
+    ev_io_start(w->loop, &w->cio);
+    ev_io_init(&w->pio, cw_producer_io, w->ppipe[0], EV_READ);
+    w->pio.data = w;
+    ev_io_start(w->loop, &w->pio);
+    ev_timer_init(&w->tick, cw_tick, 0.05, 0.05);
+    w->tick.data = w;
+    ev_timer_start(w->loop, &w->tick);
+    double ci = w->conf.commit_interval_ms / 1000.0;
+    ev_timer_init(&w->commit_timer, cw_commit_cb, ci, ci);
+    w->commit_timer.data = w;
+    ev_timer_start(w->loop, &w->commit_timer);
+    ev_signal_init(&w->sigterm, cw_sig_cb, SIGTERM);
+    w->sigterm.data = w;
+    ev_signal_start(w->loop, &w->sigterm);
+    ev_signal_init(&w->sigint, cw_sig_cb, SIGINT);
+    w->sigint.data = w;
+    ev_signal_start(w->loop, &w->sigint);
+    char x[1200];
+    snprintf(x, sizeof(x), "\"brokers\":\"%.200s\",\"jobsTopic\":\"%s\",\"group\":\"%s\",\"executors\":%d,\"metricsPort\":%d",
+             w->conf.brokers, w->conf.jobs_topic, w->conf.group, w->conf.executors,
+             w->http ? cw_http_port(w->http) : -1);
+    cw_wlog("info", "worker started", x);
+
+    ev_run(w->loop, 0);
+    rd_kafka_flush(w->producer, 10000);
+    rd_kafka_poll(w->producer, 0);
+    cw_commit(w, -1, 1);
+    rd_kafka_consumer_close(w->consumer);
+    snprintf(x, sizeof(x), "\"unfinished\":%d,\"consumed\":%llu", w->in_flight, (unsigned long long)w->m.consumed);
+    cw_wlog("info", "worker stopped", x);
+    return w->fatal ? 1 : 0;
+}
+
+void cw_worker_free(cw_worker_t *w) {
+    if (!w)
+        return;
+    if (w->http)
+        cw_http_stop(w->http);
+    if (w->pool)
+        cw_pool_free(w->pool);
+    if (w->cq)
+        rd_kafka_queue_destroy(w->cq);
+    if (w->pq)
+        rd_kafka_queue_destroy(w->pq);
+    if (w->consumer)
+        rd_kafka_destroy(w->consumer);
+    if (w->producer)
+        rd_kafka_destroy(w->producer);
+    if (w->mock)
+        rd_kafka_mock_cluster_destroy(w->mock);
+    if (w->mock_host)
+        rd_kafka_destroy(w->mock_host);
+    for (int i = 0; i < 2; i++) {
+        if (w->cpipe[i] >= 0)
+            close(w->cpipe[i]);
+        if (w->ppipe[i] >= 0)
+            close(w->ppipe[i]);
+    }
+    for (int i = 0; i < w->nparts_cap; i++) {
+        if (!w->parts[i])
+            continue;
+        cw_entry_t *e = w->parts[i]->head;
+        while (e) {
+            cw_entry_t *nx = e->next;
+            cw_entry_free(e);
+            e = nx;
+        }
+        free(w->parts[i]);
+    }
+    free(w->parts);
+    if (w->have_reply_re)
+        regfree(&w->reply_re);
+    if (w->loop) {
+        ev_io_stop(w->loop, &w->cio);
+        ev_io_stop(w->loop, &w->pio);
+        ev_timer_stop(w->loop, &w->tick);
+        ev_timer_stop(w->loop, &w->commit_timer);
+        ev_signal_stop(w->loop, &w->sigterm);
+        ev_signal_stop(w->loop, &w->sigint);
+    }
+    free(w);
+}
