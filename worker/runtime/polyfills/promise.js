@@ -1,0 +1,339 @@
+/*
+ * promise.js -- Promise (ES2024 surface: then/catch/finally, resolve, reject,
+ * all, allSettled, race, any, withResolvers) and AggregateError for Duktape
+ * 2.7, loaded on first use of either global.
+ *
+ * Reactions run as microtasks on the queue of microtask.js, which the host
+ * drains after the job's synchronous code, so callbacks run after that code,
+ * in FIFO order, before the host reads the result. Thenables are adopted in a
+ * separate job, as the specification orders it.
+ *
+ * Rejections that have no handler are recorded; rt.unhandledRejections()
+ * returns the reasons of those still unhandled when it is called (normally
+ * after the drain) and forgets them.
+ */
+(function (G, rt) {
+    'use strict';
+    var PENDING = 0, FULFILLED = 1, REJECTED = 2;
+    var S = Symbol('promise.state');
+    var ITER = Symbol.iterator;
+    var enqueue = rt.enqueue;
+    var tracked = [];
+
+    function define(o, k, v) {
+        Object.defineProperty(o, k, { value: v, writable: true, enumerable: false, configurable: true });
+    }
+    function callable(f, msg) {
+        if (typeof f !== 'function') throw new TypeError(msg);
+        return f;
+    }
+    function stateOf(p, who) {
+        var st = Object(p) === p ? p[S] : undefined;
+        if (!st) throw new TypeError('Method Promise.prototype.' + who + ' called on incompatible receiver ' + p);
+        return st;
+    }
+
+    /* ---- core state machine --------------------------------------------- */
+
+    function settle(p, state, value) {
+        var st = p[S], q = st.q, i, off;
+        if (st.s !== PENDING) return;
+        st.s = state;
+        st.v = value;
+        st.q = null;
+        if (state === REJECTED && !st.h) tracked.push(p);
+        /* q holds pairs (onFulfilled reaction, onRejected reaction). */
+        off = state === FULFILLED ? 0 : 1;
+        for (i = off; i < q.length; i += 2) enqueue(reactionJob, q[i], value);
+    }
+
+    function resolvePromise(p, x) {
+        var then;
+        if (x === p) return settle(p, REJECTED, new TypeError('Chaining cycle detected for promise'));
+        if (Object(x) !== x) return settle(p, FULFILLED, x);
+        try {
+            then = x.then;
+        } catch (e) {
+            return settle(p, REJECTED, e);
+        }
+        if (typeof then !== 'function') return settle(p, FULFILLED, x);
+        enqueue(resolveThenableJob, p, x, then);
+    }
+
+    /* Resolve/reject pair that acts only once (the executor's arguments). */
+    function resolvingFunctions(p) {
+        var done = false;
+        return {
+            resolve: function (x) {
+                if (done) return;
+                done = true;
+                resolvePromise(p, x);
+            },
+            reject: function (r) {
+                if (done) return;
+                done = true;
+                settle(p, REJECTED, r);
+            }
+        };
+    }
+
+    function resolveThenableJob(p, x, then) {
+        var fns = resolvingFunctions(p);
+        try {
+            then.call(x, fns.resolve, fns.reject);
+        } catch (e) {
+            fns.reject(e);
+        }
+    }
+
+    /* Reaction: { t: FULFILLED|REJECTED, h: handler or undefined,
+     *             p: derived internal promise, or c: foreign capability } */
+    function reactionJob(r, arg) {
+        var ok = r.t === FULFILLED, result = arg;
+        if (r.h !== undefined) {
+            try {
+                result = r.h(arg);
+                ok = true;
+            } catch (e) {
+                result = e;
+                ok = false;
+            }
+        }
+        if (r.p) {
+            if (ok) resolvePromise(r.p, result);
+            else settle(r.p, REJECTED, result);
+        } else if (r.c) {
+            if (ok) r.c.resolve(result);
+            else r.c.reject(result);
+        }
+    }
+
+    function createInternal() {
+        var p = Object.create(Promise.prototype);
+        p[S] = { s: PENDING, v: undefined, q: [], h: false };
+        return p;
+    }
+
+    /* NewPromiseCapability(C) for constructors other than Promise itself. */
+    function newCapability(C) {
+        var cap = { promise: undefined, resolve: undefined, reject: undefined };
+        if (C === Promise) {
+            cap.promise = createInternal();
+            var fns = resolvingFunctions(cap.promise);
+            cap.resolve = fns.resolve;
+            cap.reject = fns.reject;
+            return cap;
+        }
+        if (typeof C !== 'function') throw new TypeError('Promise resolve or reject function is not callable');
+        cap.promise = new C(function (res, rej) {
+            if (cap.resolve !== undefined || cap.reject !== undefined) throw new TypeError('Promise executor has already been invoked');
+            cap.resolve = res;
+            cap.reject = rej;
+        });
+        callable(cap.resolve, 'Promise resolve function is not callable');
+        callable(cap.reject, 'Promise reject function is not callable');
+        return cap;
+    }
+
+    function ctorOf(p) {
+        var C = p.constructor;
+        return C === undefined ? Promise : C;
+    }
+
+    /* ---- constructor and prototype -------------------------------------- */
+
+    function Promise(executor) {
+        var fns;
+        if (!(this instanceof Promise) || this[S]) throw new TypeError("Promise constructor cannot be invoked without 'new'");
+        callable(executor, 'Promise resolver ' + executor + ' is not a function');
+        this[S] = { s: PENDING, v: undefined, q: [], h: false };
+        fns = resolvingFunctions(this);
+        try {
+            executor(fns.resolve, fns.reject);
+        } catch (e) {
+            fns.reject(e);
+        }
+    }
+    var PP = Promise.prototype;
+
+    define(PP, 'then', function then(onFulfilled, onRejected) {
+        var st = stateOf(this, 'then'), C = ctorOf(this), derived, cap, rf, rr;
+        if (C === Promise) derived = createInternal();
+        else cap = newCapability(C);
+        rf = { t: FULFILLED, h: typeof onFulfilled === 'function' ? onFulfilled : undefined, p: derived, c: cap };
+        rr = { t: REJECTED, h: typeof onRejected === 'function' ? onRejected : undefined, p: derived, c: cap };
+        if (st.s === PENDING) st.q.push(rf, rr);
+        else if (st.s === FULFILLED) enqueue(reactionJob, rf, st.v);
+        else enqueue(reactionJob, rr, st.v);
+        st.h = true;
+        return derived || cap.promise;
+    });
+
+    define(PP, 'catch', function (onRejected) {
+        return this.then(undefined, onRejected);
+    });
+
+    define(PP, 'finally', function (onFinally) {
+        var C;
+        if (typeof onFinally !== 'function') return this.then(onFinally, onFinally);
+        C = ctorOf(this);
+        return this.then(function (v) {
+            return C.resolve(onFinally()).then(function () { return v; });
+        }, function (e) {
+            return C.resolve(onFinally()).then(function () { throw e; });
+        });
+    });
+
+    Object.defineProperty(PP, Symbol.toStringTag, { value: 'Promise', configurable: true });
+
+    /* ---- statics ---------------------------------------------------------- */
+
+    define(Promise, 'resolve', function resolve(x) {
+        var cap;
+        if (Object(x) === x && x[S] && x.constructor === this) return x;
+        cap = newCapability(this);
+        cap.resolve(x);
+        return cap.promise;
+    });
+
+    define(Promise, 'reject', function reject(r) {
+        var cap = newCapability(this);
+        cap.reject(r);
+        return cap.promise;
+    });
+
+    define(Promise, 'withResolvers', function withResolvers() {
+        var cap = newCapability(this);
+        return { promise: cap.promise, resolve: cap.resolve, reject: cap.reject };
+    });
+
+    /* Calls each(value, index) for the elements of an iterable; returns the
+     * count. Closes the iterator when each() throws. */
+    function iterate(iterable, each) {
+        var it, step, i = 0;
+        if (iterable === null || iterable === undefined || typeof iterable[ITER] !== 'function')
+            throw new TypeError(typeof iterable + ' ' + iterable + ' is not iterable');
+        it = iterable[ITER]();
+        for (;;) {
+            step = it.next();
+            if (step.done) return i;
+            try {
+                each(step.value, i++);
+            } catch (e) {
+                if (typeof it['return'] === 'function') {
+                    try { it['return'](); } catch (ignore) { /* the first error wins */ }
+                }
+                throw e;
+            }
+        }
+    }
+
+    /* Shared driver for all/allSettled/any: the callback decides what one
+     * settlement does; `remaining` starts at 1 to cover the iteration. */
+    function combinator(C, iterable, onItem, onEmpty) {
+        var cap = newCapability(C), resolveFn, state;
+        try {
+            resolveFn = callable(C.resolve, 'Promise resolve is not a function');
+            state = { values: [], remaining: 1, cap: cap };
+            iterate(iterable, function (v, i) {
+                state.values.push(undefined);
+                state.remaining++;
+                onItem(resolveFn.call(C, v), i, state);
+            });
+            if (--state.remaining === 0) onEmpty(state);
+        } catch (e) {
+            cap.reject(e);
+        }
+        return cap.promise;
+    }
+
+    function once(fn) {
+        var called = false;
+        return function (x) {
+            if (called) return;
+            called = true;
+            fn(x);
+        };
+    }
+
+    define(Promise, 'all', function all(iterable) {
+        return combinator(this, iterable, function (p, i, st) {
+            p.then(once(function (v) {
+                st.values[i] = v;
+                if (--st.remaining === 0) st.cap.resolve(st.values);
+            }), st.cap.reject);
+        }, function (st) { st.cap.resolve(st.values); });
+    });
+
+    define(Promise, 'allSettled', function allSettled(iterable) {
+        return combinator(this, iterable, function (p, i, st) {
+            function done(rec) {
+                st.values[i] = rec;
+                if (--st.remaining === 0) st.cap.resolve(st.values);
+            }
+            p.then(once(function (v) { done({ status: 'fulfilled', value: v }); }),
+                once(function (r) { done({ status: 'rejected', reason: r }); }));
+        }, function (st) { st.cap.resolve(st.values); });
+    });
+
+    define(Promise, 'any', function any(iterable) {
+        function fail(st) {
+            st.cap.reject(new AggregateError(st.values, 'All promises were rejected'));
+        }
+        return combinator(this, iterable, function (p, i, st) {
+            p.then(st.cap.resolve, once(function (r) {
+                st.values[i] = r;
+                if (--st.remaining === 0) fail(st);
+            }));
+        }, fail);
+    });
+
+    define(Promise, 'race', function race(iterable) {
+        var C = this, cap = newCapability(C), resolveFn;
+        try {
+            resolveFn = callable(C.resolve, 'Promise resolve is not a function');
+            iterate(iterable, function (v) {
+                resolveFn.call(C, v).then(cap.resolve, cap.reject);
+            });
+        } catch (e) {
+            cap.reject(e);
+        }
+        return cap.promise;
+    });
+
+    /* ---- AggregateError ------------------------------------------------- */
+
+    /* Only a data property counts as present: the host's lazy accessor for
+     * this group must not be read (or replaced) by a test for it. */
+    var aggDesc = Object.getOwnPropertyDescriptor(G, 'AggregateError');
+    var AggregateError = aggDesc && 'value' in aggDesc ? aggDesc.value : undefined;
+    if (typeof AggregateError !== 'function') {
+        AggregateError = function AggregateError(errors, message) {
+            var self = this instanceof AggregateError ? this : Object.create(AggregateError.prototype);
+            var e = new Error(message);
+            if (message !== undefined) define(self, 'message', String(message));
+            define(self, 'errors', Array.from(errors));
+            if (e.stack !== undefined) define(self, 'stack', e.stack);
+            return self;
+        };
+        AggregateError.prototype = Object.create(Error.prototype);
+        define(AggregateError.prototype, 'constructor', AggregateError);
+        define(AggregateError.prototype, 'name', 'AggregateError');
+        define(AggregateError.prototype, 'message', '');
+        define(G, 'AggregateError', AggregateError);
+    }
+
+    /* ---- host hooks ----------------------------------------------------- */
+
+    rt.unhandledRejections = function () {
+        var out = [], i, st;
+        for (i = 0; i < tracked.length; i++) {
+            st = tracked[i][S];
+            if (!st.h) out.push(st.v);
+        }
+        tracked = [];
+        return out;
+    };
+
+    define(G, 'Promise', Promise);
+})(globalThis, rt);

@@ -1,0 +1,120 @@
+/*
+ * weak.js -- WeakMap and WeakSet for Duktape 2.7 (loaded on first use of
+ * either global).
+ *
+ * Each collection owns a private symbol and stores its value on the key
+ * object itself under that symbol (non-enumerable), so a key that becomes
+ * unreachable takes the value with it, as weak semantics require. Keys that
+ * cannot take a property (frozen, sealed, non-extensible) fall back to a
+ * per-collection list that holds them strongly; a job's heap is short-lived,
+ * so that leak is bounded by the job.
+ */
+(function (G, rt) {
+    'use strict';
+    var TAG = Symbol.toStringTag;
+    var STORE = Symbol('store');
+    var hasOwn = Object.prototype.hasOwnProperty;
+    var ITER = Symbol.iterator;
+
+    function define(o, k, v) {
+        Object.defineProperty(o, k, { value: v, writable: true, enumerable: false, configurable: true });
+    }
+    function isObject(k) {
+        return (typeof k === 'object' && k !== null) || typeof k === 'function';
+    }
+    function checkKey(k, who) {
+        if (!isObject(k)) throw new TypeError('Invalid value used ' + who);
+    }
+
+    function Store() {
+        this.sym = Symbol('weak');
+        this.keys = null;   /* fallback for non-extensible keys */
+        this.vals = null;
+    }
+    Store.prototype.index = function (k) {
+        return this.keys ? this.keys.indexOf(k) : -1;
+    };
+    Store.prototype.get = function (k) {
+        var i;
+        if (!isObject(k)) return undefined;
+        if (hasOwn.call(k, this.sym)) return k[this.sym];
+        i = this.index(k);
+        return i < 0 ? undefined : this.vals[i];
+    };
+    Store.prototype.has = function (k) {
+        return isObject(k) && (hasOwn.call(k, this.sym) || this.index(k) >= 0);
+    };
+    Store.prototype.set = function (k, v) {
+        var i;
+        if (hasOwn.call(k, this.sym)) {
+            k[this.sym] = v;
+        } else if (Object.isExtensible(k)) {
+            Object.defineProperty(k, this.sym, { value: v, writable: true, configurable: true });
+        } else if ((i = this.index(k)) >= 0) {
+            this.vals[i] = v;
+        } else {
+            (this.keys || (this.keys = [])).push(k);
+            (this.vals || (this.vals = [])).push(v);
+        }
+    };
+    Store.prototype.remove = function (k) {
+        var i;
+        if (!isObject(k)) return false;
+        if (hasOwn.call(k, this.sym)) return delete k[this.sym];
+        i = this.index(k);
+        if (i < 0) return false;
+        this.keys.splice(i, 1);
+        this.vals.splice(i, 1);
+        return true;
+    };
+
+    function storeOf(o, who, Ctor) {
+        if (!(o instanceof Ctor) || !o[STORE]) throw new TypeError(who + ' called on incompatible receiver');
+        return o[STORE];
+    }
+    function fill(self, iterable, isMap) {
+        var it, step;
+        if (iterable === null || iterable === undefined) return;
+        it = iterable[ITER]();
+        while (!(step = it.next()).done) {
+            if (isMap) self.set(step.value[0], step.value[1]);
+            else self.add(step.value);
+        }
+    }
+
+    function WeakMap(iterable) {
+        if (!(this instanceof WeakMap) || this[STORE]) throw new TypeError("Constructor WeakMap requires 'new'");
+        Object.defineProperty(this, STORE, { value: new Store() });
+        fill(this, iterable, true);
+    }
+    var WMP = WeakMap.prototype;
+    define(WMP, 'get', function get(k) { return storeOf(this, 'WeakMap.prototype.get', WeakMap).get(k); });
+    define(WMP, 'has', function has(k) { return storeOf(this, 'WeakMap.prototype.has', WeakMap).has(k); });
+    define(WMP, 'set', function set(k, v) {
+        var st = storeOf(this, 'WeakMap.prototype.set', WeakMap);
+        checkKey(k, 'as weak map key');
+        st.set(k, v);
+        return this;
+    });
+    define(WMP, 'delete', function (k) { return storeOf(this, 'WeakMap.prototype.delete', WeakMap).remove(k); });
+    Object.defineProperty(WMP, TAG, { value: 'WeakMap', configurable: true });
+
+    function WeakSet(iterable) {
+        if (!(this instanceof WeakSet) || this[STORE]) throw new TypeError("Constructor WeakSet requires 'new'");
+        Object.defineProperty(this, STORE, { value: new Store() });
+        fill(this, iterable, false);
+    }
+    var WSP = WeakSet.prototype;
+    define(WSP, 'has', function has(k) { return storeOf(this, 'WeakSet.prototype.has', WeakSet).has(k); });
+    define(WSP, 'add', function add(k) {
+        var st = storeOf(this, 'WeakSet.prototype.add', WeakSet);
+        checkKey(k, 'in weak set');
+        st.set(k, true);
+        return this;
+    });
+    define(WSP, 'delete', function (k) { return storeOf(this, 'WeakSet.prototype.delete', WeakSet).remove(k); });
+    Object.defineProperty(WSP, TAG, { value: 'WeakSet', configurable: true });
+
+    define(G, 'WeakMap', WeakMap);
+    define(G, 'WeakSet', WeakSet);
+})(globalThis, rt);
