@@ -33,6 +33,7 @@ typedef struct cw_conf {
     int create_topics;
     int partitions;
     int queue_max;
+    int queue_max_bytes;
     int metrics_port;
     int delivery; /* cw_delivery_t */
     int drain_timeout_ms;

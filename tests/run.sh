@@ -7,7 +7,10 @@
 #   3. end-to-end tests of `codeworker exec` through the executor pool;
 #   4. the same unit tests and a quick end-to-end pass under ASan+UBSan;
 #   5. a valgrind pass over a subset of end-to-end jobs;
-#   6. integration tests against a real Kafka broker (deploy/local/kafka.sh).
+#   6. JSON Schema validation of examples and real results;
+#   7. integration tests against a real Kafka broker (deploy/local/kafka.sh):
+#      the broker script itself, then the worker (scale-out, SIGTERM handover,
+#      malformed messages and dead letters, config, metrics).
 # Set CW_TEST_SKIP="asan valgrind kafka" (any subset) to skip stages locally.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -71,6 +74,10 @@ log=$(mktemp)
 python3 tests/e2e/test_exec.py build/bin | tee "$log"
 count_lines "$log"
 
+say "contracts: JSON Schemas against examples and real results"
+python3 tests/e2e/test_schemas.py build/bin | tee "$log"
+count_lines "$log"
+
 if [[ $skip != *" asan "* ]]; then
   say "ASan+UBSan build, unit tests and quick end-to-end"
   if cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCW_SANITIZE=ON -DCW_TESTS=ON >build-asan.log 2>&1 &&
@@ -94,9 +101,16 @@ if [[ $skip != *" valgrind "* ]]; then
 fi
 
 if [[ $skip != *" kafka "* ]]; then
-  say "Kafka broker script (real broker)"
+  say "Kafka broker script (a throwaway broker on its own port)"
   bash tests/integration/test_kafka_script.sh 2>&1 | tee "$log"
   count_lines "$log"
+
+  say "Kafka worker against a real broker"
+  ./deploy/local/kafka.sh start
+  note_result "local broker starts" $?
+  python3 tests/integration/test_worker.py build/bin --jobs 5000 2>&1 | tee "$log"
+  count_lines "$log"
+  ./deploy/local/kafka.sh stop >/dev/null 2>&1 || true
 fi
 
 rm -f "$log"

@@ -62,11 +62,13 @@ typedef struct cw_entry {
 } cw_entry_t;
 
 struct cw_part {
+    struct cw_worker *owner;
     int32_t id;
     int assigned;
     cw_entry_t *head, *tail;
     int64_t done_upto;  /* committable: next offset to read */
     int64_t committed;
+    int64_t next_expected; /* one past the last offset taken; -1 unknown */
     int nentries;
 };
 
@@ -86,6 +88,7 @@ struct cw_worker {
     cw_part_t **parts;
     int nparts_cap;
     int in_flight;     /* entries not yet done */
+    size_t held_bytes; /* job bytes held by entries not yet done */
     int paused;
     int in_rebalance;
     int stopping, sigints;
@@ -127,12 +130,15 @@ static cw_part_t *cw_part_get(cw_worker_t *w, int32_t id) {
         if (!w->parts[id])
             return NULL;
         w->parts[id]->id = id;
-        w->parts[id]->done_upto = w->parts[id]->committed = -1;
+        w->parts[id]->owner = w;
+        w->parts[id]->done_upto = w->parts[id]->committed = w->parts[id]->next_expected = -1;
     }
     return w->parts[id];
 }
 
 static void cw_entry_free(cw_entry_t *e) {
+    if (e->part && e->part->owner)
+        e->part->owner->held_bytes -= e->raw_len;
     free(e->raw);
     free(e->topic);
     free(e->key);
@@ -381,7 +387,9 @@ static void cw_set_paused(cw_worker_t *w, int pause) {
 }
 
 static int cw_queue_max(const cw_worker_t *w) {
-    return w->conf.queue_max ? w->conf.queue_max : 4 * w->conf.executors;
+    if (w->conf.queue_max)
+        return w->conf.queue_max;
+    return 16 * w->conf.executors < 64 ? 64 : 16 * w->conf.executors;
 }
 
 static void cw_take(cw_worker_t *w, rd_kafka_message_t *msg) {
@@ -394,6 +402,8 @@ static void cw_take(cw_worker_t *w, rd_kafka_message_t *msg) {
         return;
     }
     cw_part_t *p = cw_part_get(w, msg->partition);
+    if (p && p->next_expected >= 0 && msg->offset < p->next_expected)
+        return; /* fetched again after a pause/resume: already taken */
     cw_entry_t *e = p ? calloc(1, sizeof(*e)) : NULL;
     if (e)
         e->raw = malloc(msg->len ? msg->len : 1);
@@ -407,6 +417,8 @@ static void cw_take(cw_worker_t *w, rd_kafka_message_t *msg) {
     e->raw_len = msg->len;
     e->part = p;
     e->offset = msg->offset;
+    p->next_expected = msg->offset + 1;
+    w->held_bytes += msg->len;
     rd_kafka_timestamp_type_t tt;
     int64_t ts = rd_kafka_message_timestamp(msg, &tt);
     e->ts_ms = ts > 0 ? ts : cw_now_ms();
@@ -433,11 +445,13 @@ static void cw_consume(cw_worker_t *w) {
     if (w->in_rebalance)
         return;
     int max = cw_queue_max(w);
+    size_t max_bytes = (size_t)w->conf.queue_max_bytes;
     for (int n = 0; n < 1000; n++) {
-        int full = (int)cw_pool_pending(w->pool) >= max || w->stopping;
+        int pending = (int)cw_pool_pending(w->pool);
+        int full = pending >= max || w->held_bytes >= max_bytes || w->stopping;
         if (full)
             cw_set_paused(w, 1);
-        else if (w->paused && (int)cw_pool_pending(w->pool) <= max / 2)
+        else if (w->paused && pending <= max / 2 && w->held_bytes <= max_bytes / 2)
             cw_set_paused(w, 0);
         /* Poll even when paused: it serves rebalances and keeps us in the
          * group; a message fetched before the pause is still taken. */
@@ -473,7 +487,7 @@ static void cw_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_to
             cw_part_t *p = cw_part_get(w, l->elems[i].partition);
             if (p) {
                 p->assigned = 1;
-                p->committed = p->done_upto = -1;
+                p->committed = p->done_upto = p->next_expected = -1;
             }
         }
         rd_kafka_incremental_assign(rk, l);

@@ -147,10 +147,11 @@ def test_two_workers():
 def test_sigterm_handover():
     t = Topics("handover")
     n = 2000
+    w1 = start_worker(t)
+    check("handover: first worker joins", wait_log(w1, "partitions assigned"))
     p = submit(t, [json.dumps({"jobId": f"h-{i}", "code": "var s = 0; for (var k = 0; k < 20000; k++) s += k; output = s + input.i",
                                "inputData": {"i": i}}) for i in range(n)])
     check("handover: jobs submitted", p.returncode == 0, p.stderr)
-    w1 = start_worker(t)
     # let it work part of the way, then ask it to stop
     end = time.time() + 60
     while time.time() < end and len(kcat_read(t.results, timeout=0)) < n // 4:
