@@ -32,7 +32,7 @@ static const cw_conf_prop_t cw_conf_props[] = {
     {"executors", CW_I(executors), 1, 256, NULL, "executor processes (default: number of CPUs)"},
     {"topics.create", CW_B(create_topics), 0, 1, "true", "create missing topics at start-up"},
     {"topics.partitions", CW_I(partitions), 1, 10000, "6", "partitions for topics created at start-up"},
-    {"queue.max", CW_I(queue_max), 0, 100000, "0", "jobs held locally (queued + running) before fetching pauses; 0 = max(64, 16 x executors)"},
+    {"queue.max", CW_I(queue_max), 0, 100000, "0", "jobs held locally (queued + running) before fetching pauses; 0 = max(10000, 64 x executors)"},
     {"queue.max.bytes", CW_I(queue_max_bytes), 1 << 20, 1 << 30, "67108864", "job bytes held locally before fetching pauses"},
     {"metrics.bind", CW_S(metrics_bind), 0, 0, "127.0.0.1", "address for /healthz and /metrics"},
     {"metrics.port", CW_I(metrics_port), -1, 65535, "9464", "port for /healthz and /metrics; -1 disables, 0 picks a free port"},

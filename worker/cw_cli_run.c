@@ -42,7 +42,7 @@ static void cw_run_usage(FILE *f) {
             "  -e, --executors N        executor processes (default: CPUs)\n"
             "      --partitions N       partitions for topics created at start-up (default 6)\n"
             "      --no-create-topics   do not create missing topics\n"
-            "      --queue-max N        local job queue before fetching pauses (default max(64, 16 x executors))\n"
+            "      --queue-max N        local job queue before fetching pauses (default max(10000, 64 x executors))\n"
             "      --metrics-port N     /healthz and /metrics port (default 9464; -1 disables)\n"
             "      --metrics-bind ADDR  (default 127.0.0.1)\n"
             "      --delivery MODE      at-least-once (exactly-once is not in this build)\n"

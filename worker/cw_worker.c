@@ -389,7 +389,10 @@ static void cw_set_paused(cw_worker_t *w, int pause) {
 static int cw_queue_max(const cw_worker_t *w) {
     if (w->conf.queue_max)
         return w->conf.queue_max;
-    return 16 * w->conf.executors < 64 ? 64 : 16 * w->conf.executors;
+    /* Pausing is not free: librdkafka needs a fetch round trip to resume,
+     * so the local queue is sized to make pauses rare; queue.max.bytes
+     * bounds its memory whatever the job size. */
+    return 64 * w->conf.executors < 10000 ? 10000 : 64 * w->conf.executors;
 }
 
 static void cw_take(cw_worker_t *w, rd_kafka_message_t *msg) {
@@ -809,7 +812,8 @@ cw_err_t cw_worker_new(const cw_conf_t *conf, char *const *exec_argv, volatile s
         cw_set(cc, "partition.assignment.strategy", "cooperative-sticky", errstr, n) ||
         cw_set(cc, "isolation.level", "read_committed", errstr, n) ||
         cw_set(cc, "queued.max.messages.kbytes", "16384", errstr, n) ||
-        cw_set(cc, "fetch.max.bytes", "16777216", errstr, n)) {
+        cw_set(cc, "fetch.max.bytes", "16777216", errstr, n) ||
+        cw_set(cc, "fetch.wait.max.ms", "100", errstr, n)) {
         rd_kafka_conf_destroy(cc);
         goto fail;
     }
