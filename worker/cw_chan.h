@@ -9,7 +9,8 @@
  *   JOB     supervisor -> executor   the raw job message bytes
  *   START   executor -> supervisor   the job parsed; deadline starts (see below)
  *   RESULT  executor -> supervisor   {u32 result code, u32 id_len (UINT32_MAX = no
- *                                    id)} + jobId bytes + the result document (JSON)
+ *                                    id)} + jobId + {u32 reply_len} + replyTopic +
+ *                                    the result document (JSON)
  *
  * START's payload lets the supervisor write a complete result if it later
  * has to kill the executor: {u32 timeout_ms, u32 id_len (UINT32_MAX = no

@@ -91,11 +91,14 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf) {
             err = cw_sandbox_invalid(&conf->sbx, job.job_id, reason, &out);
         }
         size_t idlen = job.job_id ? strlen(job.job_id) : 0;
+        size_t rlen = job.reply_topic ? strlen(job.reply_topic) : 0;
         head[0] = (uint32_t)st.result_code;
         head[1] = job.job_id ? (uint32_t)idlen : UINT32_MAX;
+        uint32_t rhead = job.reply_topic ? (uint32_t)rlen : UINT32_MAX;
         if (!err) {
-            struct iovec parts[3] = {{head, sizeof(head)}, {job.job_id, idlen}, {out.data, out.len}};
-            err = cw_chan_writev(fd, CW_CHAN_RESULT, parts, 3);
+            struct iovec parts[5] = {{head, sizeof(head)}, {job.job_id, idlen}, {&rhead, sizeof(rhead)},
+                                     {job.reply_topic, rlen}, {out.data, out.len}};
+            err = cw_chan_writev(fd, CW_CHAN_RESULT, parts, 5);
         }
         cw_job_free(&job);
         if (err) {

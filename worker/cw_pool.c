@@ -293,18 +293,36 @@ static int cw_slot_on_result(cw_slot_t *s, const char *pl, size_t len) {
             return -1;
         off += head[1];
     }
+    uint32_t rlen;
+    char *reply = NULL;
+    if (len - off < sizeof(rlen)) {
+        free(id);
+        return -1;
+    }
+    memcpy(&rlen, pl + off, sizeof(rlen));
+    off += sizeof(rlen);
+    if (rlen != UINT32_MAX) {
+        if (rlen > len - off || rlen == 0 || !(reply = strndup(pl + off, rlen))) {
+            free(id);
+            return -1;
+        }
+        off += rlen;
+    }
     if (head[0] >= CW_RES__COUNT || off >= len || pl[off] != '{') {
         free(id);
+        free(reply);
         return -1;
     }
     cw_pool_item_t *it = s->item;
     s->item = NULL;
     ev_timer_stop(p->loop, &s->timer);
     s->state = CW_SLOT_IDLE;
-    cw_pool_result_t res = {.code = (int)head[0], .job_id = id, .json = pl + off, .len = len - off};
+    cw_pool_result_t res = {.code = (int)head[0], .job_id = id, .reply_topic = reply, .json = pl + off,
+                            .len = len - off};
     cw_pool_deliver(p, s, it, &res);
     cw_slot_clear_job(s);
     free(id);
+    free(reply);
     return 0;
 }
 

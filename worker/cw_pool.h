@@ -40,6 +40,7 @@ typedef struct cw_pool_result {
     uint64_t ticket;     /* the submitter's own number */
     int code;            /* cw_rescode_t of the result */
     const char *job_id;  /* NUL-terminated; NULL when no jobId could be read */
+    const char *reply_topic; /* the job's replyTopic, NULL when none */
     const char *json;    /* the result document */
     size_t len;
     int by_supervisor;   /* written by the pool (executor killed or died) */

@@ -247,6 +247,16 @@ static void cw_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque
     cw_entry_t *e = msg->_private;
     if (!e)
         return;
+    if (msg->err && e->topic && strcmp(e->topic, w->conf.results_topic) && !e->dlq &&
+        (msg->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC || msg->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+         msg->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)) {
+        /* The job's replyTopic cannot take it: fall back to the results topic. */
+        char x[400];
+        snprintf(x, sizeof(x), "\"replyTopic\":\"%.200s\",\"error\":\"%s\"", e->topic, rd_kafka_err2str(msg->err));
+        cw_wlog("warn", "replyTopic unusable; result sent to the results topic", x);
+        free(e->topic);
+        e->topic = strdup(w->conf.results_topic);
+    }
     if (msg->err) {
         w->m.produce_errors++;
         char x[300];
@@ -346,7 +356,15 @@ static void cw_pool_done(void *ud, const cw_pool_result_t *r) {
     cw_buf_init(&b, 0);
     if (r->job_id && r->len > 1 && r->json[r->len - 1] == '}') {
         if (cw_build_value(w, e, r, &b) == CW_OK) {
-            e->topic = strdup(w->conf.results_topic);
+            /* A replyTopic is honoured only when it matches the configured
+             * pattern in full; otherwise the result goes to the results topic. */
+            const char *topic = w->conf.results_topic;
+            regmatch_t m;
+            if (r->reply_topic && w->have_reply_re &&
+                regexec(&w->reply_re, r->reply_topic, 1, &m, 0) == 0 && m.rm_so == 0 &&
+                r->reply_topic[m.rm_eo] == '\0')
+                topic = r->reply_topic;
+            e->topic = strdup(topic);
             e->key = strdup(r->job_id);
             e->key_len = strlen(r->job_id);
         }
@@ -756,7 +774,7 @@ cw_err_t cw_worker_new(const cw_conf_t *conf, char *const *exec_argv, volatile s
         goto fail;
     }
     if (conf->reply_pattern[0]) {
-        if (regcomp(&w->reply_re, conf->reply_pattern, REG_EXTENDED | REG_NOSUB)) {
+        if (regcomp(&w->reply_re, conf->reply_pattern, REG_EXTENDED)) {
             snprintf(errstr, n, "reply.topic.pattern is not a valid regular expression");
             goto fail;
         }

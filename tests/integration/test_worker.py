@@ -244,8 +244,35 @@ def test_metrics_and_config():
     stop(w)
 
 
+def test_reply_topic_and_own_client():
+    t = Topics("reply")
+    allowed = t.jobs.replace(".jobs", ".replies-ok")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    subprocess.run([os.path.join(root, "deploy/local/kafka.sh"), "create-topic", allowed, "1"],
+                   capture_output=True, timeout=120)
+    pattern = "^it[0-9a-f]+-reply\\.replies-ok$"
+    w = start_worker(t, extra=["-X", "reply.topic.pattern=" + pattern])
+    check("reply: worker started", wait_log(w, "partitions assigned"), open(w.logpath).read()[-400:])
+    # our own client: submit --wait reads the result back
+    p = subprocess.run([BIN, "submit", "--code", "output = input.x + 1", "--input", '{"x": 41}', "--wait",
+                        "--brokers", BROKERS, "--jobs-topic", t.jobs, "--results-topic", t.results,
+                        "--wait-timeout", "60"], capture_output=True, text=True, timeout=90)
+    r = json.loads(p.stdout) if p.stdout.strip() else {}
+    check("submit --wait prints the result (our own consumer)", p.returncode == 0 and r.get("output") == 42,
+          p.stdout[:300] + p.stderr[-300:])
+    submit(t, [json.dumps({"jobId": "to-reply", "code": "output = 1", "replyTopic": allowed}),
+               json.dumps({"jobId": "not-allowed", "code": "output = 2", "replyTopic": "somewhere.else"})])
+    rep = results_by_key(kcat_read(allowed, expect_keys=1, timeout=60))
+    res = results_by_key(kcat_read(t.results, expect_keys=2, timeout=60))
+    check("reply: a replyTopic matching the pattern is honoured", "to-reply" in rep and "to-reply" not in res,
+          (list(rep), list(res)))
+    check("reply: a replyTopic not matching the pattern is ignored", "not-allowed" in res, list(res))
+    stop(w)
+
+
 def main():
     try:
+        test_reply_topic_and_own_client()
         test_metrics_and_config()
         test_malformed()
         test_two_workers()
