@@ -38,6 +38,7 @@ typedef struct cw_conf {
     int delivery; /* cw_delivery_t */
     int drain_timeout_ms;
     int commit_interval_ms;
+    int txn_max_results;
     int result_max_bytes;
     int job_max_bytes;
     int max_attempts;

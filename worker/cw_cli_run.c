@@ -45,7 +45,7 @@ static void cw_run_usage(FILE *f) {
             "      --queue-max N        local job queue before fetching pauses (default max(10000, 64 x executors))\n"
             "      --metrics-port N     /healthz and /metrics port (default 9464; -1 disables)\n"
             "      --metrics-bind ADDR  (default 127.0.0.1)\n"
-            "      --delivery MODE      at-least-once (exactly-once is not in this build)\n"
+            "      --delivery MODE      exactly-once (default: Kafka transactions) or at-least-once\n"
             "  -X key=value             any setting by name; kafka.* keys go to librdkafka,\n"
             "                           e.g. -X kafka.security.protocol=SASL_SSL\n"
             "  -X list                  list every setting with its current value and exit\n"

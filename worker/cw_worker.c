@@ -59,6 +59,8 @@ typedef struct cw_entry {
     char *topic, *key, *value, *hdr_result;
     size_t key_len, value_len;
     int dlq;
+    int ready;  /* exactly-once: result built, waiting for its transaction */
+    int stale;  /* exactly-once: its transaction was aborted; drop the result */
 } cw_entry_t;
 
 struct cw_part {
@@ -96,11 +98,17 @@ struct cw_worker {
     int exit_code;
     int fatal;
     cw_entry_t *retry_head;
+    int eos;           /* delivery = exactly-once */
+    int ready_count;   /* results waiting for a transaction */
+    rd_kafka_consumer_group_metadata_t *cgmd;
+    uint64_t txn_commits, txn_aborts;
     regex_t reply_re;
     int have_reply_re;
     char host[128];
     cw_metrics_t m;
 };
+
+static int cw_produce_entry(cw_worker_t *w, cw_entry_t *e);
 
 static void cw_wlog(const char *level, const char *msg, const char *extra) {
     char ts[40];
@@ -166,7 +174,10 @@ static void cw_commit(cw_worker_t *w, int only_id, int sync) {
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(8);
     for (int i = 0; i < w->nparts_cap; i++) {
         cw_part_t *p = w->parts[i];
-        if (!p || !p->assigned || p->done_upto < 0 || p->done_upto == p->committed)
+        /* A periodic commit skips what it already sent; the synchronous one
+         * (revocation, shutdown) always sends, since an asynchronous commit
+         * can fail silently while a rebalance is in progress. */
+        if (!p || !p->assigned || p->done_upto < 0 || (!sync && p->done_upto == p->committed))
             continue;
         if (only_id >= 0 && p->id != only_id)
             continue;
@@ -176,6 +187,8 @@ static void cw_commit(cw_worker_t *w, int only_id, int sync) {
     if (l->cnt) {
         rd_kafka_resp_err_t err = rd_kafka_commit(w->consumer, l, sync ? 0 : 1);
         w->m.commits++;
+        if (err == RD_KAFKA_RESP_ERR__NO_OFFSET)
+            err = RD_KAFKA_RESP_ERR_NO_ERROR;
         if (err) {
             w->m.commit_errors++;
             char x[200];
@@ -186,9 +199,169 @@ static void cw_commit(cw_worker_t *w, int only_id, int sync) {
     rd_kafka_topic_partition_list_destroy(l);
 }
 
+/* ---- exactly-once ----------------------------------------------------------
+ *
+ * A transaction holds, for each assigned partition, the results of the
+ * contiguous prefix of jobs that have finished, plus the consumed offsets up
+ * to that prefix, so results and offsets become visible together.  Results
+ * that finish ahead of an earlier job wait (in memory, bounded by queue.max)
+ * for a later transaction.  On an abortable error the transaction is aborted
+ * and every partition is rewound to its last committed offset: the jobs run
+ * again and their earlier results were never visible to read_committed
+ * consumers.  A fatal error (fenced) ends the process with status 1 so the
+ * service manager starts a fresh client.
+ */
+
+static void cw_txn_rewind(cw_worker_t *w) {
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(8);
+    for (int i = 0; i < w->nparts_cap; i++) {
+        cw_part_t *p = w->parts[i];
+        if (!p)
+            continue;
+        /* Entries still in an executor are marked stale and freed when their
+         * result arrives; finished ones are dropped now. */
+        cw_entry_t *e = p->head;
+        int64_t first = e ? e->offset : -1;
+        while (e) {
+            cw_entry_t *nx = e->next;
+            w->held_bytes -= e->raw_len;
+            w->in_flight--;
+            if (e->ready) {
+                w->ready_count--;
+                free(e->raw), free(e->topic), free(e->key), free(e->value), free(e->hdr_result);
+                free(e);
+            } else {
+                e->stale = 1;
+                e->next = NULL;
+            }
+            e = nx;
+        }
+        p->head = p->tail = NULL;
+        p->nentries = 0;
+        if (p->assigned && first >= 0) {
+            int64_t to = p->committed >= 0 ? p->committed : first;
+            rd_kafka_topic_partition_list_add(l, w->conf.jobs_topic, p->id)->offset = to;
+        }
+        p->next_expected = -1;
+    }
+    if (l->cnt) {
+        rd_kafka_error_t *err = rd_kafka_seek_partitions(w->consumer, l, 10000);
+        if (err) {
+            char x[300];
+            snprintf(x, sizeof(x), "\"error\":\"%s\"", rd_kafka_error_string(err));
+            cw_wlog("error", "rewind after abort failed", x);
+            rd_kafka_error_destroy(err);
+            w->fatal = 1;
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
+static void cw_txn_failed(cw_worker_t *w, rd_kafka_error_t *err, const char *what) {
+    char x[400];
+    snprintf(x, sizeof(x), "\"step\":\"%s\",\"error\":\"%s\"", what, rd_kafka_error_string(err));
+    if (rd_kafka_error_is_fatal(err)) {
+        cw_wlog("error", "fatal transactional error: exiting so a fresh client takes over", x);
+        w->fatal = 1;
+        ev_break(w->loop, EVBREAK_ALL);
+    } else {
+        cw_wlog("warn", "transaction aborted; rewinding to the last committed offsets", x);
+        rd_kafka_error_t *e2 = rd_kafka_abort_transaction(w->producer, 30000);
+        if (e2) {
+            cw_wlog("error", "abort_transaction failed", rd_kafka_error_is_fatal(e2) ? "\"fatal\":true" : NULL);
+            if (rd_kafka_error_is_fatal(e2))
+                w->fatal = 1;
+            rd_kafka_error_destroy(e2);
+        }
+        w->txn_aborts++;
+        cw_txn_rewind(w);
+    }
+    rd_kafka_error_destroy(err);
+}
+
+static void cw_txn_commit(cw_worker_t *w) {
+    if (!w->ready_count || w->fatal)
+        return;
+    rd_kafka_topic_partition_list_t *offs = rd_kafka_topic_partition_list_new(8);
+    rd_kafka_error_t *err = rd_kafka_begin_transaction(w->producer);
+    if (err) {
+        rd_kafka_topic_partition_list_destroy(offs);
+        cw_txn_failed(w, err, "begin");
+        return;
+    }
+    int produced = 0;
+    for (int i = 0; i < w->nparts_cap; i++) {
+        cw_part_t *p = w->parts[i];
+        if (!p || !p->assigned)
+            continue;
+        int64_t upto = -1;
+        for (cw_entry_t *e = p->head; e && e->ready; e = e->next) {
+            int rc;
+            while ((rc = cw_produce_entry(w, e)) == 1)
+                rd_kafka_poll(w->producer, 10);
+            if (rc < 0) {
+                rd_kafka_topic_partition_list_destroy(offs);
+                cw_txn_failed(w, rd_kafka_error_new(RD_KAFKA_RESP_ERR__STATE, "produce failed"), "produce");
+                return;
+            }
+            upto = e->offset + 1;
+            produced++;
+        }
+        if (upto >= 0)
+            rd_kafka_topic_partition_list_add(offs, w->conf.jobs_topic, p->id)->offset = upto;
+    }
+    if (!produced) { /* only out-of-order results: nothing to commit yet */
+        rd_kafka_topic_partition_list_destroy(offs);
+        err = rd_kafka_abort_transaction(w->producer, 30000);
+        if (err)
+            cw_txn_failed(w, err, "abort-empty");
+        return;
+    }
+    err = rd_kafka_send_offsets_to_transaction(w->producer, offs, w->cgmd, 30000);
+    if (!err) {
+        for (;;) {
+            err = rd_kafka_commit_transaction(w->producer, 60000);
+            if (err && rd_kafka_error_is_retriable(err)) {
+                rd_kafka_error_destroy(err);
+                continue;
+            }
+            break;
+        }
+    }
+    if (err) {
+        rd_kafka_topic_partition_list_destroy(offs);
+        cw_txn_failed(w, err, "commit");
+        return;
+    }
+    /* Committed: the prefix is done. */
+    for (int i = 0; i < offs->cnt; i++) {
+        cw_part_t *p = cw_part_get(w, offs->elems[i].partition);
+        while (p->head && p->head->ready && p->head->offset < offs->elems[i].offset) {
+            cw_entry_t *e = p->head;
+            e->done = 1;
+            e->ready = 0;
+            w->ready_count--;
+            w->in_flight--;
+            p->head = e->next;
+            if (!p->head)
+                p->tail = NULL;
+            p->nentries--;
+            cw_entry_free(e);
+        }
+        p->done_upto = p->committed = offs->elems[i].offset;
+    }
+    w->txn_commits++;
+    w->m.commits++;
+    rd_kafka_topic_partition_list_destroy(offs);
+}
+
 static void cw_commit_cb(struct ev_loop *loop, ev_timer *t, int revents) {
     (void)loop, (void)revents;
-    cw_commit(t->data, -1, 0);
+    cw_worker_t *w = t->data;
+    if (w->eos)
+        cw_txn_commit(w);
+    else
+        cw_commit(w, -1, 0);
 }
 
 /* ---- producing ------------------------------------------------------------ */
@@ -221,8 +394,9 @@ static int cw_produce_entry(cw_worker_t *w, cw_entry_t *e) {
         e->value = NULL;
         return 0;
     }
-    w->m.produce_errors++;
-    return -1;
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+        w->m.produce_errors++;
+    return err == RD_KAFKA_RESP_ERR__QUEUE_FULL ? 1 : -1;
 }
 
 static void cw_retry_later(cw_worker_t *w, cw_entry_t *e) {
@@ -245,8 +419,11 @@ static void cw_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque
     (void)rk;
     cw_worker_t *w = opaque;
     cw_entry_t *e = msg->_private;
-    if (!e)
+    if (!e || w->eos) {
+        if (msg->err && w->eos)
+            w->m.produce_errors++; /* surfaces as a failed commit_transaction */
         return;
+    }
     if (msg->err && e->topic && strcmp(e->topic, w->conf.results_topic) && !e->dlq &&
         (msg->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC || msg->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
          msg->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)) {
@@ -346,6 +523,11 @@ static cw_err_t cw_build_value(cw_worker_t *w, cw_entry_t *e, const cw_pool_resu
 static void cw_pool_done(void *ud, const cw_pool_result_t *r) {
     cw_worker_t *w = ud;
     cw_entry_t *e = (cw_entry_t *)(uintptr_t)r->ticket;
+    if (e->stale) { /* its transaction was aborted: the job will run again */
+        free(e->raw);
+        free(e);
+        return;
+    }
     if (r->dispatched_ms) {
         cw_hist_observe(&w->m.exec_ms, (double)(r->done_ms - r->dispatched_ms));
         cw_hist_observe(&w->m.queue_ms, (double)(r->dispatched_ms - e->ts_ms > 0 ? r->dispatched_ms - e->ts_ms : 0));
@@ -382,6 +564,13 @@ static void cw_pool_done(void *ud, const cw_pool_result_t *r) {
     if (!e->topic || !e->key || !e->value) {
         cw_wlog("error", "out of memory building a result; the job will be re-run after restart", NULL);
         w->fatal = 1;
+        return;
+    }
+    if (w->eos) {
+        e->ready = 1;
+        w->ready_count++;
+        if (w->ready_count >= w->conf.txn_max_results)
+            ev_feed_event(w->loop, &w->commit_timer, EV_TIMER);
         return;
     }
     if (cw_produce_entry(w, e))
@@ -509,6 +698,8 @@ static void cw_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_to
             if (p) {
                 p->assigned = 1;
                 p->committed = p->done_upto = p->next_expected = -1;
+                if (l->elems[i].offset >= 0)
+                    p->committed = l->elems[i].offset;
             }
         }
         rd_kafka_incremental_assign(rk, l);
@@ -525,8 +716,11 @@ static void cw_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_to
         while (cw_revoked_busy(w, l) && ev_time() < deadline)
             ev_run(w->loop, EVRUN_ONCE);
         w->in_rebalance = 0;
-        for (int i = 0; i < l->cnt; i++)
-            cw_commit(w, l->elems[i].partition, 1);
+        if (w->eos)
+            cw_txn_commit(w);
+        else
+            for (int i = 0; i < l->cnt; i++)
+                cw_commit(w, l->elems[i].partition, 1);
     }
     for (int i = 0; i < l->cnt; i++) {
         cw_part_t *p = cw_part_get(w, l->elems[i].partition);
@@ -582,6 +776,8 @@ static void cw_check_stop(cw_worker_t *w) {
         return;
     if (!w->drain_deadline)
         w->drain_deadline = ev_time() + w->conf.drain_timeout_ms / 1000.0;
+    if (w->eos && w->ready_count && w->ready_count == w->in_flight)
+        cw_txn_commit(w); /* everything left has finished: commit it now */
     if (w->in_flight == 0 || w->fatal || ev_time() > w->drain_deadline)
         ev_break(w->loop, EVBREAK_ALL);
 }
@@ -769,10 +965,7 @@ cw_err_t cw_worker_new(const cw_conf_t *conf, char *const *exec_argv, volatile s
     gethostname(w->host, sizeof(w->host) - 1);
     cw_err_t err = CW_ERR_INVALID;
 
-    if (conf->delivery == CW_DELIVERY_EXACTLY_ONCE) {
-        snprintf(errstr, n, "delivery=exactly-once is not available in this build; use at-least-once");
-        goto fail;
-    }
+    w->eos = conf->delivery == CW_DELIVERY_EXACTLY_ONCE;
     if (conf->reply_pattern[0]) {
         if (regcomp(&w->reply_re, conf->reply_pattern, REG_EXTENDED)) {
             snprintf(errstr, n, "reply.topic.pattern is not a valid regular expression");
@@ -806,6 +999,15 @@ cw_err_t cw_worker_new(const cw_conf_t *conf, char *const *exec_argv, volatile s
         rd_kafka_conf_destroy(pc);
         goto fail;
     }
+    if (w->eos) {
+        char tid[1200];
+        snprintf(tid, sizeof(tid), "%s-%s-%s-%d", conf->group, conf->jobs_topic, w->host, (int)getpid());
+        if (cw_set(pc, "transactional.id", tid, errstr, n) ||
+            cw_set(pc, "transaction.timeout.ms", "60000", errstr, n)) {
+            rd_kafka_conf_destroy(pc);
+            goto fail;
+        }
+    }
     rd_kafka_conf_set_dr_msg_cb(pc, cw_dr_cb);
     rd_kafka_conf_set_opaque(pc, w);
     w->producer = rd_kafka_new(RD_KAFKA_PRODUCER, pc, errstr, n);
@@ -829,6 +1031,7 @@ cw_err_t cw_worker_new(const cw_conf_t *conf, char *const *exec_argv, volatile s
         cw_set(cc, "auto.offset.reset", "earliest", errstr, n) ||
         cw_set(cc, "partition.assignment.strategy", "cooperative-sticky", errstr, n) ||
         cw_set(cc, "isolation.level", "read_committed", errstr, n) ||
+        cw_set(cc, "enable.partition.eof", "false", errstr, n) ||
         cw_set(cc, "queued.max.messages.kbytes", "16384", errstr, n) ||
         cw_set(cc, "fetch.max.bytes", "16777216", errstr, n) ||
         cw_set(cc, "fetch.wait.max.ms", "100", errstr, n)) {
@@ -843,6 +1046,21 @@ cw_err_t cw_worker_new(const cw_conf_t *conf, char *const *exec_argv, volatile s
         goto fail;
     }
     rd_kafka_poll_set_consumer(w->consumer);
+    if (w->eos) {
+        w->cgmd = rd_kafka_consumer_group_metadata(w->consumer);
+        for (int attempt = 1;; attempt++) {
+            rd_kafka_error_t *te = rd_kafka_init_transactions(w->producer, 30000);
+            if (!te)
+                break;
+            int retry = rd_kafka_error_is_retriable(te) && attempt < 20 && !(stop && *stop);
+            snprintf(errstr, n, "init_transactions: %s", rd_kafka_error_string(te));
+            rd_kafka_error_destroy(te);
+            if (!retry)
+                goto fail;
+            cw_wlog("warn", "transaction coordinator not ready; retrying", NULL);
+            sleep(1);
+        }
+    }
     rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(sub, conf->jobs_topic, RD_KAFKA_PARTITION_UA);
     rd_kafka_resp_err_t kerr = rd_kafka_subscribe(w->consumer, sub);
@@ -914,9 +1132,13 @@ int cw_worker_run(cw_worker_t *w) {
     cw_wlog("info", "worker started", x);
 
     ev_run(w->loop, 0);
-    rd_kafka_flush(w->producer, 10000);
-    rd_kafka_poll(w->producer, 0);
-    cw_commit(w, -1, 1);
+    if (w->eos) {
+        cw_txn_commit(w);
+    } else {
+        rd_kafka_flush(w->producer, 10000);
+        rd_kafka_poll(w->producer, 0);
+        cw_commit(w, -1, 1);
+    }
     rd_kafka_consumer_close(w->consumer);
     snprintf(x, sizeof(x), "\"unfinished\":%d,\"consumed\":%llu", w->in_flight, (unsigned long long)w->m.consumed);
     cw_wlog("info", "worker stopped", x);
@@ -934,6 +1156,8 @@ void cw_worker_free(cw_worker_t *w) {
         rd_kafka_queue_destroy(w->cq);
     if (w->pq)
         rd_kafka_queue_destroy(w->pq);
+    if (w->cgmd)
+        rd_kafka_consumer_group_metadata_destroy(w->cgmd);
     if (w->consumer)
         rd_kafka_destroy(w->consumer);
     if (w->producer)
