@@ -1003,7 +1003,7 @@ cw_err_t cw_worker_new(const cw_conf_t *conf, char *const *exec_argv, volatile s
         char tid[1200];
         snprintf(tid, sizeof(tid), "%s-%s-%s-%d", conf->group, conf->jobs_topic, w->host, (int)getpid());
         if (cw_set(pc, "transactional.id", tid, errstr, n) ||
-            cw_set(pc, "transaction.timeout.ms", "60000", errstr, n)) {
+            cw_set(pc, "transaction.timeout.ms", "10000", errstr, n)) {
             rd_kafka_conf_destroy(pc);
             goto fail;
         }

@@ -168,6 +168,33 @@ def test_sigterm_handover():
     stop(w2)
 
 
+def test_kill9(mode):
+    """SIGKILL a worker mid-stream and start another: read_committed sees
+    exactly one result per job in exactly-once mode, none lost in either."""
+    t = Topics("kill-" + mode)
+    n = 3000
+    w1 = start_worker(t, executors=2, extra=["--delivery", mode])
+    check(f"kill -9 ({mode}): worker joins", wait_log(w1, "partitions assigned"))
+    submit(t, [json.dumps({"jobId": f"k-{i}", "code": "var s = 0; for (var k = 0; k < 30000; k++) s += k; output = s + input.i",
+                           "inputData": {"i": i}}) for i in range(n)])
+    end = time.time() + 60
+    while time.time() < end and len(kcat_read(t.results, timeout=0)) < n // 3:
+        time.sleep(0.3)
+    w1.kill()
+    w1.wait()
+    w2 = start_worker(t, executors=2, extra=["--delivery", mode])
+    recs = kcat_read(t.results, expect_keys=n, timeout=180)
+    by = results_by_key(recs)
+    missing = [i for i in range(n) if f"k-{i}" not in by]
+    dups = sum(len(v) - 1 for v in by.values())
+    print(f"# kill -9 ({mode}): {n} jobs, {len(by)} with results, lost {len(missing)}, duplicated {dups}, "
+          f"total {len(recs)} (read_committed)")
+    check(f"kill -9 ({mode}): no job lost", not missing, missing[:10])
+    if mode == "exactly-once":
+        check("kill -9 (exactly-once): no duplicate visible to read_committed consumers", dups == 0, dups)
+    stop(w2)
+
+
 def test_malformed():
     t = Topics("bad")
     w = start_worker(t, extra=["-X", "job.max.bytes=4096"])
@@ -277,6 +304,8 @@ def main():
         test_malformed()
         test_two_workers()
         test_sigterm_handover()
+        test_kill9("exactly-once")
+        test_kill9("at-least-once")
     finally:
         for p in procs:
             if p.poll() is None:
