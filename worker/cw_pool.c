@@ -536,8 +536,11 @@ void cw_pool_get_stats(const cw_pool_t *p, cw_pool_stats_t *st) {
     st->spawned = p->spawned;
     st->crashed = p->crashed;
     st->killed = p->killed;
+    st->crash_looping = 1;
     for (int i = 0; i < p->conf.executors; i++) {
         const cw_slot_t *s = &p->slots[i];
+        if (s->start_failures < 3)
+            st->crash_looping = 0;
         if (s->state == CW_SLOT_IDLE)
             st->idle++;
         else if (s->state == CW_SLOT_BUSY || s->state == CW_SLOT_RUNNING)

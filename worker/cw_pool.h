@@ -71,6 +71,7 @@ typedef struct cw_pool_stats {
     uint64_t crashed;   /* executors that died with a job in flight */
     uint64_t killed;    /* executors killed at the hard deadline */
     int idle, busy;     /* right now */
+    int crash_looping;  /* every slot failed its last 3+ start-ups */
     int pids_len;
     int pids[64];       /* live executor pids (first 64) */
 } cw_pool_stats_t;

@@ -60,6 +60,9 @@ typedef struct cw_entry {
     size_t key_len, value_len;
     int dlq;
     int ready;  /* exactly-once: result built, waiting for its transaction */
+    int attempts;       /* earlier runs that ended with the executor dying */
+    cw_buf_t history;   /* JSON array members: one object per failed attempt */
+    int dlq_copy;       /* also dead-letter the job (it kept crashing executors) */
     int stale;  /* exactly-once: its transaction was aborted; drop the result */
 } cw_entry_t;
 
@@ -99,6 +102,7 @@ struct cw_worker {
     int fatal;
     cw_entry_t *retry_head;
     int eos;           /* delivery = exactly-once */
+    int crash_looping; /* every executor keeps dying at start: stop consuming */
     int ready_count;   /* results waiting for a transaction */
     rd_kafka_consumer_group_metadata_t *cgmd;
     uint64_t txn_commits, txn_aborts;
@@ -147,6 +151,7 @@ static cw_part_t *cw_part_get(cw_worker_t *w, int32_t id) {
 static void cw_entry_free(cw_entry_t *e) {
     if (e->part && e->part->owner)
         e->part->owner->held_bytes -= e->raw_len;
+    cw_buf_free(&e->history);
     free(e->raw);
     free(e->topic);
     free(e->key);
@@ -228,6 +233,7 @@ static void cw_txn_rewind(cw_worker_t *w) {
             w->in_flight--;
             if (e->ready) {
                 w->ready_count--;
+                cw_buf_free(&e->history);
                 free(e->raw), free(e->topic), free(e->key), free(e->value), free(e->hdr_result);
                 free(e);
             } else {
@@ -389,6 +395,27 @@ static int cw_produce_entry(cw_worker_t *w, cw_entry_t *e) {
                                 RD_KAFKA_V_HEADER("cw-schema-version", "1", -1), RD_KAFKA_V_OPAQUE(e),
                                 RD_KAFKA_V_END);
     }
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR && e->dlq_copy) {
+        /* A poison pill: its final result went out; the job itself goes to
+         * the dead-letter topic with the attempt history. */
+        char attempts[16];
+        snprintf(attempts, sizeof(attempts), "%d", e->attempts + 1);
+        cw_buf_t h;
+        cw_buf_init(&h, 0);
+        (void)cw_buf_printf(&h, "[%s]", e->history.data ? e->history.data : "");
+        rd_kafka_producev(w->producer, RD_KAFKA_V_TOPIC(w->conf.dlq_topic), RD_KAFKA_V_KEY(e->key, e->key_len),
+                          RD_KAFKA_V_VALUE(e->raw, e->raw_len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                          RD_KAFKA_V_HEADER("cw-source-topic", w->conf.jobs_topic, -1),
+                          RD_KAFKA_V_HEADER("cw-source-partition", part, -1),
+                          RD_KAFKA_V_HEADER("cw-source-offset", off, -1),
+                          RD_KAFKA_V_HEADER("cw-reason", "the job crashed its executor on every attempt", -1),
+                          RD_KAFKA_V_HEADER("cw-error-type", "WORKER_CRASHED", -1),
+                          RD_KAFKA_V_HEADER("cw-worker", w->host, -1),
+                          RD_KAFKA_V_HEADER("cw-attempts", h.data ? h.data : "[]", -1), RD_KAFKA_V_END);
+        cw_buf_free(&h);
+        e->dlq_copy = 0;
+        w->m.dead_lettered++;
+    }
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
         free(e->value);
         e->value = NULL;
@@ -485,8 +512,8 @@ static cw_err_t cw_build_value(cw_worker_t *w, cw_entry_t *e, const cw_pool_resu
     cw_uuid4(uuid);
     cw_err_t err = cw_buf_append(b, r->json, r->len - 1); /* without the closing brace */
     if (!err)
-        err = cw_buf_printf(b,
-                            ",\"queueTimeMs\":%lld,\"attempt\":1,\"worker\":{\"host\":", (long long)(queue_ms < 0 ? 0 : queue_ms));
+        err = cw_buf_printf(b, ",\"queueTimeMs\":%lld,\"attempt\":%d,\"worker\":{\"host\":",
+                            (long long)(queue_ms < 0 ? 0 : queue_ms), e->attempts + 1);
     if (!err)
         err = cw_utf8_json_string(b, w->host, strlen(w->host));
     if (!err)
@@ -524,6 +551,7 @@ static void cw_pool_done(void *ud, const cw_pool_result_t *r) {
     cw_worker_t *w = ud;
     cw_entry_t *e = (cw_entry_t *)(uintptr_t)r->ticket;
     if (e->stale) { /* its transaction was aborted: the job will run again */
+        cw_buf_free(&e->history);
         free(e->raw);
         free(e);
         return;
@@ -531,6 +559,25 @@ static void cw_pool_done(void *ud, const cw_pool_result_t *r) {
     if (r->dispatched_ms) {
         cw_hist_observe(&w->m.exec_ms, (double)(r->done_ms - r->dispatched_ms));
         cw_hist_observe(&w->m.queue_ms, (double)(r->dispatched_ms - e->ts_ms > 0 ? r->dispatched_ms - e->ts_ms : 0));
+    }
+    if (r->code == CW_RES_WORKER_CRASHED && r->by_supervisor) {
+        /* The executor died under this job.  Run it again, up to
+         * max.attempts in all; after that it is a poison pill. */
+        char ts[40];
+        cw_result_iso8601(r->done_ms, ts, sizeof(ts));
+        (void)cw_buf_printf(&e->history, "%s{\"attempt\":%d,\"resultCode\":\"WORKER_CRASHED\",\"endedAt\":\"%s\"}",
+                            e->history.len ? "," : "", e->attempts + 1, ts);
+        if (e->attempts + 1 < w->conf.max_attempts &&
+            cw_pool_submit(w->pool, (uint64_t)(uintptr_t)e, e->raw, e->raw_len) == CW_OK) {
+            e->attempts++;
+            char x[200];
+            snprintf(x, sizeof(x), "\"partition\":%d,\"offset\":%lld,\"attempt\":%d", (int)e->part->id,
+                     (long long)e->offset, e->attempts + 1);
+            cw_wlog("warn", "executor died under a job; running it again", x);
+            return;
+        }
+        if (e->attempts > 0 || w->conf.max_attempts == 1)
+            e->dlq_copy = 1;
     }
     if (r->code >= 0 && r->code < CW_RES__COUNT)
         w->m.jobs[r->code]++;
@@ -658,7 +705,7 @@ static void cw_consume(cw_worker_t *w) {
     size_t max_bytes = (size_t)w->conf.queue_max_bytes;
     for (int n = 0; n < 1000; n++) {
         int pending = (int)cw_pool_pending(w->pool);
-        int full = pending >= max || w->held_bytes >= max_bytes || w->stopping;
+        int full = pending >= max || w->held_bytes >= max_bytes || w->stopping || w->crash_looping;
         if (full)
             cw_set_paused(w, 1);
         else if (w->paused && pending <= max / 2 && w->held_bytes <= max_bytes / 2)
@@ -767,6 +814,15 @@ static void cw_tick(struct ev_loop *loop, ev_timer *t, int revents) {
     rd_kafka_poll(w->producer, 0);
     if (w->retry_head)
         cw_retry_produce(w);
+    cw_pool_stats_t ps;
+    cw_pool_get_stats(w->pool, &ps);
+    if (ps.crash_looping != w->crash_looping) {
+        w->crash_looping = ps.crash_looping;
+        cw_wlog(w->crash_looping ? "error" : "info",
+                w->crash_looping ? "every executor fails at start-up: consumption stopped, /healthz reports unhealthy"
+                                 : "executors recovered: consuming again",
+                NULL);
+    }
     cw_consume(w);
     cw_check_stop(w);
 }
@@ -802,7 +858,7 @@ static int cw_http_handler(void *ud, const char *path, cw_buf_t *body, const cha
     cw_worker_t *w = ud;
     cw_pool_stats_t ps;
     cw_pool_get_stats(w->pool, &ps);
-    int healthy = !w->fatal && (ps.idle + ps.busy) > 0;
+    int healthy = !w->fatal && !ps.crash_looping && (ps.idle + ps.busy) > 0;
     if (!strcmp(path, "/healthz")) {
         *ctype = "application/json";
         cw_buf_printf(body, "{\"status\":\"%s\",\"executors\":%d,\"idle\":%d,\"busy\":%d,\"inFlight\":%d,\"paused\":%s}\n",

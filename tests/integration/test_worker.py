@@ -195,6 +195,46 @@ def test_kill9(mode):
     stop(w2)
 
 
+def children(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
+def test_poison_pill():
+    """An executor killed under a job: the job runs again; killed on every
+    attempt, it gets a final WORKER_CRASHED result and a dead letter with the
+    attempt history."""
+    t = Topics("poison")
+    w = start_worker(t, executors=1, extra=["-X", "max.attempts=3"])
+    check("poison: worker joins", wait_log(w, "partitions assigned"))
+    slow = "var t = Date.now(); while (Date.now() - t < 1500) {} output = 'survived'"
+    submit(t, [json.dumps({"jobId": "once", "code": slow, "timeout": 10})])
+    time.sleep(1.2)
+    for k in children(w.pid):
+        os.kill(k, signal.SIGKILL)
+    by = results_by_key(kcat_read(t.results, expect_keys=1, timeout=60))
+    r = json.loads(by["once"][0]) if "once" in by else {}
+    check("poison: a job whose executor was killed once runs again and succeeds",
+          r.get("resultCode") == "SUCCESS" and r.get("attempt") == 2, r)
+    submit(t, [json.dumps({"jobId": "pill", "code": slow, "timeout": 10})])
+    for _ in range(3):
+        time.sleep(1.0)
+        for k in children(w.pid):
+            os.kill(k, signal.SIGKILL)
+        time.sleep(0.3)
+    by = results_by_key(kcat_read(t.results, expect_keys=2, timeout=60))
+    r = json.loads(by["pill"][0]) if "pill" in by else {}
+    check("poison: after max.attempts the job gets its final WORKER_CRASHED result",
+          r.get("resultCode") == "WORKER_CRASHED" and r.get("attempt") == 3 and len(by.get("pill", [])) == 1, r)
+    dlq = kcat_read(t.dlq, timeout=30, headers=True)
+    check("poison: the job is dead-lettered with its attempt history",
+          len(dlq) == 1 and "cw-attempts=[" in dlq[0] and dlq[0].count('"attempt"') == 3, dlq)
+    stop(w)
+
+
 def test_malformed():
     t = Topics("bad")
     w = start_worker(t, extra=["-X", "job.max.bytes=4096"])
@@ -304,6 +344,7 @@ def main():
         test_malformed()
         test_two_workers()
         test_sigterm_handover()
+        test_poison_pill()
         test_kill9("exactly-once")
         test_kill9("at-least-once")
     finally:
