@@ -40,6 +40,7 @@ static void cw_submit_usage(FILE *f) {
             "      --input JSON        its inputData\n"
             "  -w, --wait              print each job's result line as it arrives\n"
             "  -t, --wait-timeout S    give up waiting after S seconds (default 120)\n"
+            "      --read TOPIC        print every committed record of TOPIC (read_committed) and exit\n"
             "  -X kafka.key=value      librdkafka property for both clients\n"
             "  -h, --help              this text\n"
             "\n"
@@ -68,6 +69,89 @@ static rd_kafka_conf_t *cw_sub_conf(const char *brokers, char **xk, char **xv, i
     return c;
 }
 
+/* --read: every committed record of a topic, from the beginning to the end
+ * offsets seen at start, values one per line. */
+static int cw_submit_read(const char *brokers, const char *topic, char **xk, char **xv, int xn) {
+    char err[512], gid[40];
+    cw_gen_id(gid);
+    rd_kafka_conf_t *cc = cw_sub_conf(brokers, xk, xv, xn, err, sizeof(err));
+    rd_kafka_t *rk = NULL;
+    if (!cc || rd_kafka_conf_set(cc, "group.id", gid, err, sizeof(err)) ||
+        rd_kafka_conf_set(cc, "isolation.level", "read_committed", err, sizeof(err)) ||
+        rd_kafka_conf_set(cc, "enable.auto.commit", "false", err, sizeof(err)) ||
+        !(rk = rd_kafka_new(RD_KAFKA_CONSUMER, cc, err, sizeof(err)))) {
+        fprintf(stderr, "Error: %s\n", err);
+        return 2;
+    }
+    rd_kafka_poll_set_consumer(rk);
+    const rd_kafka_metadata_t *md;
+    rd_kafka_topic_t *t = rd_kafka_topic_new(rk, topic, NULL);
+    rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, t, &md, 10000);
+    rd_kafka_topic_destroy(t);
+    if (e || md->topic_cnt != 1 || md->topics[0].err) {
+        fprintf(stderr, "Error: cannot read metadata of %s\n", topic);
+        if (!e)
+            rd_kafka_metadata_destroy(md);
+        rd_kafka_destroy(rk);
+        return 2;
+    }
+    int np = md->topics[0].partition_cnt, left = 0;
+    int64_t *end = calloc((size_t)np + 1, sizeof(*end));
+    int32_t *ids = calloc((size_t)np + 1, sizeof(*ids));
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(np);
+    for (int i = 0; i < np; i++) {
+        int64_t lo, hi;
+        ids[i] = md->topics[0].partitions[i].id;
+        /* read_committed: the end is the last stable offset */
+        if (rd_kafka_query_watermark_offsets(rk, topic, ids[i], &lo, &hi, 10000))
+            hi = 0;
+        end[i] = hi;
+        if (hi > lo) {
+            left++;
+            rd_kafka_topic_partition_list_add(l, topic, ids[i])->offset = RD_KAFKA_OFFSET_BEGINNING;
+        }
+    }
+    rd_kafka_metadata_destroy(md);
+    rd_kafka_assign(rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    int64_t idle_since = cw_mono_ns();
+    (void)left;
+    for (;;) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
+        if (m) {
+            idle_since = cw_mono_ns();
+            if (!m->err) {
+                fwrite(m->payload, 1, m->len, stdout);
+                fputc('\n', stdout);
+            }
+            rd_kafka_message_destroy(m);
+            continue;
+        }
+        /* Quiet: done when every partition's position reached its end
+         * (transaction markers are skipped, so compare positions). */
+        rd_kafka_topic_partition_list_t *pos = NULL;
+        int done = rd_kafka_assignment(rk, &pos) == RD_KAFKA_RESP_ERR_NO_ERROR && pos != NULL;
+        if (done && rd_kafka_position(rk, pos) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            for (int i = 0; i < pos->cnt && done; i++)
+                for (int k = 0; k < np; k++)
+                    if (ids[k] == pos->elems[i].partition && pos->elems[i].offset < end[k])
+                        done = 0;
+        } else {
+            done = 0;
+        }
+        if (pos)
+            rd_kafka_topic_partition_list_destroy(pos);
+        if (done || cw_mono_ns() - idle_since > 15000000000LL)
+            break;
+    }
+    fflush(stdout);
+    free(end);
+    free(ids);
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    return 0;
+}
+
 int cw_cli_submit(cw_cli_t *cli, int argc, char **argv) {
     (void)cli;
     static const struct option opts[] = {
@@ -75,12 +159,13 @@ int cw_cli_submit(cw_cli_t *cli, int argc, char **argv) {
         {"results-topic", required_argument, NULL, 2}, {"code", required_argument, NULL, 3},
         {"input", required_argument, NULL, 4},      {"wait", no_argument, NULL, 'w'},
         {"wait-timeout", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
+        {"read", required_argument, NULL, 5},
         {NULL, 0, NULL, 0}};
     const char *brokers = getenv("CODEWORKER_BROKERS") ? getenv("CODEWORKER_BROKERS") : "127.0.0.1:9092";
     const char *jobs_topic = getenv("CODEWORKER_JOBS_TOPIC") ? getenv("CODEWORKER_JOBS_TOPIC") : "execute-code.jobs";
     const char *results_topic =
         getenv("CODEWORKER_RESULTS_TOPIC") ? getenv("CODEWORKER_RESULTS_TOPIC") : "execute-code.results";
-    const char *code = NULL, *input = NULL;
+    const char *code = NULL, *input = NULL, *read_topic = NULL;
     int wait = 0, timeout_s = 120, c;
     char *xk[32], *xv[32];
     int xn = 0;
@@ -92,6 +177,7 @@ int cw_cli_submit(cw_cli_t *cli, int argc, char **argv) {
         case 2: results_topic = optarg; break;
         case 3: code = optarg; break;
         case 4: input = optarg; break;
+        case 5: read_topic = optarg; break;
         case 'w': wait = 1; break;
         case 't':
             if (cw_cli_parse_int(optarg, 1, 86400, &timeout_s)) {
@@ -114,6 +200,8 @@ int cw_cli_submit(cw_cli_t *cli, int argc, char **argv) {
         default: cw_submit_usage(stderr); return 2;
         }
     }
+    if (read_topic)
+        return cw_submit_read(brokers, read_topic, xk, xv, xn);
     const char *file = optind < argc ? argv[optind] : NULL;
     if ((file && code) || (!file && !code)) {
         fprintf(stderr, "Error: give either FILE (or -) or --code\n");
