@@ -115,7 +115,7 @@ def main():
     done = 0
     while time.time() - t0 < MAX_S:
         done = len(set(count_results()))
-        while planned and done >= fractions[0] * NJOBS:
+        if planned and done >= fractions[0] * NJOBS:  # one fault per second at most
             what = planned.pop(0)
             fractions.pop(0)
             ws = live()

@@ -110,6 +110,14 @@ if [[ $skip != *" kafka "* ]]; then
   note_result "local broker starts" $?
   python3 tests/integration/test_worker.py build/bin --jobs 5000 2>&1 | tee "$log"
   count_lines "$log"
+
+  say "fault injection: kills and a broker restart under load (bounded)"
+  python3 loadtest/chaos.py build/bin --jobs 3000 --workers 3 --delivery exactly-once --max-seconds 240 2>&1 |
+    sed 's/^\(PASS\|FAIL\) /\1 chaos exactly-once: /' | tee "$log"
+  count_lines "$log"
+  python3 loadtest/chaos.py build/bin --jobs 3000 --workers 3 --delivery at-least-once --no-broker-restart \
+    --max-seconds 240 2>&1 | sed 's/^\(PASS\|FAIL\) /\1 chaos at-least-once: /' | tee "$log"
+  count_lines "$log"
   ./deploy/local/kafka.sh stop >/dev/null 2>&1 || true
 fi
 
