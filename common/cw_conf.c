@@ -29,6 +29,7 @@ static const cw_conf_prop_t cw_conf_props[] = {
     {"dlq.topic", CW_S(dlq_topic), 0, 0, "execute-code.dlq", "dead-letter topic for messages without a readable jobId"},
     {"group", CW_S(group), 0, 0, "codeworker", "consumer group id; workers in one group share the partitions"},
     {"client.id", CW_S(client_id), 0, 0, "codeworker", "Kafka client.id prefix"},
+    {"mock.inject", CW_S(mock_inject), 0, 0, "", "with brokers=mock only: request errors to inject, \"Api[@N]:ERR[,ERR...];...\" (after N results); for fault tests"},
     {"executors", CW_I(executors), 1, 256, NULL, "executor processes (default: number of CPUs)"},
     {"topics.create", CW_B(create_topics), 0, 1, "true", "create missing topics at start-up"},
     {"topics.partitions", CW_I(partitions), 1, 10000, "6", "partitions for topics created at start-up"},
@@ -44,6 +45,10 @@ static const cw_conf_prop_t cw_conf_props[] = {
     {"result.max.bytes", CW_I(result_max_bytes), 4096, 64 << 20, "1048576", "largest result document"},
     {"job.max.bytes", CW_I(job_max_bytes), 1024, 64 << 20, "8388608", "largest job message accepted"},
     {"max.attempts", CW_I(max_attempts), 1, 100, "3", "attempts for a job whose executor crashes before it is dead-lettered"},
+    {"modules.allowed", CW_S(modules_allowed), 0, 0, "lodash,date-fns,mathjs,papaparse,uuid,validator,jstat", "modules a job may require(), comma-separated; each must be built in"},
+    {"sandbox.user", CW_S(sandbox_user), 0, 0, "nobody", "user (name or number) executors drop to when the worker runs as root"},
+    {"sandbox.group", CW_S(sandbox_group), 0, 0, "nogroup", "group (name or number) executors drop to when the worker runs as root"},
+    {"sandbox.insecure", CW_B(sandbox_insecure), 0, 1, "false", "DEVELOPMENT ONLY: run executors without OS confinement (seccomp, privilege drop, rlimits)"},
 };
 #define CW_NPROPS (sizeof(cw_conf_props) / sizeof(cw_conf_props[0]))
 

@@ -29,6 +29,9 @@ typedef struct cw_conf {
     char reply_pattern[250];
     char metrics_bind[64];
     char client_id[128];
+    char mock_inject[512];
+    char modules_allowed[512];
+    char sandbox_user[64], sandbox_group[64];
     int executors;
     int create_topics;
     int partitions;
@@ -42,6 +45,7 @@ typedef struct cw_conf {
     int result_max_bytes;
     int job_max_bytes;
     int max_attempts;
+    int sandbox_insecure;
     int kafka_n;
     char *kafka_key[CW_CONF_MAX_KAFKA];
     char *kafka_val[CW_CONF_MAX_KAFKA];

@@ -74,6 +74,10 @@ log=$(mktemp)
 python3 tests/e2e/test_exec.py build/bin | tee "$log"
 count_lines "$log"
 
+say "fault injection on librdkafka's mock cluster (produce, coordinator, abortable and fencing errors)"
+python3 tests/integration/test_mock_faults.py build/bin | tee "$log"
+count_lines "$log"
+
 say "contracts: JSON Schemas against examples and real results"
 python3 tests/e2e/test_schemas.py build/bin | tee "$log"
 count_lines "$log"

@@ -103,6 +103,15 @@ struct cw_worker {
     cw_entry_t *retry_head;
     int eos;           /* delivery = exactly-once */
     int crash_looping; /* every executor keeps dying at start: stop consuming */
+    char mock_bootstraps[256];
+    struct {
+        int16_t api;
+        uint64_t after; /* results published before injecting */
+        int n;
+        rd_kafka_resp_err_t errs[16];
+        int done;
+    } inject[8];
+    int ninject;
     int ready_count;   /* results waiting for a transaction */
     rd_kafka_consumer_group_metadata_t *cgmd;
     uint64_t txn_commits, txn_aborts;
@@ -113,6 +122,7 @@ struct cw_worker {
 };
 
 static int cw_produce_entry(cw_worker_t *w, cw_entry_t *e);
+static void cw_mock_tick(cw_worker_t *w);
 
 static void cw_wlog(const char *level, const char *msg, const char *extra) {
     char ts[40];
@@ -814,6 +824,8 @@ static void cw_tick(struct ev_loop *loop, ev_timer *t, int revents) {
     rd_kafka_poll(w->producer, 0);
     if (w->retry_head)
         cw_retry_produce(w);
+    if (w->ninject)
+        cw_mock_tick(w);
     cw_pool_stats_t ps;
     cw_pool_get_stats(w->pool, &ps);
     if (ps.crash_looping != w->crash_looping) {
@@ -1002,6 +1014,81 @@ static cw_err_t cw_create_topics(cw_worker_t *w, char *errstr, size_t n) {
     }
 }
 
+/* mock.inject: "Api[@N]:ERR[,ERR...];..." -- fault injection that a real
+ * broker cannot do on cue, for the mock cluster only. */
+static const struct {
+    const char *name;
+    int16_t key;
+} cw_mock_apis[] = {{"Produce", 0},      {"Fetch", 1},          {"OffsetCommit", 8},
+                    {"FindCoordinator", 10}, {"JoinGroup", 11},   {"Heartbeat", 12},
+                    {"SyncGroup", 14},   {"InitProducerId", 22}, {"AddPartitionsToTxn", 24},
+                    {"AddOffsetsToTxn", 25}, {"EndTxn", 26},     {"TxnOffsetCommit", 28}};
+
+static int cw_mock_err(const char *name, rd_kafka_resp_err_t *out) {
+    const struct rd_kafka_err_desc *d;
+    size_t cnt;
+    rd_kafka_get_err_descs(&d, &cnt);
+    for (size_t i = 0; i < cnt; i++)
+        if (d[i].name && !strcmp(d[i].name, name)) {
+            *out = d[i].code;
+            return 0;
+        }
+    return -1;
+}
+
+static int cw_mock_parse(cw_worker_t *w, const char *spec, char *errstr, size_t n) {
+    char buf[512];
+    snprintf(buf, sizeof(buf), "%s", spec);
+    char *save1 = NULL;
+    for (char *item = strtok_r(buf, ";", &save1); item; item = strtok_r(NULL, ";", &save1)) {
+        char *colon = strchr(item, ':');
+        if (!colon || w->ninject >= 8)
+            goto bad;
+        *colon = '\0';
+        char *at = strchr(item, '@');
+        uint64_t after = 0;
+        if (at) {
+            *at = '\0';
+            after = strtoull(at + 1, NULL, 10);
+        }
+        int16_t key = -1;
+        for (size_t i = 0; i < sizeof(cw_mock_apis) / sizeof(cw_mock_apis[0]); i++)
+            if (!strcmp(cw_mock_apis[i].name, item))
+                key = cw_mock_apis[i].key;
+        if (key < 0)
+            goto bad;
+        w->inject[w->ninject].api = key;
+        w->inject[w->ninject].after = after;
+        char *save2 = NULL;
+        for (char *e = strtok_r(colon + 1, ",", &save2); e; e = strtok_r(NULL, ",", &save2)) {
+            if (w->inject[w->ninject].n >= 16 || cw_mock_err(e, &w->inject[w->ninject].errs[w->inject[w->ninject].n]))
+                goto bad;
+            w->inject[w->ninject].n++;
+        }
+        w->ninject++;
+    }
+    return 0;
+bad:
+    snprintf(errstr, n, "mock.inject: expected \"Api[@N]:ERROR_NAME[,...];...\" with known API and error names");
+    return -1;
+}
+
+static void cw_mock_tick(cw_worker_t *w) {
+    uint64_t published = 0;
+    for (int c = 0; c < CW_RES__COUNT; c++)
+        published += w->m.jobs[c];
+    for (int i = 0; i < w->ninject; i++) {
+        if (w->inject[i].done || published < w->inject[i].after)
+            continue;
+        rd_kafka_mock_push_request_errors_array(w->mock, w->inject[i].api, (size_t)w->inject[i].n, w->inject[i].errs);
+        w->inject[i].done = 1;
+        char x[100];
+        snprintf(x, sizeof(x), "\"api\":%d,\"errors\":%d,\"afterResults\":%llu", w->inject[i].api, w->inject[i].n,
+                 (unsigned long long)published);
+        cw_wlog("warn", "mock cluster: injecting request errors", x);
+    }
+}
+
 cw_err_t cw_worker_new(const cw_conf_t *conf, char *const *exec_argv, volatile sig_atomic_t *stop,
                        cw_worker_t **out, char *errstr, size_t n) {
     *out = NULL;
@@ -1042,8 +1129,11 @@ cw_err_t cw_worker_new(const cw_conf_t *conf, char *const *exec_argv, volatile s
             goto fail;
         }
         snprintf(mock_bootstraps, sizeof(mock_bootstraps), "%s", rd_kafka_mock_cluster_bootstraps(w->mock));
+        snprintf(w->mock_bootstraps, sizeof(w->mock_bootstraps), "%s", mock_bootstraps);
         brokers = mock_bootstraps;
-        cw_wlog("warn", "using librdkafka's in-process mock cluster: for demos only, nothing is durable", NULL);
+        if (conf->mock_inject[0] && cw_mock_parse(w, conf->mock_inject, errstr, n))
+            goto fail;
+        cw_wlog("warn", "using librdkafka's in-process mock cluster: for demos and fault tests only, nothing is durable", NULL);
     }
 
     /* producer: idempotent, acks=all */
@@ -1182,8 +1272,9 @@ int cw_worker_run(cw_worker_t *w) {
     w->sigint.data = w;
     ev_signal_start(w->loop, &w->sigint);
     char x[1200];
-    snprintf(x, sizeof(x), "\"brokers\":\"%.200s\",\"jobsTopic\":\"%s\",\"group\":\"%s\",\"executors\":%d,\"metricsPort\":%d",
-             w->conf.brokers, w->conf.jobs_topic, w->conf.group, w->conf.executors,
+    snprintf(x, sizeof(x), "\"brokers\":\"%.200s\",\"delivery\":\"%s\",\"jobsTopic\":\"%s\",\"group\":\"%s\",\"executors\":%d,\"metricsPort\":%d",
+             w->mock ? w->mock_bootstraps : w->conf.brokers, w->eos ? "exactly-once" : "at-least-once",
+             w->conf.jobs_topic, w->conf.group, w->conf.executors,
              w->http ? cw_http_port(w->http) : -1);
     cw_wlog("info", "worker started", x);
 
