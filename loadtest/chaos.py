@@ -23,6 +23,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../tests"))
+from cwtest import check, children, counts, rss_kb, summary  # noqa: E402,F401
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -40,16 +43,10 @@ RESTART_BROKER = "--no-broker-restart" not in sys.argv
 rng = random.Random(int(arg("--seed", str(int(time.time())))))
 tag = f"chaos{rng.randrange(1 << 30):x}"
 JOBS, RESULTS, DLQ, GROUP = tag + ".jobs", tag + ".results", tag + ".dlq", tag + ".group"
-passed = failed = 0
 workers = []
 events = []
 
 
-def check(name, ok, detail=""):
-    global passed, failed
-    passed, failed = passed + bool(ok), failed + (not ok)
-    print(("PASS " if ok else "FAIL ") + name + ("" if ok else f": {str(detail)[:500]}"))
-    sys.stdout.flush()
 
 
 def start_worker():
@@ -67,12 +64,6 @@ def live():
     return [w for w in workers if w.poll() is None]
 
 
-def children(pid):
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(x) for x in f.read().split()]
-    except OSError:
-        return []
 
 
 def count_results():
@@ -166,8 +157,7 @@ def main():
             w.wait(timeout=60)
         except subprocess.TimeoutExpired:
             w.kill()
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

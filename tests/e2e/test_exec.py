@@ -19,24 +19,17 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from cwtest import check, children, counts, rss_kb, summary  # noqa: E402,F401
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cases import CASES, RAW_BAD_LINES, job_line  # noqa: E402
 
 BIN = os.path.join(sys.argv[1], "codeworker")
 QUICK = "--quick" in sys.argv or "--sanitized" in sys.argv
 SANITIZED = "--sanitized" in sys.argv
-passed = failed = 0
 
 
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"PASS {name}")
-    else:
-        failed += 1
-        print(f"FAIL {name}: {detail}")
-    sys.stdout.flush()
 
 
 def run_exec(lines, executors=2, timeout=300, extra=()):
@@ -125,23 +118,8 @@ def test_single_file_mode():
     check("exec --jobs - reads stdin", p.returncode == 0 and json.loads(p.stdout)["output"] == 7, p.stdout)
 
 
-def children(pid):
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(x) for x in f.read().split()]
-    except OSError:
-        return []
 
 
-def rss_kb(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        return None
-    return None
 
 
 def test_crash_recovery():
@@ -221,5 +199,4 @@ if __name__ == "__main__":
     test_crash_recovery()
     test_hard_kill_respawn()
     test_many_jobs_rss_flat()
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    sys.exit(summary())

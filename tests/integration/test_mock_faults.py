@@ -19,15 +19,12 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from cwtest import check, children, counts, rss_kb, summary  # noqa: E402,F401
+
 BIN = os.path.join(sys.argv[1], "codeworker")
-passed = failed = 0
 
 
-def check(name, ok, detail=""):
-    global passed, failed
-    passed, failed = passed + bool(ok), failed + (not ok)
-    print(("PASS " if ok else "FAIL ") + name + ("" if ok else f": {str(detail)[:600]}"))
-    sys.stdout.flush()
 
 
 def start(inject, delivery="exactly-once"):
@@ -120,8 +117,7 @@ def main():
     scenario("offsets-abortable", "TxnOffsetCommit@50:GROUP_AUTHORIZATION_FAILED", log_text="transaction aborted")
     scenario("partitions-abortable", "AddPartitionsToTxn@50:TOPIC_AUTHORIZATION_FAILED", log_text="transaction aborted")
     scenario("fenced", "EndTxn@50:PRODUCER_FENCED", expect_exit=1, log_text="fatal transactional error")
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

@@ -16,22 +16,15 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from cwtest import check, children, counts, rss_kb, summary  # noqa: E402,F401
+
 BIN = os.path.join(sys.argv[1], "codeworker")
 BROKERS = sys.argv[sys.argv.index("--brokers") + 1] if "--brokers" in sys.argv else "127.0.0.1:9092"
 NJOBS = int(sys.argv[sys.argv.index("--jobs") + 1]) if "--jobs" in sys.argv else 5000
-passed = failed = 0
 procs = []
 
 
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"PASS {name}")
-    else:
-        failed += 1
-        print(f"FAIL {name}: {str(detail)[:600]}")
-    sys.stdout.flush()
 
 
 class Topics:
@@ -195,12 +188,6 @@ def test_kill9(mode):
     stop(w2)
 
 
-def children(pid):
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(x) for x in f.read().split()]
-    except OSError:
-        return []
 
 
 def test_poison_pill():
@@ -351,8 +338,7 @@ def main():
         for p in procs:
             if p.poll() is None:
                 p.kill()
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":
