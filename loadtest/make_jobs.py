@@ -3,9 +3,13 @@
 
   make_jobs.py small-es5 N     > jobs.jsonl   10-record jobs, ES5 only
   make_jobs.py records K N     > jobs.jsonl   K-record jobs (K = 10, 1000, 100000)
+  make_jobs.py mix N           > jobs.jsonl   N jobs of mixed size: in every 1,000, one
+                                             with 100,000 records (about 4 MB), 19 with
+                                             1,000 and 980 with 10
 
 Each job sums, filters and groups its records and sets `output`; `expect` is
-computed here so a harness can check every result.
+computed here so a harness can check every result.  The code is plain ES5, so
+the jobs measure the executor path, not the lowering of modern syntax.
 """
 
 import json
@@ -39,6 +43,11 @@ def main():
         k, n = 10, int(sys.argv[2])
     elif kind == "records":
         k, n = int(sys.argv[2]), int(sys.argv[3])
+    elif kind == "mix":
+        for i in range(int(sys.argv[2])):
+            k = 100000 if i % 1000 == 999 else 1000 if i % 50 == 49 else 10
+            print(json.dumps(job(i, k, rng), separators=(",", ":")))
+        return
     else:
         sys.exit(__doc__)
     for i in range(n):
