@@ -1,0 +1,610 @@
+//! The lowering pipeline: parse a classic script, run swc's ES2022..ES2015
+//! compat transforms (spec mode, ES5 target), reference or inline the
+//! transform helpers, and print ES5 with a compact position map.
+//!
+//! The pass order follows swc's own preset-env for an ES5 target, minus the
+//! passes Duktape does not need (`typeof` symbol and `instanceof` rewriting:
+//! Duktape has native symbols and `Symbol.hasInstance`).
+
+use swc_atoms::Atom;
+use swc_common::{
+    comments::NoopComments, sync::Lrc, BytePos, FileName, Globals, Mark, SourceMap, Spanned,
+    SyntaxContext, DUMMY_SP, GLOBALS,
+};
+use swc_ecma_ast::*;
+use swc_ecma_codegen::{text_writer::JsWriter, Emitter};
+use swc_ecma_compat_es2015 as es2015;
+use swc_ecma_compat_es2020 as es2020;
+use swc_ecma_compat_es2022 as es2022;
+use swc_ecma_parser::{EsSyntax, Parser, StringInput, Syntax};
+use swc_ecma_transforms_base::{
+    fixer::fixer,
+    helpers::{inject_helpers, Helpers, HELPERS},
+    hygiene::hygiene,
+    resolver,
+};
+use swc_ecma_visit::{Visit, VisitMut, VisitMutWith, VisitWith};
+
+use crate::runtime_table;
+
+/// Inline the helper functions into the output instead of referencing the
+/// shared runtime object.
+pub const FLAG_INLINE_HELPERS: u32 = 1 << 0;
+/// Do not record the generated-to-original position map.
+pub const FLAG_NO_MAP: u32 = 1 << 1;
+
+pub const NEEDS_HELPERS: u32 = 1 << 0;
+pub const NEEDS_GENERATOR: u32 = 1 << 1;
+pub const NEEDS_PROMISE: u32 = 1 << 2;
+pub const NEEDS_ITERATOR: u32 = 1 << 3;
+pub const NEEDS_MAP: u32 = 1 << 4;
+pub const NEEDS_SET: u32 = 1 << 5;
+pub const NEEDS_WEAKMAP: u32 = 1 << 6;
+pub const NEEDS_WEAKSET: u32 = 1 << 7;
+pub const HAD_TOP_LEVEL_RETURN: u32 = 1 << 8;
+
+/// Name of the global object that holds the shared helper runtime.
+pub const RUNTIME_GLOBAL: &str = "__cw_h";
+/// Label that replaces top-level `return` (a `break` out of the program body).
+const TOP_LABEL: &str = "__cw_top";
+
+/// Sources larger than this are rejected: job code is a few KiB, data comes
+/// in `input`, and the lowering stack is reserved in proportion to the
+/// source (see `STACK_PER_BYTE` in lib.rs).
+pub const MAX_SOURCE_BYTES: usize = 256 << 10;
+
+/// Nesting deeper than this (counting expression, statement, pattern,
+/// property and class-member levels) is rejected before any transform runs.
+/// It bounds the stack the recursive transforms need; Duktape's own
+/// compiler stops at a similar depth.
+pub const MAX_NESTING: u32 = 1000;
+
+/// One entry of the position map: 1-based generated line/column to 1-based
+/// original line/column (columns count Unicode code points).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MapEntry {
+    pub gen_line: u32,
+    pub gen_col: u32,
+    pub orig_line: u32,
+    pub orig_col: u32,
+}
+
+#[derive(Debug)]
+pub struct Lowered {
+    pub code: String,
+    pub needs: u32,
+    pub map: Vec<MapEntry>,
+    /// Runtime helpers the lowered code needs, dependencies included, as
+    /// sorted ids into the runtime table (empty in inline mode).
+    pub helpers: Vec<u16>,
+}
+
+#[derive(Debug)]
+pub struct SyntaxErr {
+    pub msg: String,
+    pub line: u32,
+    pub col: u32,
+}
+
+/// Line starts of the original source, using ECMAScript line terminators
+/// (LF, CR, CRLF, U+2028, U+2029) like Duktape does when it counts lines.
+pub struct LineIndex<'a> {
+    src: &'a str,
+    starts: Vec<u32>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(src: &'a str) -> Self {
+        let b = src.as_bytes();
+        let mut starts = Vec::with_capacity(b.len() / 32 + 1);
+        starts.push(0);
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b'\n' => starts.push(i as u32 + 1),
+                b'\r' => {
+                    if i + 1 < b.len() && b[i + 1] == b'\n' {
+                        i += 1;
+                    }
+                    starts.push(i as u32 + 1);
+                }
+                0xE2 if i + 2 < b.len() && b[i + 1] == 0x80 && (b[i + 2] == 0xA8 || b[i + 2] == 0xA9) => {
+                    i += 2;
+                    starts.push(i as u32 + 1);
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        LineIndex { src, starts }
+    }
+
+    /// 1-based line and column (in code points) of a byte offset.
+    pub fn locate(&self, off: usize) -> (u32, u32) {
+        let mut off = off.min(self.src.len());
+        while !self.src.is_char_boundary(off) {
+            off -= 1;
+        }
+        let idx = self.starts.partition_point(|&s| s as usize <= off) - 1;
+        let start = self.starts[idx] as usize;
+        let col = self.src[start..off].chars().count() as u32 + 1;
+        (idx as u32 + 1, col)
+    }
+}
+
+/// Lowers `src` to ES5. Call through `lower_guarded` (or on a stack sized
+/// like `lib.rs::stack_for`): deeply nested input overflows smaller stacks.
+pub fn lower(src: &str, flags: u32) -> Result<Lowered, SyntaxErr> {
+    if src.len() > MAX_SOURCE_BYTES {
+        return Err(SyntaxErr {
+            msg: format!("source too large ({} bytes, limit {})", src.len(), MAX_SOURCE_BYTES),
+            line: 1,
+            col: 1,
+        });
+    }
+    GLOBALS.set(&Globals::new(), || lower_in_globals(src, flags))
+}
+
+fn lower_in_globals(src: &str, flags: u32) -> Result<Lowered, SyntaxErr> {
+    let inline = flags & FLAG_INLINE_HELPERS != 0;
+    let want_map = flags & FLAG_NO_MAP == 0;
+    let lines = LineIndex::new(src);
+
+    let cm: Lrc<SourceMap> = Default::default();
+    let fm = cm.new_source_file(Lrc::new(FileName::Anon), src.to_string());
+    let base = fm.start_pos;
+    let offset_of = |p: BytePos| (p.0.saturating_sub(base.0)) as usize;
+
+    // --- parse -----------------------------------------------------------
+    let mut es = EsSyntax::default();
+    es.allow_return_outside_function = true;
+    let mut parser = Parser::new(Syntax::Es(es), StringInput::from(&*fm), None);
+    let parsed = parser.parse_script();
+    let mut errors = parser.take_errors();
+    let script = match parsed {
+        Ok(s) => s,
+        Err(e) => {
+            errors.push(e);
+            Script { span: DUMMY_SP, body: Vec::new(), shebang: None }
+        }
+    };
+    if let Some(e) = errors.iter().min_by_key(|e| e.span().lo) {
+        let (line, col) = lines.locate(offset_of(e.span().lo));
+        return Err(SyntaxErr { msg: e.kind().msg().into_owned(), line, col });
+    }
+
+    // --- nesting guard ---------------------------------------------------
+    let mut depth = DepthCheck { depth: 0, too_deep: None };
+    script.visit_with(&mut depth);
+    if let Some(pos) = depth.too_deep {
+        let (line, col) = lines.locate(offset_of(pos));
+        return Err(SyntaxErr {
+            msg: format!("nesting too deep (limit {MAX_NESTING})"),
+            line,
+            col,
+        });
+    }
+
+    // --- transform -------------------------------------------------------
+    let unresolved_mark = Mark::new();
+    let top_level_mark = Mark::new();
+    let unresolved_ctxt = SyntaxContext::empty().apply_mark(unresolved_mark);
+    let mut program = Program::Script(script);
+    let mut scan = Scan::default();
+
+    HELPERS.set(&Helpers::new(!inline), || {
+        program.mutate(resolver(unresolved_mark, top_level_mark, false));
+        const_violations(&mut program);
+        program.mutate(compat(unresolved_mark));
+
+        scan.helper_ctxt = SyntaxContext::empty().apply_mark(HELPERS.with(|h| h.mark()));
+        scan.unresolved_ctxt = unresolved_ctxt;
+        scan.external = !inline;
+        program.visit_mut_with(&mut scan);
+        if inline {
+            let before = program.as_script().map_or(0, |s| s.body.len());
+            program.mutate(inject_helpers(unresolved_mark));
+            if let Program::Script(s) = &mut program {
+                let injected = s.body.len().saturating_sub(before);
+                shadow_reflect_in_helpers(s, injected, scan.helper_ctxt);
+            }
+        }
+
+        let mut top = TopReturn { label: Ident::new_no_ctxt(TOP_LABEL.into(), DUMMY_SP), found: false };
+        program.visit_mut_with(&mut top);
+        if top.found {
+            scan.needs |= HAD_TOP_LEVEL_RETURN;
+            if let Program::Script(s) = &mut program {
+                wrap_top_level(s, top.label);
+            }
+        }
+
+        program.mutate(hygiene());
+        program.mutate(fixer(None));
+    });
+
+    // Helpers used, with everything they call (ids into the runtime table).
+    let mut needs = scan.needs;
+    let mut helpers: Vec<u16> = Vec::new();
+    for name in &scan.helpers {
+        match runtime_table::find(name).and_then(runtime_table::get) {
+            Some(info) => {
+                needs |= info.needs;
+                helpers.extend_from_slice(info.closure);
+            }
+            None if inline => {}
+            None => panic!("transform emitted helper {name} which the runtime does not provide"),
+        }
+    }
+    helpers.sort_unstable();
+    helpers.dedup();
+    if inline {
+        helpers.clear();
+    } else if !helpers.is_empty() {
+        needs |= NEEDS_HELPERS;
+    }
+
+    // --- print -----------------------------------------------------------
+    let mut buf: Vec<u8> = Vec::with_capacity(src.len() * 2 + 64);
+    let mut raw_map = Vec::new();
+    {
+        let mut wr = JsWriter::new(cm.clone(), "\n", &mut buf, if want_map { Some(&mut raw_map) } else { None });
+        wr.set_indent_str("  ");
+        let mut emitter = Emitter {
+            cfg: swc_ecma_codegen::Config::default()
+                .with_target(EsVersion::Es5)
+                .with_ascii_only(true),
+            cm: cm.clone(),
+            comments: None,
+            wr,
+        };
+        emitter.emit_program(&program).expect("writing to a Vec cannot fail");
+    }
+    let code = String::from_utf8(buf).expect("codegen emits UTF-8");
+
+    let mut map = Vec::with_capacity(raw_map.len());
+    if want_map {
+        let end = src.len();
+        for (pos, lc) in raw_map {
+            if pos.is_dummy() || pos.0 < base.0 || offset_of(pos) > end {
+                continue;
+            }
+            let (orig_line, orig_col) = lines.locate(offset_of(pos));
+            map.push(MapEntry { gen_line: lc.line + 1, gen_col: lc.col + 1, orig_line, orig_col });
+        }
+        map.sort_by_key(|e| (e.gen_line, e.gen_col));
+        map.dedup_by(|b, a| a.gen_line == b.gen_line && a.orig_line == b.orig_line && a.orig_col == b.orig_col);
+    }
+
+    Ok(Lowered { code, needs, map, helpers })
+}
+
+/// The compat chain for an ES5 target, spec-compliant (non-loose) everywhere.
+fn compat(unresolved_mark: Mark) -> impl Pass {
+    let unresolved_ctxt = SyntaxContext::empty().apply_mark(unresolved_mark);
+
+    let mut regexp = swc_ecma_transformer::RegExpOptions::default();
+    // Literals using flags/syntax Duktape lacks become `new RegExp(...)`, so
+    // an unsupported pattern fails only when it runs, not the whole job.
+    regexp.dot_all_regex = true;
+    regexp.named_capturing_groups_regex = true;
+    regexp.sticky_regex = true;
+    regexp.unicode_property_regex = true;
+    regexp.unicode_regex = true;
+    regexp.unicode_sets_regex = true;
+    regexp.has_indices = true;
+    regexp.lookbehind_assertion = true;
+
+    let mut es2016_2022 = swc_ecma_transformer::Options::default();
+    es2016_2022.unresolved_ctxt = unresolved_ctxt;
+    es2016_2022.env.regexp = regexp;
+    es2016_2022.env.es2022.private_property_in_object = true;
+    es2016_2022.env.es2021.logical_assignment_operators = true;
+    es2016_2022.env.es2020.nullish_coalescing = true;
+    es2016_2022.env.es2019.optional_catch_binding = true;
+    es2016_2022.env.es2018.object_rest_spread = true;
+    es2016_2022.env.es2017.async_to_generator = true;
+    es2016_2022.env.es2017.async_generator_functions = true;
+    es2016_2022.env.es2016.exponentiation_operator = true;
+
+    let mut es2015_misc = swc_ecma_transformer::Options::default();
+    es2015_misc.unresolved_ctxt = unresolved_ctxt;
+    es2015_misc.env.es2015.shorthand = true;
+    es2015_misc.env.es2015.function_name = true;
+    es2015_misc.env.es2015.duplicate_keys = true;
+    es2015_misc.env.es2015.sticky_regex = true;
+
+    (
+        (
+            es2022::static_blocks(),
+            es2022::class_properties(Default::default(), unresolved_mark),
+            es2020::optional_chaining(Default::default(), unresolved_mark),
+            es2016_2022.into_pass(),
+        ),
+        (
+            es2015::block_scoped_functions(),
+            es2015::template_literal(Default::default()),
+            es2015::classes(Default::default()),
+            es2015::new_target(),
+            es2015::spread(Default::default(), unresolved_mark),
+            es2015::object_super(),
+            es2015::for_of(Default::default()),
+            es2015::parameters(Default::default(), unresolved_mark),
+            es2015::arrow(unresolved_mark),
+            es2015_misc.into_pass(),
+        ),
+        (
+            es2015::computed_properties(Default::default()),
+            es2015::destructuring(Default::default()),
+            es2015::block_scoping(unresolved_mark),
+            es2015::generator::generator(unresolved_mark, NoopComments),
+        ),
+    )
+}
+
+/// Assignments to `const` bindings must throw a TypeError at run time; the
+/// block-scoping transform turns `const` into `var` without checking, so
+/// rewrite `k = v`, `k op= v` and `k++` on a const `k` first (after the
+/// resolver, so shadowing is respected) into `(v, _read_only_error("k"))`.
+fn const_violations(program: &mut Program) {
+    use swc_ecma_transforms_base::helper;
+    use swc_ecma_utils::{find_pat_ids, ExprFactory};
+
+    #[derive(Default)]
+    struct Consts(Vec<(Atom, SyntaxContext)>);
+    impl Visit for Consts {
+        fn visit_var_decl(&mut self, v: &VarDecl) {
+            if v.kind == VarDeclKind::Const {
+                for d in &v.decls {
+                    let ids: Vec<Ident> = find_pat_ids(&d.name);
+                    self.0.extend(ids.into_iter().map(|i| (i.sym, i.ctxt)));
+                }
+            }
+            v.visit_children_with(self);
+        }
+    }
+    let mut consts = Consts::default();
+    program.visit_with(&mut consts);
+    if consts.0.is_empty() {
+        return;
+    }
+
+    struct Rewrite(Vec<(Atom, SyntaxContext)>);
+    impl Rewrite {
+        fn is_const(&self, id: &Ident) -> bool {
+            self.0.iter().any(|(s, c)| *s == id.sym && *c == id.ctxt)
+        }
+        fn throw_for(id: &Ident) -> Expr {
+            CallExpr {
+                span: id.span,
+                callee: helper!(read_only_error),
+                args: vec![Lit::Str(Str::from(id.sym.clone())).as_arg()],
+                ..Default::default()
+            }
+            .into()
+        }
+    }
+    impl VisitMut for Rewrite {
+        fn visit_mut_expr(&mut self, e: &mut Expr) {
+            e.visit_mut_children_with(self);
+            let replacement = match e {
+                Expr::Assign(a) => match &a.left {
+                    AssignTarget::Simple(SimpleAssignTarget::Ident(b)) if self.is_const(&b.id) => {
+                        Some(SeqExpr { span: a.span, exprs: vec![a.right.clone(), Box::new(Self::throw_for(&b.id))] }.into())
+                    }
+                    _ => None,
+                },
+                Expr::Update(u) => match &*u.arg {
+                    Expr::Ident(id) if self.is_const(id) => Some(Self::throw_for(id)),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(r) = replacement {
+                *e = r;
+            }
+        }
+    }
+    program.visit_mut_with(&mut Rewrite(consts.0));
+}
+
+/// Rejects pathological nesting before the recursive transforms see it.
+struct DepthCheck {
+    depth: u32,
+    too_deep: Option<BytePos>,
+}
+
+macro_rules! depth_visit {
+    ($name:ident, $ty:ty) => {
+        fn $name(&mut self, n: &$ty) {
+            if self.too_deep.is_some() {
+                return;
+            }
+            self.depth += 1;
+            if self.depth > MAX_NESTING {
+                self.too_deep = Some(n.span().lo);
+            } else {
+                n.visit_children_with(self);
+            }
+            self.depth -= 1;
+        }
+    };
+}
+
+impl Visit for DepthCheck {
+    depth_visit!(visit_expr, Expr);
+    depth_visit!(visit_stmt, Stmt);
+    depth_visit!(visit_pat, Pat);
+    depth_visit!(visit_prop, Prop);
+    depth_visit!(visit_class_member, ClassMember);
+}
+
+/// Finds helper references and the globals the lowered code relies on; in
+/// external mode rewrites each helper reference to `__cw_h.<helper>`.
+#[derive(Default)]
+struct Scan {
+    helper_ctxt: SyntaxContext,
+    unresolved_ctxt: SyntaxContext,
+    external: bool,
+    helpers: Vec<Atom>,
+    needs: u32,
+}
+
+impl Scan {
+    fn global_bits(sym: &str) -> u32 {
+        match sym {
+            "Promise" => NEEDS_PROMISE,
+            "Map" => NEEDS_MAP,
+            "Set" => NEEDS_SET,
+            "WeakMap" => NEEDS_WEAKMAP,
+            "WeakSet" => NEEDS_WEAKSET,
+            _ => 0,
+        }
+    }
+
+    fn is_global(&self, id: &Ident) -> bool {
+        id.ctxt == self.unresolved_ctxt || id.ctxt == SyntaxContext::empty()
+    }
+}
+
+impl VisitMut for Scan {
+    fn visit_mut_expr(&mut self, e: &mut Expr) {
+        match e {
+            Expr::Ident(id) if id.ctxt == self.helper_ctxt => {
+                if !self.helpers.contains(&id.sym) {
+                    self.helpers.push(id.sym.clone());
+                }
+                if self.external {
+                    *e = Expr::Member(MemberExpr {
+                        span: id.span,
+                        obj: Box::new(Expr::Ident(Ident::new(
+                            RUNTIME_GLOBAL.into(),
+                            DUMMY_SP,
+                            self.unresolved_ctxt,
+                        ))),
+                        prop: MemberProp::Ident(IdentName::new(id.sym.clone(), DUMMY_SP)),
+                    });
+                }
+            }
+            Expr::Ident(id) => {
+                if self.is_global(id) {
+                    self.needs |= Self::global_bits(&id.sym);
+                }
+            }
+            Expr::Member(m) => {
+                if let (Expr::Ident(obj), MemberProp::Ident(prop)) = (&*m.obj, &m.prop) {
+                    if &*obj.sym == "Symbol" && &*prop.sym == "iterator" && self.is_global(obj) {
+                        self.needs |= NEEDS_ITERATOR;
+                    }
+                }
+                e.visit_mut_children_with(self);
+            }
+            _ => e.visit_mut_children_with(self),
+        }
+    }
+}
+
+/// Helper functions that use `Reflect.get`/`Reflect.set` with a receiver,
+/// which Duktape 2.7 rejects ("unsupported"), get a local `var Reflect;` so
+/// they take their ES5 fallback. Applies to the first `n` statements of the
+/// script (the inlined helpers). The shared runtime gets the same treatment
+/// from its generator.
+fn shadow_reflect_in_helpers(script: &mut Script, n: usize, helper_ctxt: SyntaxContext) {
+    struct UsesReflectAccessor(bool);
+    impl Visit for UsesReflectAccessor {
+        fn visit_member_expr(&mut self, m: &MemberExpr) {
+            if let (Expr::Ident(obj), MemberProp::Ident(prop)) = (&*m.obj, &m.prop) {
+                if &*obj.sym == "Reflect" && (&*prop.sym == "get" || &*prop.sym == "set") {
+                    self.0 = true;
+                }
+            }
+            m.visit_children_with(self);
+        }
+    }
+    for stmt in script.body.iter_mut().take(n) {
+        let Stmt::Decl(Decl::Fn(f)) = stmt else { continue };
+        let mut v = UsesReflectAccessor(false);
+        f.function.visit_with(&mut v);
+        if !v.0 {
+            continue;
+        }
+        if let Some(body) = &mut f.function.body {
+            // Same context as the helper's own references to `Reflect`, so
+            // hygiene treats declaration and uses as one binding.
+            body.stmts.insert(
+                0,
+                Stmt::Decl(Decl::Var(Box::new(VarDecl {
+                    kind: VarDeclKind::Var,
+                    decls: vec![VarDeclarator {
+                        span: DUMMY_SP,
+                        name: Pat::Ident(Ident::new("Reflect".into(), DUMMY_SP, helper_ctxt).into()),
+                        init: None,
+                        definite: false,
+                    }],
+                    ..Default::default()
+                }))),
+            );
+        }
+    }
+}
+
+/// Rewrites top-level `return` into `break __cw_top` (Duktape rejects
+/// `return` outside functions). Does not enter functions or classes.
+struct TopReturn {
+    label: Ident,
+    found: bool,
+}
+
+impl VisitMut for TopReturn {
+    fn visit_mut_function(&mut self, _: &mut Function) {}
+    fn visit_mut_arrow_expr(&mut self, _: &mut ArrowExpr) {}
+    fn visit_mut_class(&mut self, _: &mut Class) {}
+    fn visit_mut_getter_prop(&mut self, _: &mut GetterProp) {}
+    fn visit_mut_setter_prop(&mut self, _: &mut SetterProp) {}
+
+    fn visit_mut_stmt(&mut self, s: &mut Stmt) {
+        s.visit_mut_children_with(self);
+        if let Stmt::Return(r) = s {
+            self.found = true;
+            let brk = Stmt::Break(BreakStmt { span: r.span, label: Some(self.label.clone()) });
+            *s = match r.arg.take() {
+                Some(arg) => Stmt::Block(BlockStmt {
+                    span: r.span,
+                    stmts: vec![Stmt::Expr(ExprStmt { span: r.span, expr: arg }), brk],
+                    ..Default::default()
+                }),
+                None => brk,
+            };
+        }
+    }
+}
+
+/// `s1; function f(){}; s2` -> `function f(){}; __cw_top: { s1; s2 }`.
+/// Leading directives stay first; function declarations stay at the top
+/// level (ES5 has no block-level functions). After lowering every binding is
+/// a `var` or a function, so the block changes no scoping.
+fn wrap_top_level(script: &mut Script, label: Ident) {
+    let body = std::mem::take(&mut script.body);
+    let mut head = Vec::new();
+    let mut rest = Vec::new();
+    let mut in_prologue = true;
+    for stmt in body {
+        let is_directive = matches!(&stmt, Stmt::Expr(ExprStmt { expr, .. }) if matches!(&**expr, Expr::Lit(Lit::Str(_))));
+        if in_prologue && is_directive {
+            head.push(stmt);
+            continue;
+        }
+        in_prologue = false;
+        if let Stmt::Decl(Decl::Fn(_)) = stmt {
+            head.push(stmt);
+        } else {
+            rest.push(stmt);
+        }
+    }
+    head.push(Stmt::Labeled(LabeledStmt {
+        span: DUMMY_SP,
+        label,
+        body: Box::new(Stmt::Block(BlockStmt { span: DUMMY_SP, stmts: rest, ..Default::default() })),
+    }));
+    script.body = head;
+}
