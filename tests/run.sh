@@ -5,6 +5,8 @@
 #   1. dependencies (deploy/install-deps.sh) and a -Werror release build;
 #   2. cmocka unit tests, including allocation-failure injection;
 #   3. end-to-end tests of `codeworker exec` through the executor pool;
+#      then executor confinement seen from /proc, and a test build whose
+#      jobs can make forbidden system calls (each must be SECURITY_ERROR);
 #   4. the same unit tests and a quick end-to-end pass under ASan+UBSan;
 #   5. a valgrind pass over a subset of end-to-end jobs;
 #   6. JSON Schema validation of examples and real results;
@@ -74,6 +76,10 @@ log=$(mktemp)
 python3 tests/e2e/test_exec.py build/bin | tee "$log"
 count_lines "$log"
 
+say "executor confinement: /proc checks and the escape-hook test build (build-escape/)"
+python3 tests/e2e/test_confine.py build/bin | tee "$log"
+count_lines "$log"
+
 say "fault injection on librdkafka's mock cluster (produce, coordinator, abortable and fencing errors)"
 python3 tests/integration/test_mock_faults.py build/bin | tee "$log"
 count_lines "$log"
@@ -122,7 +128,17 @@ if [[ $skip != *" kafka "* ]]; then
   python3 loadtest/chaos.py build/bin --jobs 3000 --workers 3 --delivery at-least-once --no-broker-restart \
     --max-seconds 240 2>&1 | sed 's/^\(PASS\|FAIL\) /\1 chaos at-least-once: /' | tee "$log"
   count_lines "$log"
+  say "TypeScript client against the broker and a worker"
+  bash deploy/clients/typescript/test/run.sh "$root/build/bin/codeworker" 2>&1 | tee "$log"
+  count_lines "$log"
+
   ./deploy/local/kafka.sh stop >/dev/null 2>&1 || true
+fi
+
+if [[ $skip != *" fuzz "* ]]; then
+  say "fuzzing: libFuzzer targets, regression inputs then bounded runs (tests/fuzz)"
+  bash tests/fuzz/run.sh --quick 2>&1 | tee "$log"
+  count_lines "$log"
 fi
 
 rm -f "$log"

@@ -7,16 +7,19 @@
 
 #include <limits.h>
 
+#include "cw_confine.h"
 #include "cw_executor.h"
 
 #define CW_VERSION "0.1.0"
 
 typedef struct cw_cli {
     cw_executor_conf_t exec_conf;
+    cw_confine_conf_t confine; /* the executors' OS confinement (cw_confine.h) */
     char self_exe[PATH_MAX];
     /* argv for `codeworker executor ...`, rebuilt from exec_conf */
-    char *executor_argv[16];
+    char *executor_argv[26];
     char argbuf[8][32];
+    char modules_arg[512]; /* --modules: the libraries jobs may require() */
 } cw_cli_t;
 
 /* Fill `cli` with defaults and find our own binary.  CW_ERR_SYSTEM if
@@ -33,5 +36,6 @@ int cw_cli_exec(cw_cli_t *cli, int argc, char **argv);
 int cw_cli_executor(cw_cli_t *cli, int argc, char **argv);
 int cw_cli_run(cw_cli_t *cli, int argc, char **argv);
 int cw_cli_submit(cw_cli_t *cli, int argc, char **argv);
+int cw_cli_audit(cw_cli_t *cli, int argc, char **argv);
 
 #endif /* CW_CLI_H */

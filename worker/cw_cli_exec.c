@@ -46,7 +46,8 @@ typedef struct cw_exec {
     size_t max_line;
     uint64_t next_ticket, next_print;
     cw_exec_slot_t *ring; /* results waiting to be printed, by ticket */
-    size_t ring_size;     /* window: tickets in flight <= ring_size */
+    size_t ring_size;     /* grows past `window` when one read brings many lines */
+    size_t window;        /* read ahead while fewer tickets than this are unprinted */
     uint64_t failed;      /* results with success=false (single-job mode) */
     int io_error;
 } cw_exec_t;
@@ -64,6 +65,23 @@ static void cw_exec_flush(cw_exec_t *x) {
         x->next_print++;
     }
     fflush(stdout);
+}
+
+/* Make room for one more ticket: a read chunk can hold many more lines than
+ * the read-ahead window, so the reorder ring grows instead of wrapping. */
+static int cw_exec_reserve(cw_exec_t *x) {
+    if (x->next_ticket - x->next_print < x->ring_size)
+        return 0;
+    size_t cap = x->ring_size * 2;
+    cw_exec_slot_t *n = calloc(cap, sizeof(*n));
+    if (!n)
+        return -1;
+    for (uint64_t t = x->next_print; t < x->next_ticket; t++)
+        n[t % cap] = x->ring[t % x->ring_size];
+    free(x->ring);
+    x->ring = n;
+    x->ring_size = cap;
+    return 0;
 }
 
 static void cw_exec_store(cw_exec_t *x, uint64_t ticket, const char *res, size_t len, int success) {
@@ -102,6 +120,10 @@ static void cw_exec_reject(cw_exec_t *x, const char *reason) {
     r.started_ms = r.ended_ms = cw_now_ms();
     cw_buf_t b;
     cw_buf_init(&b, 0);
+    if (cw_exec_reserve(x)) {
+        x->io_error = 1;
+        return;
+    }
     uint64_t t = x->next_ticket++;
     if (cw_result_write(&r, &b) == CW_OK)
         cw_exec_store(x, t, b.data, b.len, 0);
@@ -117,6 +139,10 @@ static void cw_exec_line(cw_exec_t *x, const char *p, size_t n) {
         i++;
     if (i == n)
         return; /* blank line */
+    if (cw_exec_reserve(x)) {
+        x->io_error = 1;
+        return;
+    }
     if (cw_pool_submit(x->pool, x->next_ticket, p, n) == CW_OK) {
         x->next_ticket++;
         return;
@@ -125,7 +151,7 @@ static void cw_exec_line(cw_exec_t *x, const char *p, size_t n) {
 }
 
 static int cw_exec_window_full(const cw_exec_t *x) {
-    return x->next_ticket - x->next_print >= x->ring_size;
+    return x->next_ticket - x->next_print >= x->window;
 }
 
 static void cw_exec_in_cb(struct ev_loop *loop, ev_io *w, int revents) {
@@ -200,7 +226,7 @@ static int cw_exec_run(const cw_cli_t *cli, int in_fd, const char *single, int e
     x.in_fd = in_fd;
     x.max_line = max_job;
     cw_buf_init(&x.line, max_job);
-    x.ring_size = (size_t)executors * 4 + 16;
+    x.ring_size = x.window = (size_t)executors * 4 + 16;
     x.ring = calloc(x.ring_size, sizeof(*x.ring));
     if (!x.ring) {
         fprintf(stderr, "%% error: out of memory\n");
@@ -210,6 +236,7 @@ static int cw_exec_run(const cw_cli_t *cli, int in_fd, const char *single, int e
     cw_pool_conf_default(&pc);
     pc.executors = executors;
     pc.exec_argv = cli->executor_argv;
+    pc.insecure = cli->confine.insecure;
     pc.max_job_bytes = max_job;
     pc.max_result_bytes = cli->exec_conf.sbx.result_max_bytes + 4096;
     cw_err_t err = cw_pool_new(x.loop, &pc, cw_exec_done, &x, &x.pool);
@@ -253,6 +280,7 @@ static void cw_exec_usage(FILE *f) {
             "  --jobs FILE|-          one job per line (JSON); one result line per job, in order\n"
             "  --executors N          executor processes (default: 1 for FILE.js, CPUs for --jobs)\n"
             "  --max-result-bytes N   largest result document (default 1048576)\n"
+            "  --insecure-no-sandbox  run executors without OS confinement (development only)\n"
             "  -h, --help             this text\n"
             "\n"
             "Exit status: FILE.js form: 0 if the job succeeded, 1 if it failed;\n"
@@ -290,6 +318,7 @@ int cw_cli_exec(cw_cli_t *cli, int argc, char **argv) {
         {"jobs", required_argument, NULL, 'j'},
         {"executors", required_argument, NULL, 'e'},
         {"max-result-bytes", required_argument, NULL, 'R'},
+        {"insecure-no-sandbox", no_argument, NULL, 'I'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *input = NULL, *timeout = NULL, *memory = NULL, *jobs = NULL;
@@ -317,6 +346,10 @@ int cw_cli_exec(cw_cli_t *cli, int argc, char **argv) {
             cw_cli_refresh_executor_argv(cli);
             break;
         }
+        case 'I':
+            cli->confine.insecure = 1;
+            cw_cli_refresh_executor_argv(cli);
+            break;
         case 'h': cw_exec_usage(stdout); return 0;
         default: cw_exec_usage(stderr); return 2;
         }

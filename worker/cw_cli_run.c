@@ -14,6 +14,7 @@
 
 #include "cw_cli.h"
 #include "cw_conf.h"
+#include "cw_runtime.h"
 #include "cw_worker.h"
 
 extern char **environ;
@@ -46,6 +47,7 @@ static void cw_run_usage(FILE *f) {
             "      --metrics-port N     /healthz and /metrics port (default 9464; -1 disables)\n"
             "      --metrics-bind ADDR  (default 127.0.0.1)\n"
             "      --delivery MODE      exactly-once (default: Kafka transactions) or at-least-once\n"
+            "      --insecure-no-sandbox  run executors without OS confinement (development only)\n"
             "  -X key=value             any setting by name; kafka.* keys go to librdkafka,\n"
             "                           e.g. -X kafka.security.protocol=SASL_SSL\n"
             "  -X list                  list every setting with its current value and exit\n"
@@ -63,6 +65,7 @@ int cw_cli_run(cw_cli_t *cli, int argc, char **argv) {
         {"no-create-topics", no_argument, NULL, 5},   {"queue-max", required_argument, NULL, 6},
         {"metrics-port", required_argument, NULL, 7}, {"metrics-bind", required_argument, NULL, 8},
         {"delivery", required_argument, NULL, 9},     {"help", no_argument, NULL, 'h'},
+        {"insecure-no-sandbox", no_argument, NULL, 10},
         {NULL, 0, NULL, 0}};
     static const char *const keys[] = {NULL, "jobs.topic", "results.topic", "dlq.topic", "topics.partitions",
                                        "topics.create", "queue.max", "metrics.port", "metrics.bind", "delivery"};
@@ -96,6 +99,7 @@ int cw_cli_run(cw_cli_t *cli, int argc, char **argv) {
         case 'g': key = "group"; break;
         case 'e': key = "executors"; break;
         case 5: key = "topics.create", val = "false"; break;
+        case 10: key = "sandbox.insecure", val = "true"; break;
         case 'X': {
             if (!strcmp(optarg, "list")) {
                 list = 1;
@@ -137,6 +141,13 @@ int cw_cli_run(cw_cli_t *cli, int argc, char **argv) {
     }
     cli->exec_conf.sbx.result_max_bytes = (size_t)conf.result_max_bytes;
     cli->exec_conf.job.max_message_bytes = (size_t)conf.job_max_bytes;
+    if (cw_runtime_modules_parse(conf.modules_allowed, &cli->exec_conf.sbx.modules, err, sizeof(err))) {
+        fprintf(stderr, "Error: modules.allowed: %s\n", err);
+        goto out;
+    }
+    snprintf(cli->confine.user, sizeof(cli->confine.user), "%s", conf.sandbox_user);
+    snprintf(cli->confine.group, sizeof(cli->confine.group), "%s", conf.sandbox_group);
+    cli->confine.insecure = conf.sandbox_insecure;
     cw_cli_refresh_executor_argv(cli);
 
     struct sigaction sa;

@@ -9,6 +9,7 @@
 #include <sys/uio.h>
 
 #include "cw_chan.h"
+#include "cw_lowering.h"
 #include "cw_result.h"
 #include "cw_time.h"
 
@@ -55,11 +56,19 @@ static cw_err_t cw_executor_send_start(int fd, const cw_job_t *job) {
     return err;
 }
 
-int cw_executor_main(int fd, const cw_executor_conf_t *conf) {
+int cw_executor_main(int fd, const cw_executor_conf_t *conf_in) {
     cw_buf_t in, out;
     cw_buf_init(&in, 0);
     cw_buf_init(&out, 0);
     int status = 0;
+    /* This executor's cache of lowered code: a pipeline that sends the same
+     * code with many inputs lowers it once. */
+    cw_executor_conf_t confbuf = *conf_in;
+    const cw_executor_conf_t *conf = &confbuf;
+    if (cw_lowering_new(128, &confbuf.sbx.lowering) != CW_OK) {
+        status = 2;
+        goto done;
+    }
     if (cw_chan_write(fd, CW_CHAN_READY, NULL, 0, NULL, 0)) {
         status = 1;
         goto done;
@@ -109,6 +118,7 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf) {
         }
     }
 done:
+    cw_lowering_free(confbuf.sbx.lowering);
     cw_buf_free(&in);
     cw_buf_free(&out);
     return status;

@@ -17,10 +17,13 @@
 #include <unistd.h>
 
 #include "cw_cli.h"
+#include "cw_lowering.h"
+#include "cw_runtime.h"
 
 cw_err_t cw_cli_init(cw_cli_t *cli) {
     memset(cli, 0, sizeof(*cli));
     cw_executor_conf_default(&cli->exec_conf);
+    cw_confine_conf_default(&cli->confine);
     ssize_t n = readlink("/proc/self/exe", cli->self_exe, sizeof(cli->self_exe) - 1);
     if (n <= 0)
         return CW_ERR_SYSTEM;
@@ -46,6 +49,15 @@ void cw_cli_refresh_executor_argv(cw_cli_t *cli) {
     CW_ARG("--log-max-message", c->sbx.log_max_message);
     CW_ARG("--max-job-bytes", c->job.max_message_bytes);
 #undef CW_ARG
+    cw_runtime_modules_format(c->sbx.modules, ",", cli->modules_arg, sizeof(cli->modules_arg));
+    cli->executor_argv[i++] = "--modules";
+    cli->executor_argv[i++] = cli->modules_arg;
+    cli->executor_argv[i++] = "--run-as-user";
+    cli->executor_argv[i++] = cli->confine.user;
+    cli->executor_argv[i++] = "--run-as-group";
+    cli->executor_argv[i++] = cli->confine.group;
+    if (cli->confine.insecure)
+        cli->executor_argv[i++] = CW_CONFINE_INSECURE_FLAG;
     cli->executor_argv[i] = NULL;
 }
 
@@ -72,6 +84,10 @@ int cw_cli_executor(cw_cli_t *cli, int argc, char **argv) {
         {"log-max-bytes", required_argument, NULL, 'B'},
         {"log-max-message", required_argument, NULL, 'M'},
         {"max-job-bytes", required_argument, NULL, 'J'},
+        {"modules", required_argument, NULL, 'L'},
+        {"run-as-user", required_argument, NULL, 'U'},
+        {"run-as-group", required_argument, NULL, 'G'},
+        {"insecure-no-sandbox", no_argument, NULL, 'I'},
         {NULL, 0, NULL, 0}};
     cw_executor_conf_t *c = &cli->exec_conf;
     int fd = 3, c_, v;
@@ -86,12 +102,45 @@ int cw_cli_executor(cw_cli_t *cli, int argc, char **argv) {
         case 'B': bad = cw_cli_parse_int(optarg, 0, big, &v), c->sbx.log_max_bytes = (size_t)v; break;
         case 'M': bad = cw_cli_parse_int(optarg, 16, big, &v), c->sbx.log_max_message = (size_t)v; break;
         case 'J': bad = cw_cli_parse_int(optarg, 1024, big, &v), c->job.max_message_bytes = (size_t)v; break;
+        case 'L': {
+            char why[400];
+            if (cw_runtime_modules_parse(optarg, &c->sbx.modules, why, sizeof(why))) {
+                fprintf(stderr, "Error: executor: --modules: %s\n", why);
+                return 2;
+            }
+            break;
+        }
+        case 'U': bad = strlen(optarg) >= sizeof(cli->confine.user); if (!bad) strcpy(cli->confine.user, optarg); break;
+        case 'G': bad = strlen(optarg) >= sizeof(cli->confine.group); if (!bad) strcpy(cli->confine.group, optarg); break;
+        case 'I': cli->confine.insecure = 1; break;
         default: bad = 1;
         }
         if (bad) {
             fprintf(stderr, "Error: executor: bad option value\n");
             return 2;
         }
+    }
+    /* Index the embedded runtime and probe its triggers once, before the
+     * first job, so a broken build fails here and not in a job. */
+    char why[400];
+    if (cw_runtime_init(why, sizeof(why))) {
+        fprintf(stderr, "Error: executor: JavaScript runtime: %s\n", why);
+        return 2;
+    }
+    /* The lowering library and libc read a few files on first use (the CPU
+     * count from cgroups, the time zone); do that now, while files may
+     * still be opened. */
+    if (cw_lowering_warmup(why, sizeof(why))) {
+        fprintf(stderr, "Error: executor: lowering: %s\n", why);
+        return 2;
+    }
+    /* Last step before the first job: confine this process (cw_confine.h). */
+    cli->confine.max_job_bytes = c->job.max_message_bytes;
+    cli->confine.max_result_bytes = c->sbx.result_max_bytes;
+    if (cw_confine_apply(&cli->confine, fd, why, sizeof(why))) {
+        fprintf(stderr, "Error: executor: confinement failed: %s (" CW_CONFINE_INSECURE_FLAG
+                        " skips it, for development only)\n", why);
+        return 2;
     }
     return cw_executor_main(fd, c);
 }
@@ -106,6 +155,7 @@ static void cw_main_usage(FILE *f) {
             "  run       the Kafka worker: consume jobs, publish results\n"
             "  submit    publish jobs to Kafka and (with --wait) print their results\n"
             "  exec      run jobs locally through the executor pool (no Kafka)\n"
+            "  audit     store results' actionExecutionLog rows in PostgreSQL, exactly once\n"
             "  version   print the version\n"
             "\n"
             "`codeworker COMMAND --help` describes each command.\n",
@@ -137,6 +187,8 @@ int main(int argc, char **argv) {
         return cw_cli_run(&cli, argc - 1, argv + 1);
     if (!strcmp(cmd, "submit"))
         return cw_cli_submit(&cli, argc - 1, argv + 1);
+    if (!strcmp(cmd, "audit"))
+        return cw_cli_audit(&cli, argc - 1, argv + 1);
     if (!strcmp(cmd, "executor"))
         return cw_cli_executor(&cli, argc - 1, argv + 1);
     fprintf(stderr, "Error: unknown command \"%s\"\n", cmd);

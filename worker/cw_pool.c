@@ -24,6 +24,7 @@
 
 #include "cw_buf.h"
 #include "cw_chan.h"
+#include "cw_confine.h"
 #include "cw_result.h"
 #include "cw_time.h"
 
@@ -50,6 +51,7 @@ typedef struct cw_slot {
     cw_pool_item_t *item; /* in flight */
     int killed_deadline;  /* we sent SIGKILL because the deadline passed */
     int started_ok;       /* reached READY at least once */
+    int status_fd;        /* /proc/<pid>/status, opened at fork (cw_confine_verify) */
     unsigned start_failures;
     char *job_id;         /* from START; NULL if none */
     char *action_id, *user_id; /* from START */
@@ -68,6 +70,7 @@ struct cw_pool {
     cw_pool_item_t *head, *tail;
     size_t pending;
     uint64_t spawned, crashed, killed;
+    int root; /* executors are expected to drop root (cw_confine.h) */
 };
 
 void cw_pool_conf_default(cw_pool_conf_t *c) {
@@ -123,6 +126,13 @@ static void cw_slot_fail_job(cw_slot_t *s, int status) {
                  "execution exceeded the %g s timeout and was stopped by the supervisor",
                  s->timeout_ms / 1000.0);
         p->killed++;
+    } else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS) {
+        /* The seccomp filter kills an executor that makes a system call
+         * outside its allowlist: the job got past the JavaScript sandbox. */
+        r.code = CW_RES_SECURITY_ERROR;
+        r.err_name = "SecurityError";
+        snprintf(msg, sizeof(msg), "the job attempted a forbidden system call; the executor was stopped");
+        p->crashed++;
     } else {
         r.code = CW_RES_WORKER_CRASHED;
         r.err_name = "WorkerCrashed";
@@ -165,6 +175,9 @@ static void cw_slot_close(cw_slot_t *s) {
     if (s->fd >= 0)
         close(s->fd);
     s->fd = -1;
+    if (s->status_fd >= 0)
+        close(s->status_fd);
+    s->status_fd = -1;
     cw_chan_reader_free(&s->rd);
     cw_buf_free(&s->wbuf);
     s->woff = 0;
@@ -343,6 +356,19 @@ static void cw_slot_read_cb(struct ev_loop *loop, ev_io *w, int revents) {
             return;
         }
         if (cmd == CW_CHAN_READY && s->state == CW_SLOT_STARTING) {
+            char why[200];
+            if (!p->conf.insecure &&
+                cw_confine_verify(s->pid, s->status_fd, p->root, why, sizeof(why))) {
+                /* Never give a job to an unconfined executor. */
+                fprintf(stderr,
+                        "{\"level\":\"error\",\"msg\":\"EXECUTOR NOT CONFINED: refusing to use it\","
+                        "\"error\":\"%s\"}\n", why);
+                cw_slot_kill(s);
+                return;
+            }
+            if (s->status_fd >= 0)
+                close(s->status_fd);
+            s->status_fd = -1;
             s->state = CW_SLOT_IDLE;
             s->started_ok = 1;
             s->start_failures = 0;
@@ -422,6 +448,14 @@ static void cw_slot_spawn(cw_slot_t *s) {
     close(sv[1]);
     fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
     s->pid = pid;
+    if (!p->conf.insecure) {
+        /* Opened now, while the child is still a dumpable copy of us: once
+         * confined it is not, and where /proc hides other processes
+         * (hidepid, systemd's ProtectProc=) it could no longer be opened. */
+        char path[48];
+        snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+        s->status_fd = open(path, O_RDONLY | O_CLOEXEC);
+    }
     s->fd = sv[0];
     s->state = CW_SLOT_STARTING;
     p->spawned++;
@@ -490,12 +524,21 @@ cw_err_t cw_pool_new(struct ev_loop *loop, const cw_pool_conf_t *conf, cw_pool_d
     }
     p->loop = loop;
     p->conf = *conf;
+    for (int i = 0; conf->exec_argv[i]; i++)
+        if (!strcmp(conf->exec_argv[i], CW_CONFINE_INSECURE_FLAG))
+            p->conf.insecure = 1;
+    p->root = geteuid() == 0;
+    if (p->conf.insecure)
+        fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"INSECURE: executors run without OS "
+                        "confinement (no seccomp filter, no privilege drop, no rlimits); "
+                        "development only\"}\n");
     p->done = done;
     p->ud = ud;
     for (int i = 0; i < conf->executors; i++) {
         cw_slot_t *s = &p->slots[i];
         s->pool = p;
         s->fd = -1;
+        s->status_fd = -1;
         s->pid = -1;
         cw_buf_init(&s->tail, 0);
         ev_timer_init(&s->timer, cw_slot_respawn_cb, 0, 0);

@@ -31,6 +31,9 @@ typedef struct cw_pool_conf {
     double parse_timeout_s;  /* a job must be parsed (START) within this */
     size_t max_job_bytes;    /* largest JOB frame */
     size_t max_result_bytes; /* largest RESULT frame accepted from an executor */
+    int insecure;            /* executors run unconfined (--insecure-no-sandbox, also
+                                implied by that flag on exec_argv): skip the check
+                                that each one is confined (cw_confine.h) */
 } cw_pool_conf_t;
 
 void cw_pool_conf_default(cw_pool_conf_t *c);

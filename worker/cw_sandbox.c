@@ -9,6 +9,19 @@
  * result; destroy the heap.  Every step that can run user code or allocate in
  * the heap runs inside a protected call, so a throw, an out-of-memory or the
  * deadline lands in one place where the job's flags decide its result code.
+ *
+ * The built-ins Duktape lacks (Map, Promise, Intl, ...) and the libraries a
+ * job may require() come from the embedded runtime (cw_runtime.h): setup
+ * only defines lazy triggers, and after the job's synchronous code the
+ * microtask queue is drained under the same deadline; a rejection nobody
+ * handled then fails the job, as it ends a Node process.
+ *
+ * Globals besides ECMAScript's own: console, require, input, crypto (only
+ * getRandomValues), performance (only now(), milliseconds since the job
+ * started).  Duktape's extras are removed -- `Duktape`, `CBOR`, its partial
+ * Node-style `Buffer` (libraries test for `Buffer` and would take Node code
+ * paths) and its `performance`, whose clock is the host's -- except the
+ * standard TextEncoder/TextDecoder, which are harmless and what Node has.
  */
 #include "cw_sandbox.h"
 
@@ -19,7 +32,9 @@
 #include <sys/random.h>
 
 #include "cw_alloc.h"
+#include "cw_lowering.h"
 #include "cw_result.h"
+#include "cw_runtime.h"
 #include "cw_time.h"
 #include "cw_utf8.h"
 #include "duktape.h"
@@ -46,6 +61,8 @@ typedef struct cw_sbx {
     size_t log_count;
     int logs_truncated;
     const cw_job_t *job;
+    cw_rt_heap_t rt; /* which runtime groups this heap has loaded */
+    cw_prepared_t prep; /* the code as compiled: original, or lowered to ES5 */
 } cw_sbx_t;
 
 void cw_sandbox_conf_default(cw_sandbox_conf_t *c) {
@@ -54,6 +71,7 @@ void cw_sandbox_conf_default(cw_sandbox_conf_t *c) {
     c->log_max_message = 8u << 10;
     c->result_max_bytes = 1u << 20;
     c->fault_at = c->fault_repeat = 0;
+    c->modules = cw_runtime_modules_all();
 }
 
 /* ---- engine hooks (named in worker/duktape/duk_config.h) ---------------- */
@@ -245,9 +263,68 @@ static duk_ret_t cw_sbx_require(duk_context *ctx) {
             return duk_throw(ctx);
         }
     }
-    duk_push_error_object_raw(ctx, DUK_ERR_ERROR, NULL, 0,
-                              "module \"%s\" is not available; allowed modules: (none in this build)", base);
+    if (cw_runtime_require(ctx, name, s->conf->modules, cw_sbx_require))
+        return 1;
+    char allowed[512];
+    cw_runtime_modules_format(s->conf->modules, ", ", allowed, sizeof(allowed));
+    duk_push_error_object_raw(ctx, DUK_ERR_ERROR, NULL, 0, "module \"%s\" is not available; allowed modules: %s",
+                              base, allowed[0] ? allowed : "(none)");
     return duk_throw(ctx);
+}
+
+/* ---- crypto and performance ---------------------------------------------- */
+
+/* crypto.getRandomValues(integerTypedArray): fills it from getrandom() and
+ * returns it, as Web Crypto does.  At most 65,536 bytes per call
+ * (QuotaExceededError, Node's message); anything but an integer typed array
+ * is a TypeError. */
+static duk_ret_t cw_sbx_get_random_values(duk_context *ctx) {
+    static const char *const kinds[] = {"[object Int8Array]",   "[object Uint8Array]",  "[object Uint8ClampedArray]",
+                                        "[object Int16Array]",  "[object Uint16Array]", "[object Int32Array]",
+                                        "[object Uint32Array]", NULL};
+    int ok = 0;
+    if (duk_is_buffer_data(ctx, 0) && duk_is_object(ctx, 0)) {
+        duk_get_global_string(ctx, "Object");
+        duk_get_prop_string(ctx, -1, "prototype");
+        duk_get_prop_string(ctx, -1, "toString");
+        duk_dup(ctx, 0);
+        duk_call_method(ctx, 0);
+        const char *kind = duk_get_string(ctx, -1);
+        for (size_t i = 0; kind && kinds[i] && !ok; i++)
+            ok = strcmp(kind, kinds[i]) == 0;
+        duk_pop_3(ctx);
+    }
+    if (!ok) {
+        duk_push_error_object_raw(ctx, DUK_ERR_TYPE_ERROR, NULL, 0,
+                                  "The data argument must be an integer-type TypedArray");
+        return duk_throw(ctx);
+    }
+    duk_size_t len = 0;
+    unsigned char *p = duk_get_buffer_data(ctx, 0, &len);
+    if (len > 65536) {
+        duk_push_error_object_raw(ctx, DUK_ERR_ERROR, NULL, 0, "The requested length exceeds 65,536 bytes");
+        duk_push_string(ctx, "QuotaExceededError");
+        duk_put_prop_string(ctx, -2, "name");
+        return duk_throw(ctx);
+    }
+    for (size_t got = 0; got < len;) {
+        ssize_t n = getrandom(p + got, len - got, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return duk_generic_error(ctx, "getRandomValues: no entropy source available");
+        got += (size_t)n;
+    }
+    duk_dup(ctx, 0);
+    return 1;
+}
+
+/* performance.now(): milliseconds since the job started, as Node's counts
+ * from its time origin; the host's clock stays hidden. */
+static duk_ret_t cw_sbx_performance_now(duk_context *ctx) {
+    cw_sbx_t *s = cw_sbx_get(ctx);
+    duk_push_number(ctx, (double)(cw_mono_ns() - s->start_ns) / 1e6);
+    return 1;
 }
 
 /* ---- setup -------------------------------------------------------------- */
@@ -291,9 +368,19 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
     cw_sbx_t *s = udata;
     duk_push_global_object(ctx);
     /* Engine internals and non-standard globals a job must not reach. */
-    static const char *const strip[] = {"Duktape", "CBOR", NULL};
+    static const char *const strip[] = {"Duktape", "CBOR", "Buffer", NULL};
     for (size_t i = 0; strip[i]; i++)
         duk_del_prop_string(ctx, -1, strip[i]);
+    cw_runtime_install(ctx, &s->rt);
+
+    duk_push_object(ctx);
+    duk_push_c_function(ctx, cw_sbx_get_random_values, 1);
+    duk_put_prop_string(ctx, -2, "getRandomValues");
+    duk_put_prop_string(ctx, -2, "crypto");
+    duk_push_object(ctx);
+    duk_push_c_function(ctx, cw_sbx_performance_now, 0);
+    duk_put_prop_string(ctx, -2, "now");
+    duk_put_prop_string(ctx, -2, "performance");
 
     duk_push_object(ctx);
     static const struct {
@@ -324,10 +411,17 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
 /* Compile the job: as a global script, or, when that fails (a top-level
  * `return`), as the body of a function.  The first error is the one reported. */
 static duk_ret_t cw_sbx_compile_script(duk_context *ctx, void *udata) {
-    const cw_job_t *job = udata;
+    const cw_prepared_t *prep = udata;
     duk_push_string(ctx, "job.js");
-    duk_compile_lstring_filename(ctx, 0, job->code, job->code_len);
+    duk_compile_lstring_filename(ctx, 0, prep->code, prep->len);
     return 1;
+}
+
+/* Define __cw_h with the transform helpers lowered code calls. */
+static duk_ret_t cw_sbx_helpers(duk_context *ctx, void *udata) {
+    cw_sbx_t *s = udata;
+    cw_lowering_install_helpers(ctx, s->conf->lowering, &s->prep);
+    return 0;
 }
 
 static duk_ret_t cw_sbx_compile_function(duk_context *ctx, void *udata) {
@@ -394,6 +488,20 @@ static duk_ret_t cw_sbx_error_parts(duk_context *ctx, void *udata) {
         }
         if (duk_is_string(ctx, -1) == 0 && !duk_is_undefined(ctx, -1))
             duk_safe_to_string(ctx, -1);
+        /* Raised inside a library or a runtime group: the line reported is
+         * the job's own, its innermost frame in the stack trace. */
+        duk_get_prop_string(ctx, e, "fileName");
+        int foreign = duk_is_string(ctx, -1) && strcmp(duk_get_string(ctx, -1), "job.js") != 0;
+        duk_pop(ctx);
+        if (foreign) {
+            const char *at = duk_is_string(ctx, -1) ? strstr(duk_get_string(ctx, -1), "(job.js:") : NULL;
+            long line = at ? strtol(at + 8, NULL, 10) : 0;
+            if (line > 0)
+                duk_push_number(ctx, (double)line);
+            else
+                duk_push_undefined(ctx);
+            duk_replace(ctx, -3);
+        }
     } else {
         /* throw "text", throw 42, throw null */
         duk_push_undefined(ctx);
@@ -405,12 +513,70 @@ static duk_ret_t cw_sbx_error_parts(duk_context *ctx, void *udata) {
     return 4;
 }
 
+/* [ reason ] -> [ error ]: what a job dies of when a promise rejection was
+ * never handled, as in Node 15+: an error-like reason (an Error, or an
+ * object with its own `stack`) itself; any other reason wrapped in an
+ * UnhandledPromiseRejection error that names it the way V8 does without
+ * side effects ("foo", 42, #<Object>, [object Array]). */
+static duk_ret_t cw_sbx_rejection_error(duk_context *ctx, void *udata) {
+    (void)udata;
+    duk_idx_t r = duk_normalize_index(ctx, -1); /* a safe call works on the caller's stack */
+    if (duk_is_error(ctx, r))
+        return 1;
+    if (duk_is_object(ctx, r) && !duk_is_function(ctx, r)) {
+        duk_push_string(ctx, "stack");
+        duk_get_prop_desc(ctx, r, 0);
+        if (!duk_is_undefined(ctx, -1)) {
+            duk_pop(ctx);
+            return 1;
+        }
+        duk_pop(ctx);
+    }
+    if (duk_is_symbol(ctx, r)) {
+        duk_get_global_string(ctx, "String");
+        duk_dup(ctx, r);
+        duk_call(ctx, 1);
+    } else if (duk_is_object(ctx, r) && !duk_is_function(ctx, r)) {
+        duk_get_global_string(ctx, "Object");
+        duk_get_prop_string(ctx, -1, "prototype");
+        duk_get_prop_string(ctx, -1, "toString");
+        duk_dup(ctx, r);
+        duk_call_method(ctx, 0);
+        duk_idx_t desc = duk_get_top_index(ctx);
+        if (duk_is_string(ctx, desc) && strcmp(duk_get_string(ctx, desc), "[object Object]") == 0) {
+            duk_get_prototype(ctx, r);
+            if (duk_is_object(ctx, -1)) {
+                duk_get_prop_string(ctx, -1, "constructor");
+                if (duk_is_function(ctx, -1)) {
+                    duk_get_prop_string(ctx, -1, "name");
+                    if (duk_is_string(ctx, -1) && duk_get_length(ctx, -1) > 0) {
+                        duk_push_sprintf(ctx, "#<%s>", duk_get_string(ctx, -1));
+                        duk_replace(ctx, desc);
+                    }
+                }
+            }
+        }
+        duk_set_top(ctx, desc + 1);
+    } else {
+        duk_dup(ctx, r);
+        duk_to_string(ctx, -1);
+    }
+    duk_push_error_object_raw(ctx, DUK_ERR_ERROR, NULL, 0,
+                              "This error originated either by throwing inside of an async function without a "
+                              "catch block, or by rejecting a promise which was not handled with .catch(). The "
+                              "promise rejected with the reason \"%s\".",
+                              duk_to_string(ctx, -1));
+    duk_push_string(ctx, "UnhandledPromiseRejection");
+    duk_put_prop_string(ctx, -2, "name");
+    return 1;
+}
+
 /* ---- the run ------------------------------------------------------------ */
 
 typedef struct cw_sbx_outcome {
     cw_rescode_t code;
     char *name, *message, *stack;
-    long line;
+    long line, column;
 } cw_sbx_outcome_t;
 
 static char *cw_sbx_dup_string(duk_context *ctx, duk_idx_t idx) {
@@ -479,6 +645,7 @@ static void cw_sbx_failed(duk_context *ctx, cw_sbx_t *s, cw_rescode_t phase_code
         o->name = cw_sbx_dup_string(ctx, -4);
         o->message = cw_sbx_dup_string(ctx, -3);
         o->line = duk_is_number(ctx, -2) ? (long)duk_get_number(ctx, -2) : 0;
+        o->line = cw_lowering_map_line(&s->prep, o->line); /* the job's own line */
         o->stack = cw_sbx_dup_string(ctx, -1);
     } else {
         o->message = strdup("(the thrown value could not be described)");
@@ -541,6 +708,9 @@ static cw_err_t cw_sbx_emit(const cw_sandbox_conf_t *conf, cw_result_t *r, cw_bu
 
 cw_err_t cw_sandbox_run(const cw_sandbox_conf_t *conf, const cw_job_t *job, cw_buf_t *out,
                         cw_sandbox_stats_t *stats) {
+    /* Once per process (the executor already did it at start-up); if it
+     * failed, setup fails every job with the reason. */
+    (void)cw_runtime_init(NULL, 0);
     cw_sbx_t s;
     memset(&s, 0, sizeof(s));
     s.conf = conf;
@@ -586,8 +756,26 @@ cw_err_t cw_sandbox_run(const cw_sandbox_conf_t *conf, const cw_job_t *job, cw_b
         goto finish;
     }
     duk_pop(ctx);
-    if (duk_safe_call(ctx, cw_sbx_compile_script, (void *)job, 0, 1) != DUK_EXEC_SUCCESS) {
-        if (s.timed_out || s.alloc.limit_hit ||
+    /* Modern syntax is lowered to ES5 here, inside the executor, with a
+     * cache by source hash; ES5 code is compiled as written. */
+    if (cw_lowering_prepare(conf->lowering, job->code, job->code_len, &s.prep) != CW_OK)
+        goto oom;
+    if (s.prep.syntax_error || s.prep.internal) {
+        o.code = CW_RES_SYNTAX_ERROR;
+        o.name = strdup("SyntaxError");
+        o.message = strdup(s.prep.message);
+        o.line = s.prep.line;
+        o.column = s.prep.col;
+        goto finish;
+    }
+    if (s.prep.lowered && duk_safe_call(ctx, cw_sbx_helpers, &s, 0, 1) != DUK_EXEC_SUCCESS) {
+        cw_sbx_failed(ctx, &s, CW_RES_RUNTIME_ERROR, &o);
+        goto finish;
+    }
+    if (s.prep.lowered)
+        duk_pop(ctx);
+    if (duk_safe_call(ctx, cw_sbx_compile_script, &s.prep, 0, 1) != DUK_EXEC_SUCCESS) {
+        if (s.timed_out || s.alloc.limit_hit || s.prep.lowered ||
             duk_safe_call(ctx, cw_sbx_compile_function, (void *)job, 0, 1) != DUK_EXEC_SUCCESS) {
             if (duk_get_top(ctx) > 1)
                 duk_pop(ctx); /* report the script error, not the retry's */
@@ -600,6 +788,19 @@ cw_err_t cw_sandbox_run(const cw_sandbox_conf_t *conf, const cw_job_t *job, cw_b
         cw_sbx_failed(ctx, &s, CW_RES_RUNTIME_ERROR, &o);
         goto finish;
     }
+    /* The job's "event loop": promise reactions and queued microtasks, under
+     * the same deadline, so an `output` assigned in a then() counts. */
+    if (duk_safe_call(ctx, cw_runtime_settle, &s.rt, 0, 2) != DUK_EXEC_SUCCESS) {
+        duk_pop(ctx); /* [ error undefined ] -> [ error ] */
+        cw_sbx_failed(ctx, &s, CW_RES_RUNTIME_ERROR, &o);
+        goto finish;
+    }
+    if (duk_get_boolean(ctx, -2)) { /* [ true reason ]: an unhandled rejection */
+        (void)duk_safe_call(ctx, cw_sbx_rejection_error, NULL, 1, 1);
+        cw_sbx_failed(ctx, &s, CW_RES_RUNTIME_ERROR, &o);
+        goto finish;
+    }
+    duk_pop_2(ctx);
     if (duk_safe_call(ctx, cw_sbx_serialize, NULL, 1, 1) != DUK_EXEC_SUCCESS) {
         cw_sbx_failed(ctx, &s, CW_RES_RUNTIME_ERROR, &o);
         if (o.code == CW_RES_RUNTIME_ERROR && o.message) {
@@ -627,6 +828,7 @@ finish:
     r.exec_ms = (double)(cw_mono_ns() - s.start_ns) / 1e6;
     if (ctx)
         duk_destroy_heap(ctx);
+    cw_lowering_release(&s.prep);
     if (stats) {
         stats->allocations = s.alloc.count;
         stats->faults = s.alloc.faults;
@@ -646,6 +848,7 @@ finish:
     r.err_message = o.message;
     r.err_stack = o.stack;
     r.err_line = o.line;
+    r.err_column = o.column;
     r.logs_json = s.logs.data;
     r.logs_len = s.logs.len;
     r.logs_truncated = s.logs_truncated;
@@ -661,6 +864,7 @@ finish:
 oom:
     if (ctx)
         duk_destroy_heap(ctx);
+    cw_lowering_release(&s.prep);
     if (stats) {
         stats->allocations = s.alloc.count;
         stats->faults = s.alloc.faults;

@@ -4,8 +4,10 @@
  * The sandbox is the first wall.  Each job gets a new heap whose allocator
  * is capped at the job's memoryLimit, an execution deadline checked by the
  * engine between bytecode instructions, a per-job PRNG seeded from the OS,
- * a capped console, and no host objects: no `Duktape` global, no timers, no
- * module loader except the allowlist.  Whatever the code does, the call
+ * a capped console, the modern built-ins and allowed libraries of the
+ * embedded runtime (cw_runtime.h, loaded on first use), and no host objects
+ * beyond crypto.getRandomValues and performance.now: no `Duktape` global, no
+ * timers, no module loader except the allowlist.  Whatever the code does, the call
  * returns one result JSON document.  Work that C built-ins do without ever
  * reaching the deadline check (a catastrophic regex) is stopped from outside
  * by the supervisor's hard kill, not here.
@@ -14,6 +16,7 @@
 #define CW_SANDBOX_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cw_buf.h"
 #include "cw_err.h"
@@ -27,6 +30,11 @@ typedef struct cw_sandbox_conf {
     /* Allocation-failure injection into the job's heap (tests only; see
      * cw_alloc.h): 0 = off. */
     uint64_t fault_at, fault_repeat;
+    /* Libraries a job may require(): bit i = library i of the embedded
+     * runtime (cw_runtime_modules_parse); the default is all of them. */
+    uint32_t modules;
+    /* The executor's cache of lowered code (cw_lowering.h); NULL = no cache. */
+    struct cw_lowering *lowering;
 } cw_sandbox_conf_t;
 
 void cw_sandbox_conf_default(cw_sandbox_conf_t *c);

@@ -93,7 +93,111 @@ CASES = [
     ("code-not-string", {"code": 12}, "INVALID_REQUEST", lambda r: r["jobId"] == "code-not-string", 5),
     ("language-python", {"code": "print(1)", "language": "python"}, "INVALID_REQUEST", None, 5),
     ("bad-input-string", {"code": "output = 1", "inputData": "{not json"}, "INVALID_REQUEST", None, 5),
+    # --- the embedded runtime: allowed libraries and modern built-ins --------
+    ("lodash-group-by", {"code": "var _ = require('lodash');\n"
+                                 "var g = _.groupBy(input.orders, 'region');\n"
+                                 "output = _.mapValues(g, function (os) { return _.sumBy(os, 'total') });",
+                         "inputData": {"orders": [{"region": "eu", "total": 5}, {"region": "us", "total": 12},
+                                                  {"region": "eu", "total": 11}]}},
+     "SUCCESS", lambda r: r["output"] == {"eu": 16, "us": 12}, 10),
+    ("date-fns-calc", {"code": "var d = require('date-fns');\n"
+                               "var due = d.addDays(d.parseISO(input.start), input.days);\n"
+                               "output = { due: d.format(due, 'yyyy-MM-dd'), weekday: d.format(due, 'EEEE'),\n"
+                               "  businessDays: d.differenceInBusinessDays(due, d.parseISO(input.start)) };",
+                       "inputData": {"start": "2024-01-30", "days": 3}},
+     "SUCCESS", lambda r: r["output"] == {"due": "2024-02-02", "weekday": "Friday", "businessDays": 3}, 10),
+    ("papaparse-csv", {"code": "var Papa = require('papaparse');\n"
+                               "var res = Papa.parse(input.csv, { header: true, dynamicTyping: true, skipEmptyLines: true });\n"
+                               "output = { rows: res.data, errors: res.errors.length };",
+                       "inputData": {"csv": "name,city,age\nada,\"London, UK\",36\nalan,\"Wilmslow \"\"Cheshire\"\"\",41\n"}},
+     "SUCCESS", lambda r: r["output"] == {"rows": [{"name": "ada", "city": "London, UK", "age": 36},
+                                                   {"name": "alan", "city": 'Wilmslow "Cheshire"', "age": 41}],
+                                          "errors": 0}, 10),
+    ("promise-then-output", {"code": "var m = new Map(input.pairs);\n"
+                                     "Promise.resolve(m).then(function (x) { output = Array.from(x.keys()).flat() });"
+                                     "\noutput = 'sync';",
+                             "inputData": {"pairs": [[["a"], 1], [["b"], 2]]}},
+     "SUCCESS", lambda r: r["output"] == ["a", "b"], 5),
+    ("unhandled-rejection", {"code": "console.log('before');\nPromise.reject(new RangeError('no handler'));"},
+     "RUNTIME_ERROR", lambda r: r["error"]["name"] == "RangeError" and r["error"]["line"] == 2
+     and len(r["logs"]) == 1, 5),
 ]
+
+# --- modern JavaScript, lowered to ES5 inside the executor (semantics) ------
+MODERN = [
+    ("m-seed-example", "const sum = input.values.reduce((a,b) => a+b, 0); output = { sum, avg: sum/input.values.length };",
+     {"values": [2, 4, 9]}, lambda o: o == {"sum": 15, "avg": 5}),
+    ("m-let-per-iteration", "const fs = []; for (let i = 0; i < 3; i++) fs.push(() => i); output = fs.map(f => f());",
+     None, lambda o: o == [0, 1, 2]),
+    ("m-block-scope", "let x = 1; { let x = 2; } const y = (() => { try { z; } catch { return 'no z'; } })(); output = [x, y];",
+     None, lambda o: o == [1, "no z"]),
+    ("m-const-assign", "const c = 1; let e = null; try { c = 2; } catch (err) { e = err.name; } output = e;",
+     None, lambda o: o == "TypeError"),
+    ("m-arrow-this", "function T() { this.v = 7; this.get = () => this.v; } const t = new T(); const g = t.get; "
+     "output = [g(), (function () { return (() => arguments.length)(); })(1, 2)];", None, lambda o: o == [7, 2]),
+    ("m-classes", "class A { #secret = 41; static count = 0; constructor(n) { this.n = n; A.count++; } "
+     "get secret() { return this.#secret + 1; } #hidden() { return 'h'; } reveal() { return this.#hidden(); } "
+     "toString() { return `A(${this.n})`; } }\n"
+     "class B extends A { constructor(n) { super(n * 2); } toString() { return 'B:' + super.toString(); } }\n"
+     "const b = new B(3); output = [String(b), b.secret, b.reveal(), A.count, b instanceof A];",
+     None, lambda o: o == ["B:A(6)", 42, "h", 1, True]),
+    ("m-destructuring", "const { a, b: { c = 5 } = {}, ...rest } = { a: 1, d: 4, e: 5 }; const [p, , q = 3, ...more] = [1, 2, undefined, 4, 5];"
+     " function f({ x = 1, y } = {}, ...others) { return [x, y, others.length]; } output = [a, c, rest, p, q, more, f(undefined, 9, 8)];",
+     None, lambda o: o == [1, 5, {"d": 4, "e": 5}, 1, 3, [4, 5], [1, None, 2]]),
+    ("m-spread", "const a = [1, 2]; const o = { ...{ x: 1 }, y: 2 }; output = [Math.max(...a, 3), [...a, ...'hi'], o];",
+     None, lambda o: o == [3, [1, 2, "h", "i"], {"x": 1, "y": 2}]),
+    ("m-for-of-iterables", "const out = []; for (const [k, v] of new Map([['a', 1]])) out.push(k + v); for (const s of new Set([1, 1, 2])) out.push(s);"
+     " for (const ch of 'ab') out.push(ch); const it = { *[Symbol.iterator]() { yield 10; yield 20; } }; for (const v of it) out.push(v); output = out;",
+     None, lambda o: o == ["a1", 1, 2, "a", "b", 10, 20]),
+    ("m-optional-nullish", "const o = { a: { b: 0 } }; output = [o?.a?.b ?? 9, o?.x?.y ?? 'd', o.f?.(), 2 ** 10];",
+     None, lambda o: o == [0, "d", None, 1024]),
+    ("m-template-tagged", "const tag = (s, ...v) => s.raw.join('|') + v.join(','); const n = 3; output = [tag`a${n}b${n + 1}`, `x${n}\\ny`];",
+     None, lambda o: o == ["a|b|3,4", "x3\ny"]),
+    ("m-labelled", "let hits = 0; outer: for (const i of [1, 2, 3]) { for (const j of [1, 2, 3]) { if (j === 2) continue outer; if (i === 3) break outer; hits++; } } output = hits;",
+     None, lambda o: o == 2),
+    ("m-generators", "function* fib() { let [a, b] = [0, 1]; for (;;) { yield a; [a, b] = [b, a + b]; } } const r = []; for (const v of fib()) { if (r.length === 8) break; r.push(v); } output = r;",
+     None, lambda o: o == [0, 1, 1, 2, 3, 5, 8, 13]),
+    ("m-async-await", "const order = []; const wait = (v) => new Promise(res => res(v)); "
+     "async function main() { order.push('start'); const a = await wait(1); order.push('after ' + a); return a + 1; } "
+     "main().then(v => { order.push('done ' + v); output = order; }); order.push('sync');",
+     None, lambda o: o == ["start", "sync", "after 1", "done 2"]),
+    ("m-promise-ordering", "const log = []; Promise.resolve().then(() => log.push('micro1')).then(() => log.push('micro3'));"
+     " Promise.resolve().then(() => log.push('micro2')); queueMicrotask(() => log.push('qm')); log.push('sync');"
+     " Promise.all([1, Promise.resolve(2)]).then(v => { log.push('all ' + v.join()); output = log; });",
+     None, lambda o: o[:4] == ["sync", "micro1", "micro2", "qm"] and "micro3" in o and o[-1] == "all 1,2"),
+    ("m-builtins", "output = [[1, [2, [3]]].flat(2), [1, 2, 3].at(-1), 'abc'.padStart(5, '-'), 'a-b-c'.replaceAll('-', '+'),"
+     " Object.fromEntries([['k', 1]]), Object.entries({ z: 2 }), [3, 1, 2].findLast(x => x > 1), Number.isInteger(5),"
+     " Math.trunc(-4.7), Array.from({ length: 3 }, (_, i) => i * 2), [1, 2, 3].includes(2)];",
+     None, lambda o: o == [[1, 2, 3], 3, "--abc", "a+b+c", {"k": 1}, [["z", 2]], 2, True, -4, [0, 2, 4], True]),
+    ("m-intl-clone", "const fmt = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });"
+     " const src = { d: [1, { e: 2 }] }; const c = structuredClone(src); c.d[1].e = 3;"
+     " output = [fmt.format(1234.5), (1234567.891).toLocaleString('en-US'), src.d[1].e];",
+     None, lambda o: o == ["$1,234.50", "1,234,567.891", 2]),
+    ("m-lodash-modern", "const _ = require('lodash'); const by = _.groupBy(input.people, p => p.team);"
+     " output = _.sortBy(Object.keys(by)).map(k => `${k}:${by[k].length}`);",
+     {"people": [{"team": "b"}, {"team": "a"}, {"team": "b"}]}, lambda o: o == ["a:1", "b:2"]),
+]
+for _cid, _code, _input, _check in MODERN:
+    _fields = {"code": _code}
+    if _input is not None:
+        _fields["inputData"] = _input
+    CASES.append((_cid, _fields, "SUCCESS", (lambda chk: lambda r: chk(r["output"]))(_check), 10))
+
+CASES += [
+    ("m-runtime-error-line", {"code": "const a = [1, 2];\nconst f = (x) => {\n  return x.missing.deep;\n};\nf(a);"},
+     "RUNTIME_ERROR", lambda r: r["error"]["line"] == 3 and r["error"]["name"] == "TypeError", 5),
+    ("m-syntax-error-line", {"code": "const ok = 1;\nconst bad = () => {\n  let x = ;\n};"},
+     "SYNTAX_ERROR", lambda r: r["error"]["line"] == 3 and r["error"]["column"] is not None, 5),
+    ("m-top-level-return", {"code": "const v = input.n * 2;\nif (v > 1) return { v };\noutput = 'unreached';",
+                            "inputData": {"n": 4}},
+     "SUCCESS", lambda r: r["output"] == {"v": 8}, 5),
+    ("m-mathjs", {"code": "const math = require('mathjs'); output = math.evaluate('sqrt(3^2+4^2)');", "memoryLimit": 64},
+     "SUCCESS", lambda r: r["output"] == 5, 20),
+    ("m-uuid-validator", {"code": "const { v4 } = require('uuid'); const validator = require('validator');"
+                                  " const a = v4(), b = v4(); output = [a !== b, validator.isUUID(a, 4), validator.isEmail('x@example.com')];"},
+     "SUCCESS", lambda r: r["output"] == [True, True, True], 10),
+]
+
 
 # Raw lines that are not jobs at all: each must still get a result with jobId null.
 RAW_BAD_LINES = [

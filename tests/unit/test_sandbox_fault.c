@@ -23,6 +23,12 @@ static const char *const cw_fault_jobs[] = {
     "\"inputData\":{\"rows\":[{\"k\":\"a\",\"v\":1},{\"k\":\"b\",\"v\":2},{\"k\":\"a\",\"v\":3}]}}",
     "{\"jobId\":\"f3\",\"code\":\"var o = null; o.x = 1;\"}",
     "{\"jobId\":\"f4\",\"code\":\"require('fs')\"}",
+    /* The embedded runtime: a group loaded from bytecode on first use, the
+     * microtask drain and an unhandled rejection.  (A library's require()
+     * walks ~4,000 sites, too many to repeat here; test_runtime.c fails one
+     * at the memory cap instead.) */
+    "{\"jobId\":\"f5\",\"code\":\"Promise.resolve(1).then(function (v) { output = v });"
+    " Promise.reject(new Error('late'))\"}",
 };
 
 static void cw_fault_walk(const char *msg, uint64_t repeat) {

@@ -1,0 +1,1 @@
+throw new Error(new Array(9000).join('\u0001'))

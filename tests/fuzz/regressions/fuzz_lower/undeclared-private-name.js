@@ -1,0 +1,1 @@
+class P { #c = 0; m() { return this.#s } }

@@ -1,0 +1,283 @@
+/*
+ * cw_lowering.c -- lowering decisions, the lowered-code cache and helpers.
+ *
+ * ES5 fast path: most of what Duktape would misread as ES5 contains a tell
+ * (`let`, `const`, `=>`, a template literal, `class`, `...`, `?.`, `??`,
+ * `of`, `async`, `yield`, `#`, `static`, `super`); code without any of them
+ * is compiled as written and pays nothing for lowering.  `const` matters:
+ * Duktape accepts it but gives it `var` semantics, so it must be lowered.
+ *
+ * Cache: a small table keyed by a 64-bit FNV-1a hash of the source and the
+ * lowering library's version, verified by comparing the source itself, with
+ * round-robin eviction.  Sources above 256 KiB are never cached.
+ */
+#include "cw_lowering.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cw_lower.h"
+
+#define CW_LOWERING_MAX_CACHED_SRC (256u << 10)
+
+typedef struct cw_lowering_entry {
+    uint64_t hash;
+    char *src;
+    size_t len;
+    cw_lower_out_t *out;
+} cw_lowering_entry_t;
+
+struct cw_lowering {
+    cw_lowering_entry_t *e;
+    size_t n, next;
+    uint64_t hits, misses;
+    /* helper bytecode, compiled once per executor */
+    size_t nhelpers;
+    void **bc;
+    size_t *bc_len;
+};
+
+cw_err_t cw_lowering_new(size_t max_entries, cw_lowering_t **out) {
+    cw_lowering_t *c = calloc(1, sizeof(*c));
+    if (!c)
+        return CW_ERR_NOMEM;
+    c->n = max_entries;
+    c->nhelpers = cw_lower_runtime_helper_count();
+    c->e = max_entries ? calloc(max_entries, sizeof(*c->e)) : NULL;
+    c->bc = calloc(c->nhelpers + 1, sizeof(*c->bc));
+    c->bc_len = calloc(c->nhelpers + 1, sizeof(*c->bc_len));
+    if ((max_entries && !c->e) || !c->bc || !c->bc_len) {
+        cw_lowering_free(c);
+        return CW_ERR_NOMEM;
+    }
+    *out = c;
+    return CW_OK;
+}
+
+void cw_lowering_free(cw_lowering_t *c) {
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n && c->e; i++) {
+        free(c->e[i].src);
+        cw_lower_free(c->e[i].out);
+    }
+    for (size_t i = 0; i < c->nhelpers && c->bc; i++)
+        free(c->bc[i]);
+    free(c->e);
+    free(c->bc);
+    free(c->bc_len);
+    free(c);
+}
+
+void cw_lowering_stats(const cw_lowering_t *c, uint64_t *hits, uint64_t *misses) {
+    *hits = c ? c->hits : 0;
+    *misses = c ? c->misses : 0;
+}
+
+static int cw_ident_char(unsigned char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+           ch == '$' || ch >= 0x80;
+}
+
+/* 1 when the source may use syntax that must be lowered.  False positives
+ * (a word inside a string or comment) only cost a lowering. */
+static int cw_needs_lowering(const char *s, size_t n) {
+    static const char *const words[] = {"let", "const", "class", "of", "async", "await", "yield",
+                                        "static", "super", "get", "set", NULL};
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        switch (ch) {
+        case '`':
+        case '#':
+            return 1;
+        case '=':
+            if (i + 1 < n && s[i + 1] == '>')
+                return 1;
+            continue;
+        case '.':
+            if (i + 2 < n && s[i + 1] == '.' && s[i + 2] == '.')
+                return 1;
+            continue;
+        case '?':
+            if (i + 1 < n && (s[i + 1] == '.' || s[i + 1] == '?'))
+                return 1;
+            continue;
+        case '*': /* function* */
+            continue;
+        default:
+            break;
+        }
+        if (!cw_ident_char(ch) || (i > 0 && cw_ident_char((unsigned char)s[i - 1])))
+            continue;
+        size_t j = i;
+        while (j < n && cw_ident_char((unsigned char)s[j]))
+            j++;
+        for (int w = 0; words[w]; w++) {
+            size_t wl = strlen(words[w]);
+            if (j - i == wl && memcmp(s + i, words[w], wl) == 0)
+                return 1;
+        }
+        i = j - 1;
+    }
+    return 0;
+}
+
+static uint64_t cw_fnv1a(const char *s, size_t n) {
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static void cw_fill(cw_prepared_t *p, cw_lower_out_t *out, int rc) {
+    p->out_ = out;
+    if (rc == CW_LOWER_OK) {
+        p->code = cw_lower_code(out, &p->len);
+        p->lowered = 1;
+        return;
+    }
+    unsigned line = 0, col = 0;
+    const char *msg = cw_lower_error(out, &line, &col);
+    snprintf(p->message, sizeof(p->message), "%s", msg ? msg : "lowering failed");
+    p->line = line;
+    p->col = col;
+    if (rc == CW_LOWER_SYNTAX)
+        p->syntax_error = 1;
+    else
+        p->internal = 1;
+}
+
+cw_err_t cw_lowering_prepare(cw_lowering_t *c, const char *src, size_t len, cw_prepared_t *p) {
+    memset(p, 0, sizeof(*p));
+    if (!cw_needs_lowering(src, len)) {
+        p->code = src;
+        p->len = len;
+        return CW_OK;
+    }
+    uint64_t h = cw_fnv1a(src, len) ^ cw_fnv1a(cw_lower_version(), strlen(cw_lower_version()));
+    if (c && c->n) {
+        for (size_t i = 0; i < c->n; i++) {
+            cw_lowering_entry_t *e = &c->e[i];
+            if (e->out && e->hash == h && e->len == len && memcmp(e->src, src, len) == 0) {
+                c->hits++;
+                cw_fill(p, e->out, CW_LOWER_OK);
+                p->cached = 1;
+                return CW_OK;
+            }
+        }
+        c->misses++;
+    }
+    cw_lower_out_t *out = NULL;
+    int rc = cw_lower(src, len, 0, &out);
+    if (!out)
+        return CW_ERR_NOMEM;
+    cw_fill(p, out, rc);
+    if (rc != CW_LOWER_OK || !c || !c->n || len > CW_LOWERING_MAX_CACHED_SRC) {
+        p->owned_ = 1;
+        return CW_OK;
+    }
+    char *copy = malloc(len ? len : 1);
+    if (!copy) {
+        p->owned_ = 1;
+        return CW_OK;
+    }
+    memcpy(copy, src, len);
+    cw_lowering_entry_t *e = &c->e[c->next];
+    c->next = (c->next + 1) % c->n;
+    free(e->src);
+    cw_lower_free(e->out);
+    e->hash = h;
+    e->src = copy;
+    e->len = len;
+    e->out = out;
+    return CW_OK;
+}
+
+void cw_lowering_release(cw_prepared_t *p) {
+    if (p->owned_)
+        cw_lower_free(p->out_);
+    memset(p, 0, sizeof(*p));
+}
+
+void cw_lowering_install_helpers(duk_context *ctx, cw_lowering_t *c, const cw_prepared_t *p) {
+    if (!p->lowered || !(cw_lower_needs(p->out_) & CW_LOWER_NEEDS_HELPERS))
+        return;
+    const cw_lower_out_t *lo = p->out_;
+    size_t total = cw_lower_runtime_helper_count();
+    duk_push_object(ctx); /* h */
+    for (size_t i = 0; i < cw_lower_helper_count(lo); i++) {
+        unsigned id = cw_lower_helper_id(lo, i);
+        if (id >= total)
+            (void)duk_error(ctx, DUK_ERR_ERROR, "unknown lowering helper %u", id);
+        if (c && c->bc[id]) {
+            void *buf = duk_push_fixed_buffer(ctx, c->bc_len[id]);
+            memcpy(buf, c->bc[id], c->bc_len[id]);
+            duk_load_function(ctx);
+        } else {
+            const char *name;
+            size_t n;
+            const char *src = cw_lower_runtime_helper(id, &name, &n);
+            duk_push_lstring(ctx, src, n);
+            duk_push_string(ctx, name);
+            duk_compile(ctx, DUK_COMPILE_FUNCTION);
+            if (c) { /* keep this build's own bytecode for later jobs */
+                duk_dup(ctx, -1);
+                duk_dump_function(ctx);
+                size_t bl;
+                void *b = duk_get_buffer_data(ctx, -1, &bl);
+                void *copy = malloc(bl);
+                if (copy) {
+                    memcpy(copy, b, bl);
+                    c->bc[id] = copy;
+                    c->bc_len[id] = bl;
+                }
+                duk_pop(ctx);
+            }
+        }
+        duk_dup(ctx, -2);
+        duk_call(ctx, 1);
+        duk_pop(ctx);
+    }
+    duk_freeze(ctx, -1);
+    duk_push_global_object(ctx);
+    duk_push_string(ctx, "__cw_h");
+    duk_dup(ctx, -3);
+    duk_def_prop(ctx, -3,
+                 DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_HAVE_WRITABLE | DUK_DEFPROP_HAVE_ENUMERABLE |
+                     DUK_DEFPROP_HAVE_CONFIGURABLE);
+    duk_pop_2(ctx);
+}
+
+long cw_lowering_map_line(const cw_prepared_t *p, long line) {
+    if (!p->lowered || line <= 0)
+        return line;
+    unsigned ol = 0, oc = 0;
+    if (cw_lower_map(p->out_, (unsigned)line, 0, &ol, &oc) != 0)
+        return 0;
+    return (long)ol;
+}
+
+int cw_lowering_warmup(char *err, size_t n) {
+    static const char snippet[] =
+        "class A extends Object { #p = 1; static s = 2; get p() { return this.#p } }\n"
+        "const f = async (...a) => { for (const x of a) await x; return `${a.length}` };\n"
+        "function* g() { yield* [1, 2]; }\n"
+        "let { q = 1, ...r } = { s: 2 }; const o = r?.s ?? 0;\n";
+    tzset();
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    cw_lower_out_t *out = NULL;
+    int rc = cw_lower(snippet, sizeof(snippet) - 1, 0, &out);
+    if (rc != CW_LOWER_OK) {
+        snprintf(err, n, "warm-up lowering failed: %s", out ? cw_lower_error(out, NULL, NULL) : "no result");
+        cw_lower_free(out);
+        return -1;
+    }
+    cw_lower_free(out);
+    return 0;
+}

@@ -1,0 +1,63 @@
+/*
+ * cw_lowering.h -- modern JavaScript in, code Duktape can run out.
+ *
+ * The executor side of worker/lower (swc, native): decides whether a job
+ * needs lowering at all, caches lowered code by the source's hash so a
+ * pipeline that runs the same code on many inputs pays once, installs the
+ * transform helpers the lowered code calls (global __cw_h, from bytecode
+ * compiled once per executor), and maps error lines back to the job's own
+ * source.  Everything here runs inside the executor: the supervisor never
+ * sees, let alone parses, a job's code.
+ */
+#ifndef CW_LOWERING_H
+#define CW_LOWERING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cw_err.h"
+#include "duktape.h"
+
+typedef struct cw_lowering cw_lowering_t;
+
+/* One job's code, ready to compile.  Owned by the cache (valid until the
+ * next cw_lowering_prepare on the same cache) or by the caller when the
+ * cache is off; release with cw_lowering_release. */
+typedef struct cw_prepared {
+    const char *code; /* what to compile */
+    size_t len;
+    int lowered;      /* 1 if `code` is swc's output */
+    int cached;       /* served from the cache */
+    int syntax_error; /* the job does not parse: message/line/col set */
+    int internal;     /* lowering failed for a reason of its own */
+    char message[512];
+    unsigned line, col;
+    void *out_;       /* cw_lower_out_t */
+    int owned_;
+} cw_prepared_t;
+
+/* A cache of `max_entries` lowered sources (0 disables caching). */
+cw_err_t cw_lowering_new(size_t max_entries, cw_lowering_t **out);
+void cw_lowering_free(cw_lowering_t *c);
+
+/* Prepare `src` (c may be NULL: no cache).  Returns CW_OK (check
+ * syntax_error/internal in *p) or CW_ERR_NOMEM. */
+cw_err_t cw_lowering_prepare(cw_lowering_t *c, const char *src, size_t len, cw_prepared_t *p);
+void cw_lowering_release(cw_prepared_t *p);
+
+/* Inside a Duktape safe call: define the global __cw_h with the helpers
+ * `p` needs (nothing if it needs none).  Throws on failure. */
+void cw_lowering_install_helpers(duk_context *ctx, cw_lowering_t *c, const cw_prepared_t *p);
+
+/* Map a line of the compiled code back to the job's source (identity when
+ * the code was not lowered).  0 when unknown. */
+long cw_lowering_map_line(const cw_prepared_t *p, long line);
+
+/* Exercise the lowering library and the C library's lazy file reads once
+ * (CPU count, time zone) before the executor confines itself. */
+int cw_lowering_warmup(char *err, size_t n);
+
+/* Cache counters. */
+void cw_lowering_stats(const cw_lowering_t *c, uint64_t *hits, uint64_t *misses);
+
+#endif /* CW_LOWERING_H */

@@ -1,0 +1,523 @@
+/*
+ * cw_runtime.c -- the embedded runtime groups and libraries: the table's
+ * index, the per-heap lazy triggers, the microtask drain and require().
+ *
+ * Everything loaded here as bytecode comes from cw_rt_units, which the build
+ * generated from this engine's own compiler output; Duktape does not
+ * validate bytecode, so no other source is ever accepted.
+ */
+#include "cw_runtime.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CW_RT_MAX_GROUPS 32
+#define CW_RT_MAX_LIBS 32
+#define CW_RT_MAX_TRIGGERS 256
+#define CW_RT_MAX_PATH 112
+
+/* Heap-stash keys: the stash is reachable from C only. */
+#define CW_RT_STASH_RT "cwRt"
+#define CW_RT_STASH_HEAP "cwRtHeap"
+#define CW_RT_STASH_MODULES "cwModules"
+
+/* A trigger: "Array.prototype.flat" is held by Array.prototype under "flat";
+ * "@@iterator" names Symbol.iterator; "__proto__" steps to a prototype. */
+typedef struct cw_rt_trigger {
+    char path[CW_RT_MAX_PATH];
+    unsigned char key;     /* offset of the key in path (0: the global object holds it) */
+    unsigned char group;   /* index into cw_rt.group */
+    unsigned char replace; /* '!': replaces a Duktape built-in */
+    unsigned char active;  /* install it in job heaps */
+    unsigned short order;  /* position in the table, for a stable sort */
+} cw_rt_trigger_t;
+
+static struct {
+    int indexed, ready;
+    int ngroups, nlibs;
+    const cw_rt_unit_t *group[CW_RT_MAX_GROUPS];
+    const cw_rt_unit_t *lib[CW_RT_MAX_LIBS];
+    size_t ntrig; /* after init: only the active ones, grouped by holder */
+    cw_rt_trigger_t trig[CW_RT_MAX_TRIGGERS];
+    char error[256];
+} cw_rt;
+
+/* ---- the table ----------------------------------------------------------- */
+
+__attribute__((format(printf, 1, 2))) static int cw_rt_fail(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cw_rt.error, sizeof(cw_rt.error), fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* Split the table into groups, libraries and parsed triggers. */
+static int cw_rt_index(void) {
+    if (cw_rt.indexed)
+        return cw_rt.error[0] ? -1 : 0;
+    cw_rt.indexed = 1;
+    for (size_t i = 0; i < cw_rt_nunits; i++) {
+        const cw_rt_unit_t *u = &cw_rt_units[i];
+        if (u->kind == CW_RT_LIBRARY) {
+            if (cw_rt.nlibs == CW_RT_MAX_LIBS)
+                return cw_rt_fail("too many libraries (%s)", u->name);
+            cw_rt.lib[cw_rt.nlibs++] = u;
+            continue;
+        }
+        if (cw_rt.ngroups == CW_RT_MAX_GROUPS)
+            return cw_rt_fail("too many runtime groups (%s)", u->name);
+        int g = cw_rt.ngroups++;
+        cw_rt.group[g] = u;
+        for (const char *p = u->triggers ? u->triggers : ""; *p;) {
+            size_t n = strcspn(p, ",");
+            if (n > 0) {
+                if (cw_rt.ntrig == CW_RT_MAX_TRIGGERS)
+                    return cw_rt_fail("too many triggers (group %s)", u->name);
+                cw_rt_trigger_t *t = &cw_rt.trig[cw_rt.ntrig];
+                t->replace = *p == '!';
+                if (n - t->replace >= CW_RT_MAX_PATH)
+                    return cw_rt_fail("trigger path too long in group %s: %s", u->name, p);
+                memcpy(t->path, p + t->replace, n - t->replace);
+                t->path[n - t->replace] = '\0';
+                const char *dot = strrchr(t->path, '.');
+                t->key = dot ? (unsigned char)(dot - t->path + 1) : 0;
+                t->group = (unsigned char)g;
+                t->order = (unsigned short)cw_rt.ntrig++;
+            }
+            p += n + (p[n] == ',');
+        }
+    }
+    return 0;
+}
+
+uint32_t cw_runtime_modules_all(void) {
+    if (cw_rt_index())
+        return 0;
+    return cw_rt.nlibs >= 32 ? UINT32_MAX : (UINT32_C(1) << cw_rt.nlibs) - 1;
+}
+
+static int cw_rt_lib_find(const char *name, size_t len) {
+    for (int i = 0; i < cw_rt.nlibs; i++)
+        if (strlen(cw_rt.lib[i]->name) == len && memcmp(cw_rt.lib[i]->name, name, len) == 0)
+            return i;
+    return -1;
+}
+
+int cw_runtime_modules_parse(const char *list, uint32_t *mask, char *err, size_t err_size) {
+    if (cw_rt_index()) {
+        snprintf(err, err_size, "%s", cw_rt.error);
+        return -1;
+    }
+    uint32_t m = 0;
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        const char *s = p, *e = p + n;
+        while (s < e && (*s == ' ' || *s == '\t'))
+            s++;
+        while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+            e--;
+        if (e > s) {
+            int i = cw_rt_lib_find(s, (size_t)(e - s));
+            if (i < 0) {
+                char have[256];
+                cw_runtime_modules_format(cw_runtime_modules_all(), ", ", have, sizeof(have));
+                snprintf(err, err_size, "module \"%.*s\" is not built in (built in: %s)", (int)(e - s), s,
+                         have);
+                return -1;
+            }
+            m |= UINT32_C(1) << i;
+        }
+        p += n + (p[n] == ',');
+    }
+    *mask = m;
+    return 0;
+}
+
+size_t cw_runtime_modules_format(uint32_t mask, const char *sep, char *buf, size_t size) {
+    size_t len = 0;
+    if (size)
+        buf[0] = '\0';
+    if (cw_rt_index())
+        return 0;
+    for (int i = 0; i < cw_rt.nlibs; i++) {
+        if (!(mask & (UINT32_C(1) << i)))
+            continue;
+        int n = snprintf(len < size ? buf + len : NULL, len < size ? size - len : 0, "%s%s",
+                         len ? sep : "", cw_rt.lib[i]->name);
+        len += n > 0 ? (size_t)n : 0;
+    }
+    return len;
+}
+
+/* ---- triggers ------------------------------------------------------------ */
+
+/* [ ] -> [ holder ] for a trigger, or -1 with nothing pushed when an object
+ * on the path is missing. */
+static int cw_rt_push_holder(duk_context *ctx, const cw_rt_trigger_t *t) {
+    char part[CW_RT_MAX_PATH];
+    duk_push_global_object(ctx);
+    for (size_t i = 0; i + 1 < t->key;) {
+        size_t n = strcspn(t->path + i, ".");
+        memcpy(part, t->path + i, n);
+        part[n] = '\0';
+        if (strcmp(part, "__proto__") == 0)
+            duk_get_prototype(ctx, -1);
+        else
+            duk_get_prop_string(ctx, -1, part);
+        if (!duk_is_object(ctx, -1)) {
+            duk_pop_2(ctx);
+            return -1;
+        }
+        duk_remove(ctx, -2);
+        i += n + 1;
+    }
+    return 0;
+}
+
+/* [ ] -> [ key ]; `symbol` is the index of the Symbol constructor. */
+static void cw_rt_push_key(duk_context *ctx, const cw_rt_trigger_t *t, duk_idx_t symbol) {
+    const char *key = t->path + t->key;
+    if (key[0] == '@' && key[1] == '@')
+        duk_get_prop_string(ctx, symbol, key + 2);
+    else
+        duk_push_string(ctx, key);
+}
+
+static int cw_rt_same_holder(const cw_rt_trigger_t *a, const cw_rt_trigger_t *b) {
+    return a->key == b->key && strncmp(a->path, b->path, a->key) == 0;
+}
+
+static int cw_rt_trigger_cmp(const void *pa, const void *pb) {
+    const cw_rt_trigger_t *a = pa, *b = pb;
+    size_t la = a->key ? a->key - 1u : 0, lb = b->key ? b->key - 1u : 0;
+    int c = strncmp(a->path, b->path, la < lb ? la : lb);
+    if (c == 0 && la != lb)
+        c = la < lb ? -1 : 1;
+    return c ? c : (int)a->order - (int)b->order;
+}
+
+/* In a bare heap: mark each trigger active when its holder lacks it as an
+ * own property, or when it replaces a built-in.  A missing holder means the
+ * manifest does not fit this engine: that is an error. */
+static duk_ret_t cw_rt_probe(duk_context *ctx, void *udata) {
+    (void)udata;
+    duk_get_global_string(ctx, "Symbol");
+    duk_idx_t symbol = duk_get_top_index(ctx);
+    for (size_t i = 0; i < cw_rt.ntrig; i++) {
+        cw_rt_trigger_t *t = &cw_rt.trig[i];
+        if (cw_rt_push_holder(ctx, t) != 0)
+            return duk_error(ctx, DUK_ERR_ERROR, "trigger %s: the object holding it does not exist", t->path);
+        cw_rt_push_key(ctx, t, symbol);
+        duk_get_prop_desc(ctx, -2, 0);
+        t->active = t->replace || duk_is_undefined(ctx, -1);
+        duk_pop_2(ctx);
+    }
+    return 0;
+}
+
+static void cw_rt_probe_fatal(void *udata, const char *msg) {
+    (void)udata;
+    fprintf(stderr, "{\"level\":\"fatal\",\"msg\":\"duktape fatal error while probing the runtime\","
+                    "\"detail\":\"%.100s\"}\n", msg ? msg : "");
+    abort();
+}
+
+int cw_runtime_init(char *err, size_t err_size) {
+    if (cw_rt.ready)
+        return 0;
+    if (cw_rt_index())
+        goto fail;
+    if (cw_rt.ngroups == 0) {
+        cw_rt_fail("the runtime table holds no groups");
+        goto fail;
+    }
+    duk_context *ctx = duk_create_heap(NULL, NULL, NULL, NULL, cw_rt_probe_fatal);
+    if (!ctx) {
+        cw_rt_fail("cannot create a heap to probe the runtime triggers");
+        goto fail;
+    }
+    if (duk_safe_call(ctx, cw_rt_probe, NULL, 0, 1) != DUK_EXEC_SUCCESS) {
+        cw_rt_fail("runtime manifest: %s", duk_safe_to_string(ctx, -1));
+        duk_destroy_heap(ctx);
+        goto fail;
+    }
+    duk_destroy_heap(ctx);
+    size_t n = 0;
+    for (size_t i = 0; i < cw_rt.ntrig; i++)
+        if (cw_rt.trig[i].active)
+            cw_rt.trig[n++] = cw_rt.trig[i];
+    cw_rt.ntrig = n;
+    /* Triggers on the same object next to each other: one path walk each. */
+    qsort(cw_rt.trig, cw_rt.ntrig, sizeof(cw_rt.trig[0]), cw_rt_trigger_cmp);
+    cw_rt.ready = 1;
+    return 0;
+fail:
+    if (err_size)
+        snprintf(err, err_size, "%s", cw_rt.error);
+    return -1;
+}
+
+/* ---- per heap ------------------------------------------------------------ */
+
+static void cw_rt_push_rt(duk_context *ctx) {
+    duk_push_heap_stash(ctx);
+    duk_get_prop_string(ctx, -1, CW_RT_STASH_RT);
+    duk_remove(ctx, -2);
+}
+
+static cw_rt_heap_t *cw_rt_heap_of(duk_context *ctx) {
+    duk_push_heap_stash(ctx);
+    duk_get_prop_string(ctx, -1, CW_RT_STASH_HEAP);
+    cw_rt_heap_t *h = duk_get_pointer(ctx, -1);
+    duk_pop_2(ctx);
+    return h;
+}
+
+/* [ ] -> [ value ]: run an embedded unit's bytecode (its global code), which
+ * evaluates to the unit's function.  The bytecode stays in the binary's
+ * read-only data: an external buffer points at it for the load. */
+static void cw_rt_push_unit(duk_context *ctx, const cw_rt_unit_t *u) {
+    duk_push_external_buffer(ctx);
+    duk_config_buffer(ctx, -1, (void *)u->data, u->len);
+    duk_load_function(ctx);
+    duk_call(ctx, 0);
+}
+
+/* Load group g into this heap unless it is loaded already.  Returns 1 when
+ * it ran now.  A group that throws while loading stays marked: its triggers
+ * then read as undefined instead of recursing. */
+static int cw_rt_load_group(duk_context *ctx, int g) {
+    cw_rt_heap_t *h = cw_rt_heap_of(ctx);
+    if (!h || g < 0 || g >= cw_rt.ngroups || (h->loaded & (UINT32_C(1) << g)))
+        return 0;
+    h->loaded |= UINT32_C(1) << g;
+    cw_rt_push_unit(ctx, cw_rt.group[g]);
+    cw_rt_push_rt(ctx);
+    duk_call(ctx, 1);
+    duk_pop(ctx);
+    return 1;
+}
+
+/* Getter of a group's triggers (magic = group; Duktape passes the key):
+ * load the group, which redefines the trigger as a data property, and read
+ * the key again from the receiver. */
+static duk_ret_t cw_rt_get(duk_context *ctx) {
+    if (!cw_rt_load_group(ctx, duk_get_current_magic(ctx)))
+        return 0;
+    duk_push_this(ctx);
+    duk_dup(ctx, 0);
+    duk_get_prop(ctx, -2);
+    return 1;
+}
+
+/* Setter (value, key): load the group, then assign again, which now behaves
+ * as plain assignment.  If the group was loaded before (so it failed to
+ * replace this accessor), make the own data property the assignment would
+ * have made, rather than recurse into this setter. */
+static duk_ret_t cw_rt_set(duk_context *ctx) {
+    int ran = cw_rt_load_group(ctx, duk_get_current_magic(ctx));
+    duk_push_this(ctx);
+    if (ran) {
+        duk_dup(ctx, 1);
+        duk_dup(ctx, 0);
+        duk_put_prop(ctx, -3);
+    } else if (duk_is_object(ctx, -1)) {
+        duk_dup(ctx, 1);
+        duk_dup(ctx, 0);
+        duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WEC);
+    }
+    return 0;
+}
+
+void cw_runtime_install(duk_context *ctx, cw_rt_heap_t *h) {
+    h->loaded = 0;
+    if (!cw_rt.ready) {
+        (void)duk_error(ctx, DUK_ERR_ERROR, "the JavaScript runtime is not initialised: %s",
+                        cw_rt.error[0] ? cw_rt.error : "cw_runtime_init() was not called");
+        return;
+    }
+    duk_idx_t fns = duk_get_top(ctx);
+    duk_require_stack(ctx, 2 * cw_rt.ngroups + 8);
+    /* One getter/setter pair per group, shared by its triggers. */
+    for (int g = 0; g < cw_rt.ngroups; g++) {
+        duk_push_c_function(ctx, cw_rt_get, 1);
+        duk_set_magic(ctx, -1, g);
+        duk_push_c_function(ctx, cw_rt_set, 2);
+        duk_set_magic(ctx, -1, g);
+    }
+    duk_idx_t rt = duk_push_object(ctx);
+    duk_idx_t natives = duk_push_object(ctx);
+    duk_dup(ctx, natives);
+    duk_put_prop_string(ctx, rt, "native");
+    duk_push_heap_stash(ctx);
+    duk_dup(ctx, rt);
+    duk_put_prop_string(ctx, -2, CW_RT_STASH_RT);
+    duk_push_pointer(ctx, h);
+    duk_put_prop_string(ctx, -2, CW_RT_STASH_HEAP);
+    duk_pop(ctx);
+    duk_get_global_string(ctx, "Symbol");
+    duk_idx_t symbol = duk_get_top_index(ctx);
+    duk_idx_t holder = duk_get_top(ctx);
+    duk_push_undefined(ctx);
+    const cw_rt_trigger_t *prev = NULL;
+    int have_holder = 0;
+    for (size_t i = 0; i < cw_rt.ntrig; i++) {
+        const cw_rt_trigger_t *t = &cw_rt.trig[i];
+        if (!prev || !cw_rt_same_holder(prev, t)) {
+            prev = t;
+            have_holder = cw_rt_push_holder(ctx, t) == 0;
+            if (have_holder)
+                duk_replace(ctx, holder);
+        }
+        if (!have_holder)
+            continue;
+        cw_rt_push_key(ctx, t, symbol);
+        if (t->replace) { /* keep the built-in for the group: rt.native[path] */
+            duk_dup_top(ctx);
+            duk_get_prop(ctx, holder);
+            duk_put_prop_string(ctx, natives, t->path);
+        }
+        duk_dup(ctx, fns + 2 * t->group);
+        duk_dup(ctx, fns + 2 * t->group + 1);
+        duk_def_prop(ctx, holder,
+                     DUK_DEFPROP_HAVE_GETTER | DUK_DEFPROP_HAVE_SETTER | DUK_DEFPROP_CLEAR_ENUMERABLE |
+                         DUK_DEFPROP_SET_CONFIGURABLE | DUK_DEFPROP_FORCE);
+    }
+    duk_set_top(ctx, fns);
+}
+
+duk_ret_t cw_runtime_settle(duk_context *ctx, void *udata) {
+    const cw_rt_heap_t *h = udata;
+    if (!h->loaded) { /* no group, so no promise and no queue */
+        duk_push_false(ctx);
+        duk_push_undefined(ctx);
+        return 2;
+    }
+    cw_rt_push_rt(ctx);
+    duk_idx_t rt = duk_get_top_index(ctx);
+    for (;;) {
+        duk_get_prop_string(ctx, rt, "drainMicrotasks");
+        if (!duk_is_function(ctx, -1))
+            break;
+        duk_dup(ctx, rt);
+        duk_call_method(ctx, 0);
+        if (!(duk_to_number(ctx, -1) > 0))
+            break;
+        duk_pop(ctx);
+    }
+    duk_set_top(ctx, rt + 1);
+    duk_get_prop_string(ctx, rt, "unhandledRejections");
+    if (duk_is_function(ctx, -1)) {
+        duk_dup(ctx, rt);
+        duk_call_method(ctx, 0);
+        if (duk_is_object(ctx, -1) && duk_get_length(ctx, -1) > 0) {
+            duk_push_true(ctx);
+            duk_get_prop_index(ctx, -2, 0);
+            return 2;
+        }
+    }
+    duk_push_false(ctx);
+    duk_push_undefined(ctx);
+    return 2;
+}
+
+/* ---- require ------------------------------------------------------------- */
+
+/* Libraries whose packages publish one entry point per function, and what
+ * that entry point exports: lodash/groupBy is the function itself,
+ * date-fns/addDays is { addDays }. */
+static int cw_rt_subpath_style(const char *lib) {
+    if (strcmp(lib, "lodash") == 0)
+        return 1;
+    if (strcmp(lib, "date-fns") == 0)
+        return 2;
+    return 0;
+}
+
+static int cw_rt_is_ident(const char *s) {
+    size_t n = 0;
+    for (; s[n]; n++) {
+        char c = s[n];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$' ||
+              (n > 0 && c >= '0' && c <= '9')))
+            return 0;
+    }
+    return n > 0 && n <= 64;
+}
+
+int cw_runtime_require(duk_context *ctx, const char *name, uint32_t mask, duk_c_function require_fn) {
+    if (cw_rt_index())
+        return 0;
+    const char *slash = strchr(name, '/');
+    size_t blen = slash ? (size_t)(slash - name) : strlen(name);
+    int lib = cw_rt_lib_find(name, blen);
+    if (lib < 0 || !(mask & (UINT32_C(1) << lib)))
+        return 0;
+    int style = 0;
+    if (slash && (!(style = cw_rt_subpath_style(cw_rt.lib[lib]->name)) || !cw_rt_is_ident(slash + 1)))
+        return 0;
+
+    duk_idx_t base = duk_get_top(ctx);
+    duk_push_heap_stash(ctx);
+    if (!duk_get_prop_string(ctx, -1, CW_RT_STASH_MODULES)) {
+        duk_pop(ctx);
+        duk_push_object(ctx);
+        duk_dup_top(ctx);
+        duk_put_prop_string(ctx, -3, CW_RT_STASH_MODULES);
+    }
+    duk_idx_t modules = base + 1;
+    if (duk_get_prop_string(ctx, modules, name)) { /* cached: module.exports */
+        duk_get_prop_string(ctx, -1, "exports");
+        duk_replace(ctx, base);
+        duk_set_top(ctx, base + 1);
+        return 1;
+    }
+    duk_pop(ctx);
+
+    if (slash) {
+        /* [ stash modules ] -> [ stash modules library fn ] */
+        (void)cw_runtime_require(ctx, cw_rt.lib[lib]->name, mask, require_fn);
+        duk_get_prop_string(ctx, -1, slash + 1);
+        if (!duk_is_function(ctx, -1)) {
+            duk_set_top(ctx, base);
+            return 0;
+        }
+        if (style == 2) { /* { name: fn } */
+            duk_push_object(ctx);
+            duk_dup(ctx, -2);
+            duk_put_prop_string(ctx, -2, slash + 1);
+            duk_remove(ctx, -2);
+        }
+        duk_push_object(ctx); /* module */
+        duk_dup(ctx, -2);
+        duk_put_prop_string(ctx, -2, "exports");
+        duk_put_prop_string(ctx, modules, name);
+        duk_replace(ctx, base);
+        duk_set_top(ctx, base + 1);
+        return 1;
+    }
+
+    /* module = { exports: {} }, cached before the library runs (cycles), and
+     * dropped again if it throws, as Node does. */
+    duk_idx_t module = duk_push_object(ctx);
+    duk_push_object(ctx);
+    duk_put_prop_string(ctx, module, "exports");
+    duk_dup(ctx, module);
+    duk_put_prop_string(ctx, modules, name);
+    cw_rt_push_unit(ctx, cw_rt.lib[lib]); /* function (module, exports, require) */
+    duk_get_prop_string(ctx, module, "exports"); /* this = exports */
+    duk_dup(ctx, module);
+    duk_get_prop_string(ctx, module, "exports");
+    duk_push_c_function(ctx, require_fn, 1);
+    if (duk_pcall_method(ctx, 3) != DUK_EXEC_SUCCESS) {
+        duk_del_prop_string(ctx, modules, name);
+        (void)duk_throw(ctx);
+    }
+    duk_get_prop_string(ctx, module, "exports");
+    duk_replace(ctx, base);
+    duk_set_top(ctx, base + 1);
+    return 1;
+}

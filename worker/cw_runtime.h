@@ -1,0 +1,90 @@
+/*
+ * cw_runtime.h -- the built-ins and libraries a job heap gets on demand.
+ *
+ * Duktape 2.7 is ES5.1 plus part of ES2015.  The missing built-ins (Map, Set,
+ * Promise, Array.prototype.flat, Intl, structuredClone, ...) come from the
+ * polyfill groups of worker/runtime, and the modules a job may require()
+ * (lodash, date-fns, ...) from worker/libs.  The build compiles both to
+ * bytecode of this very engine (worker/tools/cw_bytecode.c) and embeds them
+ * in the binary as the table below (worker/tools/cw_embed.py); nothing is
+ * ever loaded as bytecode from anywhere else, and never from a job.
+ *
+ * Per job heap, cw_runtime_install() defines each group's trigger properties
+ * as accessors; the first get or set of one loads the group (the host
+ * contract is in worker/runtime/README.md).  A job that never touches a
+ * trigger pays only for defining the accessors.
+ */
+#ifndef CW_RUNTIME_H
+#define CW_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "duktape.h"
+
+typedef enum { CW_RT_GROUP = 0, CW_RT_LIBRARY = 1 } cw_rt_kind_t;
+
+/* One embedded unit.  A group's bytecode evaluates to `function (rt)`, a
+ * library's to `function (module, exports, require)`. */
+typedef struct cw_rt_unit {
+    const char *name;
+    cw_rt_kind_t kind;
+    const char *triggers; /* groups: "path,path,..." ('!' = replace a built-in); libraries: NULL */
+    const unsigned char *data;
+    size_t len;
+} cw_rt_unit_t;
+
+/* Generated at build time (cw_runtime_data.c in the build tree). */
+extern const cw_rt_unit_t cw_rt_units[];
+extern const size_t cw_rt_nunits;
+
+/* Per-heap state, owned by the caller and alive as long as the heap. */
+typedef struct cw_rt_heap {
+    uint32_t loaded; /* bit g: group g has been loaded (or is loading) */
+} cw_rt_heap_t;
+
+/*
+ * Once per process: index the table and decide, in a bare heap of this
+ * engine, which triggers to install (those whose property Duktape lacks, and
+ * every '!' one).  Idempotent.  Returns 0, or -1 with a reason in `err`.
+ */
+int cw_runtime_init(char *err, size_t err_size);
+
+/* The libraries the build embeds, as an allowlist mask (bit i = library i). */
+uint32_t cw_runtime_modules_all(void);
+/* Parse a comma-separated list of library names into a mask.  Blanks around
+ * names are ignored; an empty list allows nothing.  -1 with a reason in `err`
+ * when a name is not a library of this build. */
+int cw_runtime_modules_parse(const char *list, uint32_t *mask, char *err, size_t err_size);
+/* Write the names in `mask` as "a,b,c" (sep ",") or "a, b, c" (sep ", ").
+ * Returns the length the full text needs, as snprintf does. */
+size_t cw_runtime_modules_format(uint32_t mask, const char *sep, char *buf, size_t size);
+
+/*
+ * Per job heap, inside a protected call, before any job code runs: put the
+ * runtime object `rt` in the heap stash and define every trigger.  `h` must
+ * outlive the heap.  Throws (out of memory) or returns.
+ */
+void cw_runtime_install(duk_context *ctx, cw_rt_heap_t *h);
+
+/*
+ * Protected-call body to run after the job's synchronous code: drains the
+ * microtask queue (rt.drainMicrotasks) until a pass runs nothing, then takes
+ * the rejections nobody handled.  Leaves [ found, reason ]: found is true
+ * and reason the first unhandled rejection's reason, or false/undefined.
+ * A microtask that throws propagates as the call's error.  `udata` is the
+ * heap's cw_rt_heap_t.
+ */
+duk_ret_t cw_runtime_settle(duk_context *ctx, void *udata);
+
+/*
+ * require() of a library: "name", or "lodash/<function>" and
+ * "date-fns/<function>" (the per-function entry points those packages
+ * publish).  When the library is in `mask`, pushes its module.exports --
+ * loaded on first use, then cached per heap -- and returns 1; returns 0 with
+ * nothing pushed otherwise.  `require_fn` is the require handed to the
+ * library's own code.  Throws whatever loading the library throws.
+ */
+int cw_runtime_require(duk_context *ctx, const char *name, uint32_t mask, duk_c_function require_fn);
+
+#endif /* CW_RUNTIME_H */
