@@ -76,6 +76,10 @@ log=$(mktemp)
 python3 tests/e2e/test_exec.py build/bin | tee "$log"
 count_lines "$log"
 
+say "modern JavaScript: the HumanEval-X and MBJSP corpora"
+python3 tests/e2e/test_corpus.py build/bin | tee "$log"
+count_lines "$log"
+
 say "executor confinement: /proc checks and the escape-hook test build (build-escape/)"
 python3 tests/e2e/test_confine.py build/bin | tee "$log"
 count_lines "$log"
@@ -116,18 +120,22 @@ if [[ $skip != *" kafka "* ]]; then
   count_lines "$log"
 
   say "Kafka worker against a real broker"
+  export KAFKA_PORT="${KAFKA_PORT:-9092}"
+  brokers="127.0.0.1:$KAFKA_PORT"
   ./deploy/local/kafka.sh start
   note_result "local broker starts" $?
-  python3 tests/integration/test_worker.py build/bin --jobs 5000 2>&1 | tee "$log"
+  python3 tests/integration/test_worker.py build/bin --jobs 5000 --brokers "$brokers" 2>&1 | tee "$log"
   count_lines "$log"
 
   say "fault injection: kills and a broker restart under load (bounded)"
-  python3 loadtest/chaos.py build/bin --jobs 3000 --workers 3 --delivery exactly-once --max-seconds 240 2>&1 |
+  python3 loadtest/chaos.py build/bin --jobs 3000 --workers 3 --delivery exactly-once --max-seconds 240 \
+    --brokers "$brokers" 2>&1 |
     sed 's/^\(PASS\|FAIL\) /\1 chaos exactly-once: /' | tee "$log"
   count_lines "$log"
   python3 loadtest/chaos.py build/bin --jobs 3000 --workers 3 --delivery at-least-once --no-broker-restart \
-    --max-seconds 240 2>&1 | sed 's/^\(PASS\|FAIL\) /\1 chaos at-least-once: /' | tee "$log"
+    --max-seconds 240 --brokers "$brokers" 2>&1 | sed 's/^\(PASS\|FAIL\) /\1 chaos at-least-once: /' | tee "$log"
   count_lines "$log"
+
   say "TypeScript client against the broker and a worker"
   bash deploy/clients/typescript/test/run.sh "$root/build/bin/codeworker" 2>&1 | tee "$log"
   count_lines "$log"
