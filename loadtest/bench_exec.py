@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark `codeworker exec --jobs` (no Kafka): throughput and latency.
 
-  bench_exec.py BUILD_BIN_DIR JOBS.jsonl [--executors 1,2] [--repeat N] [--peers]
+  bench_exec.py BUILD_BIN_DIR JOBS.jsonl [--executors 1,2] [--repeat N] [--unique-code] [--peers]
 
 For each executor count it measures
   * throughput: the whole job file (repeated N times) through one process,
@@ -29,9 +29,16 @@ def pct(xs, p):
     return xs[min(len(xs) - 1, int(round(p / 100.0 * (len(xs) - 1))))]
 
 
-def load(path, repeat):
+def load(path, repeat, unique):
     jobs = [json.loads(l) for l in open(path) if l.strip()]
-    return jobs * repeat
+    out = []
+    for r in range(repeat):
+        for j in jobs:
+            j = dict(j)
+            if unique:  # defeat every cache keyed by the source
+                j["code"] = j["code"] + f"\n// run {r} {j['jobId']}"
+            out.append(j)
+    return out
 
 
 def strip(job):
@@ -95,8 +102,9 @@ def main():
         execs = [int(x) for x in args[args.index("--executors") + 1].split(",")]
     if "--repeat" in args:
         repeat = int(args[args.index("--repeat") + 1])
-    jobs = load(path, repeat)
-    print(f"job file: {os.path.basename(path)}, {len(jobs)} jobs")
+    unique = "--unique-code" in args
+    jobs = load(path, repeat, unique)
+    print(f"job file: {os.path.basename(path)}, {len(jobs)} jobs{' (unique code)' if unique else ''}")
     print()
     print("| engine | executors | jobs/s | passed | latency p50 ms | p90 | p99 | max | exec p50 ms | exec p99 ms |")
     print("|---|---|---|---|---|---|---|---|---|---|")
@@ -115,7 +123,8 @@ def main():
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
             report = f.name
         subprocess.run(["node", os.path.join(peers, "run.js"), "--peer", "all", "--jobs", path, "--repeat",
-                        str(repeat), "--json", report], capture_output=True, text=True)
+                        str(repeat), "--json", report] + (["--unique-code"] if unique else []),
+                       capture_output=True, text=True)
         try:
             rep = json.load(open(report))
         except ValueError:
