@@ -136,6 +136,10 @@ if [[ $skip != *" kafka "* ]]; then
     --max-seconds 240 --brokers "$brokers" 2>&1 | sed 's/^\(PASS\|FAIL\) /\1 chaos at-least-once: /' | tee "$log"
   count_lines "$log"
 
+  say "audit sink into a throwaway PostgreSQL (kill -9 and restart included)"
+  python3 tests/integration/test_audit.py build/bin --brokers "$brokers" 2>&1 | tee "$log"
+  count_lines "$log"
+
   say "TypeScript client against the broker and a worker"
   bash deploy/clients/typescript/test/run.sh "$root/build/bin/codeworker" 2>&1 | tee "$log"
   count_lines "$log"

@@ -219,8 +219,10 @@ def submit_async(lines):
     f = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False)
     f.write("\n".join(json.dumps(j) for j in lines) + "\n")
     f.close()
-    return subprocess.Popen([BIN, "submit", f.name, "--brokers", BROKERS, "--jobs-topic", T.jobs,
-                             "--results-topic", T.results], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    p = subprocess.Popen([BIN, "submit", f.name, "--brokers", BROKERS, "--jobs-topic", T.jobs,
+                          "--results-topic", T.results], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    p.jobfile = f.name
+    return p
 
 
 def topic_ready(topic, parts, timeout=60):
@@ -430,7 +432,9 @@ def test_kill9():
     killed_at = count(PG, db)[0]
     check(f"kill -9: sink killed mid-stream ({killed_at - base} of {NJOBS} rows stored)",
           third <= c[0] and killed_at < base + NJOBS, (base, c, killed_at))
-    sub.wait(300)
+    sub_rc = sub.wait(300)
+    os.unlink(sub.jobfile)
+    check("kill -9: jobs submitted", sub_rc == 0, sub_rc)
     s = start_sink(db, "crash", "--batch-max", "100")
     c = wait_count(db, base + NJOBS, 300, s)
     time.sleep(1.0)  # anything extra would land now
