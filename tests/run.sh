@@ -88,6 +88,10 @@ say "fault injection on librdkafka's mock cluster (produce, coordinator, abortab
 python3 tests/integration/test_mock_faults.py build/bin | tee "$log"
 count_lines "$log"
 
+say "deployment files checked against the program (flags, keys, env, ports)"
+python3 tests/e2e/test_deploy.py build/bin | tee "$log"
+count_lines "$log"
+
 say "contracts: JSON Schemas against examples and real results"
 python3 tests/e2e/test_schemas.py build/bin | tee "$log"
 count_lines "$log"

@@ -595,7 +595,34 @@ def needed_libraries(binary):
     needed = re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", p.stdout)
     ldd = subprocess.run(["ldd", binary], capture_output=True, text=True, timeout=30).stdout
     paths = dict(re.findall(r"^\s*(\S+) => (\S+)", ldd, re.M))
+    for p in re.findall(r"^\s*(/\S+) \(0x", ldd, re.M):  # the dynamic loader
+        paths.setdefault(os.path.basename(p), p)
     return {n: paths.get(n) for n in needed}
+
+
+def debian_base_packages():
+    """Packages every Debian image holds: the Essential and required ones and
+    everything they depend on, computed from this system's dpkg database."""
+    try:
+        out = subprocess.run(["dpkg-query", "-W", "-f=${Package}\t${Essential}\t${Priority}\t${Pre-Depends}, "
+                              "${Depends}\n"], capture_output=True, text=True, timeout=60).stdout
+    except OSError:
+        return set()
+    deps, todo = {}, []
+    for line in out.splitlines():
+        name, essential, prio, rest = (line.split("\t") + ["", "", ""])[:4]
+        deps[name] = [re.split(r"[\s(:]", alt.strip())[0] for d in rest.split(",") if d.strip()
+                      for alt in d.split("|")[:1]]
+        if essential == "yes" or prio == "required":
+            todo.append(name)
+    base = set()
+    while todo:
+        n = todo.pop()
+        if n in base:
+            continue
+        base.add(n)
+        todo += [d for d in deps.get(n, []) if d and d not in base]
+    return base
 
 
 def cmake_requirements():
@@ -805,6 +832,9 @@ def check_unit(prog, text, conf_example, env_example):
         problems.append("User=root")
     if one("ProtectHome") not in ("yes", "read-only", "tmpfs"):
         problems.append(f"ProtectHome={one('ProtectHome')}")
+    if one("ProtectProc") in ("invisible", "ptraceable", "noaccess"):
+        problems.append(f"ProtectProc={one('ProtectProc')}: the supervisor could not read "
+                        "/proc/<executor>/status (executors are non-dumpable) and would refuse every executor")
     if one("CapabilityBoundingSet") != "":
         problems.append(f"CapabilityBoundingSet={one('CapabilityBoundingSet')}, want empty")
     fams = set(" ".join(svc("RestrictAddressFamilies")).split())
@@ -984,7 +1014,8 @@ def main():
     kafka_examples = {k: v for k, v in conf_file_keys(example, commented=True).items() if k.startswith("kafka.")}
     check("codeworker.conf.example shows kafka.* SASL_SSL settings, commented out",
           re.search(r"^#\s*kafka\.security\.protocol\s*=\s*SASL_SSL\s*$", example, re.M) is not None
-          and "kafka.sasl.password" in kafka_examples and not any(k.startswith("kafka.") for k in conf_file_keys(example)),
+          and "kafka.sasl.password" in kafka_examples
+          and not any(k.startswith("kafka.") for k in conf_file_keys(example)),
           f"{sorted(kafka_examples)}")
     kx = os.path.join(TMP, "kafka.conf")
     with open(kx, "w") as f:
@@ -1009,12 +1040,13 @@ def main():
           dfacts.get("expose") == [mport_img] and img_eff.get("metrics.bind") in ("0.0.0.0", "::"),
           f"EXPOSE {dfacts.get('expose')}, metrics {img_eff.get('metrics.bind')}:{mport_img}")
     needed = needed_libraries(BIN)
+    base = debian_base_packages()
     missing = []
     for so, path in needed.items():
         pkg = (dpkg_owner(path) or dpkg_owner(canon(path))) if path else None
         if pkg is None:
             missing.append(f"{so} (no Debian package found)")
-        elif pkg != "libc6" and pkg not in dfacts.get("runtime_packages", set()):
+        elif pkg not in base and pkg not in dfacts.get("runtime_packages", set()):
             missing.append(f"{so} from {pkg}")
     check("Dockerfile: the runtime stage installs every library the binary links",
           not missing and bool(needed), f"missing: {missing}")
