@@ -5,10 +5,12 @@
  * The system-call allowlist was taken from what executors actually do:
  * strace of the end-to-end suite and the corpora (after start-up) shows only
  * read/writev on the channel, brk/mmap/munmap/mremap for the allocator,
+ * mmap/mprotect (a PROT_NONE guard page) for the lowering step's stacks,
  * getrandom for the per-job PRNG seed, and the clock (normally served by the
- * vDSO, allowed for when it falls back to a real call).  The one lazy file
- * access, /etc/localtime on the first Date, is done before the filter goes
- * on.  A few calls glibc makes on error paths are allowed too (abort's
+ * vDSO, allowed for when it falls back to a real call).  Lazy file reads --
+ * /etc/localtime on the first Date, the CPU count the lowering library reads
+ * from cgroups -- are done before the filter goes on (here, and in
+ * cw_lowering_warmup()).  A few calls glibc makes on error paths are allowed too (abort's
  * tgkill to itself, writes to stderr), so that a crash is reported as a
  * crash and not as an escape attempt.
  */

@@ -6,9 +6,11 @@
 # with a timeout is looked at more closely: if the stack shows the time was
 # spent inside one of Duktape's C built-ins (regular expression matching, a
 # join, ...), that is the known limit the supervisor's hard kill covers in
-# service, so the run continues with the runs that were left; if it shows
+# service, so the run continues with the runs that were left (after the
+# fourth such stop it ends, still passing, and names them); if it shows
 # the bytecode executor, the engine's deadline check failed to fire, which
 # is a finding.
+# shellcheck shell=bash disable=SC2034
 
 # cwf_env: sanitizer options for every target process.
 cwf_env() {
@@ -85,7 +87,7 @@ cwf_replay() {
 # Sets R_OK (1/0), R_RUNS, R_COV, R_DETAIL.  RUNS=0 means no run limit.
 cwf_fuzz() {
   local bin=$1 target=$2 corpus=$3 art=$4 log=$5 runs=$6 secs=$7 seed=$8
-  local left=$runs restarts=0 done_runs=0 cov=? rc n kind unit start elapsed
+  local left=$runs restarts=0 done_runs=0 cov='?' rc n kind unit start elapsed
   R_OK=1 R_DETAIL="" R_KNOWN=""
   mkdir -p "$art"
   : >"$log"
@@ -104,7 +106,7 @@ cwf_fuzz() {
     [ -n "$n" ] || n=$(grep -oE '^#[0-9]+' "$log.part" | tail -1 | tr -d '#')
     done_runs=$((done_runs + ${n:-0}))
     cov=$(grep -oE 'cov: [0-9]+' "$log.part" | tail -1 | awk '{print $2}')
-    [ -n "$cov" ] || cov=?
+    [ -n "$cov" ] || cov='?'
     if [ "$rc" -eq 0 ]; then
       rm -f "$log.part"
       break
@@ -112,11 +114,15 @@ cwf_fuzz() {
     unit=$(grep -oE 'Test unit written to .*' "$log.part" | tail -1 | sed 's/Test unit written to //')
     if [ "$target" = fuzz_exec ] && grep -q 'ERROR: libFuzzer: timeout' "$log.part"; then
       kind=$(cwf_timeout_kind "$log.part")
-      if [ "${kind%% *}" = builtin ] && [ "$restarts" -lt 3 ]; then
+      if [ "${kind%% *}" = builtin ]; then
         restarts=$((restarts + 1))
-        R_KNOWN="$R_KNOWN ${kind#* } (${unit#"$CWF_ROOT"/})"
+        case $R_KNOWN in
+        *"${unit#"$CWF_ROOT"/}"*) ;;
+        *) R_KNOWN="$R_KNOWN ${kind#* } (${unit#"$CWF_ROOT"/})" ;;
+        esac
         rm -f "$log.part"
         [ "$runs" -gt 0 ] && left=$((runs - done_runs))
+        if [ "$restarts" -gt 3 ]; then break; fi # enough of them: stop, not a failure
         if [ "$runs" -gt 0 ] && [ "$left" -le 0 ]; then break; fi
         if [ $(( $(date +%s) - start )) -ge "$secs" ]; then break; fi
         seed=$((seed + 1))

@@ -46,11 +46,11 @@ work=$out/long/$target
 mkdir -p "$work/corpus"
 cp -n "$here/corpus/$target/"* "$work/corpus/" 2>/dev/null
 seed=$(( $(od -An -N4 -tu4 /dev/urandom) % 2000000000 + 1 ))
-echo "fuzzing $target for ${secs}s (seed $seed, corpus $(ls "$work/corpus" | wc -l) inputs, log build-fuzz/long/$target/fuzz.log)"
+echo "fuzzing $target for ${secs}s (seed $seed, corpus $(find "$work/corpus" -type f | wc -l) inputs, log build-fuzz/long/$target/fuzz.log)"
 cwf_fuzz "$bin" "$target" "$work/corpus" "$out/artifacts/$target" "$work/fuzz.log" 0 "$secs" "$seed"
 [ -n "$R_KNOWN" ] && echo "note: stopped in C built-ins past the deadline (expected, see README):$R_KNOWN"
 if [ "$R_OK" -eq 1 ]; then
-  echo "PASS $target ($R_RUNS runs, $R_COV coverage; corpus now $(ls "$work/corpus" | wc -l) inputs)"
+  echo "PASS $target ($R_RUNS runs, $R_COV coverage; corpus now $(find "$work/corpus" -type f | wc -l) inputs)"
 else
   echo "FAIL $target ($R_RUNS runs): $R_DETAIL"
   status=1
