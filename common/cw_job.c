@@ -124,7 +124,8 @@ static int cw_job_parse_iso8601(const char *s, int64_t *ms) {
     } else {
         return 0;
     }
-    if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec < 0 || sec >= 61)
+    if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+        !isfinite(sec) || sec < 0 || sec >= 61 || y < 1 || y > 9999)
         return 0;
     struct tm tm = {0};
     tm.tm_year = y - 1900, tm.tm_mon = mo - 1, tm.tm_mday = d;

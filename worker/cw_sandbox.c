@@ -413,7 +413,7 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
 static duk_ret_t cw_sbx_compile_script(duk_context *ctx, void *udata) {
     const cw_prepared_t *prep = udata;
     duk_push_string(ctx, "job.js");
-    duk_compile_lstring_filename(ctx, 0, prep->code, prep->len);
+    duk_compile_lstring_filename(ctx, DUK_COMPILE_SHEBANG, prep->code, prep->len);
     return 1;
 }
 
@@ -698,6 +698,23 @@ static cw_err_t cw_sbx_emit(const cw_sandbox_conf_t *conf, cw_result_t *r, cw_bu
         r->logs_json = NULL;
         r->logs_len = 0;
         r->logs_truncated = 1;
+        err = cw_result_write(r, out);
+    }
+    if (err == CW_ERR_TOOBIG) { /* then the stack and the audit context */
+        out->len = start;
+        r->err_stack = NULL;
+        r->audit_json = NULL;
+        r->audit_len = 0;
+        err = cw_result_write(r, out);
+    }
+    if (err == CW_ERR_TOOBIG) {
+        /* A cap smaller than the smallest result: one result still beats
+         * none, so the last resort ignores the cap. */
+        out->len = start;
+        out->max = 0;
+        r->err_message = r->err_message ? "the result did not fit the configured result size" : NULL;
+        r->adjust_json = NULL;
+        r->adjust_len = 0;
         err = cw_result_write(r, out);
     }
     if (out->data)
