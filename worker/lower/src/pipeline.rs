@@ -162,7 +162,8 @@ fn lower_in_globals(src: &str, flags: u32) -> Result<Lowered, SyntaxErr> {
     let parsed = parser.parse_script();
     let mut errors = parser.take_errors();
     let script = match parsed {
-        Ok(s) => s,
+        // A `#!` line is a comment to Node; Duktape has no such syntax.
+        Ok(s) => Script { shebang: None, ..s },
         Err(e) => {
             errors.push(e);
             Script { span: DUMMY_SP, body: Vec::new(), shebang: None }
@@ -192,7 +193,11 @@ fn lower_in_globals(src: &str, flags: u32) -> Result<Lowered, SyntaxErr> {
     let mut program = Program::Script(script);
     let mut scan = Scan::default();
 
-    HELPERS.set(&Helpers::new(!inline), || {
+    // Transforms report some early errors (an undeclared private name, say)
+    // through swc's diagnostic handler; without one set they would panic.
+    let diag = DiagBuf::default();
+    let handler = swc_common::errors::Handler::with_emitter_writer(Box::new(diag.clone()), None);
+    swc_common::errors::HANDLER.set(&handler, || HELPERS.set(&Helpers::new(!inline), || {
         program.mutate(resolver(unresolved_mark, top_level_mark, false));
         const_violations(&mut program);
         program.mutate(compat(unresolved_mark));
@@ -221,7 +226,19 @@ fn lower_in_globals(src: &str, flags: u32) -> Result<Lowered, SyntaxErr> {
 
         program.mutate(hygiene());
         program.mutate(fixer(None));
-    });
+    }));
+    if handler.has_errors() {
+        let text = diag.text();
+        let msg = text
+            .lines()
+            .map(|l| l.trim())
+            .find(|l| !l.is_empty())
+            .unwrap_or("invalid program")
+            .trim_start_matches("error:")
+            .trim()
+            .to_string();
+        return Err(SyntaxErr { msg, line: 1, col: 1 });
+    }
 
     // Helpers used, with everything they call (ids into the runtime table).
     let mut needs = scan.needs;
@@ -607,4 +624,30 @@ fn wrap_top_level(script: &mut Script, label: Ident) {
         body: Box::new(Stmt::Block(BlockStmt { span: DUMMY_SP, stmts: rest, ..Default::default() })),
     }));
     script.body = head;
+}
+
+
+/// Collects what swc's diagnostic handler writes, to turn it into a SyntaxErr.
+#[derive(Clone, Default)]
+struct DiagBuf(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl DiagBuf {
+    fn text(&self) -> String {
+        let v = self.0.lock().map(|g| g.clone()).unwrap_or_default();
+        String::from_utf8_lossy(&v).into_owned()
+    }
+}
+
+impl std::io::Write for DiagBuf {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut g) = self.0.lock() {
+            if g.len() < 4096 {
+                g.extend_from_slice(buf);
+            }
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
