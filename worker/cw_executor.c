@@ -65,7 +65,7 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf_in) {
      * code with many inputs lowers it once. */
     cw_executor_conf_t confbuf = *conf_in;
     const cw_executor_conf_t *conf = &confbuf;
-    if (cw_lowering_new(128, &confbuf.sbx.lowering) != CW_OK) {
+    if (cw_lowering_new(1024, &confbuf.sbx.lowering) != CW_OK) {
         status = 2;
         goto done;
     }
