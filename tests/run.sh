@@ -106,6 +106,7 @@ if [[ $skip != *" asan "* ]]; then
     run_cmocka build-asan/bin asan
     python3 tests/e2e/test_exec.py build-asan/bin --sanitized 2>&1 | sed 's/^\(PASS\|FAIL\) /\1 asan: /' | tee "$log"
     count_lines "$log"
+    unset ASAN_OPTIONS UBSAN_OPTIONS
   else
     tail -30 build-asan.log
     note_result "asan build" 1
