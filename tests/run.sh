@@ -76,6 +76,10 @@ log=$(mktemp)
 python3 tests/e2e/test_exec.py build/bin | tee "$log"
 count_lines "$log"
 
+say "security suite: hostile jobs with their required result types and time bounds"
+python3 tests/security/test_hostile.py build/bin | tee "$log"
+count_lines "$log"
+
 say "modern JavaScript: the HumanEval-X and MBJSP corpora"
 python3 tests/e2e/test_corpus.py build/bin | tee "$log"
 count_lines "$log"
