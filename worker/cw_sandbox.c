@@ -55,6 +55,7 @@ typedef struct cw_sbx {
     const cw_sandbox_conf_t *conf;
     int64_t start_ns, deadline_ns;
     int timed_out;
+    unsigned alloc_ticks; /* allocations since the deadline was last read */
     int security; /* a blocked module was requested */
     uint64_t rng[4];
     cw_buf_t logs;
@@ -99,11 +100,30 @@ double cw_sandbox_random_double(void *udata) {
     return (double)(out >> 11) * 0x1.0p-53;
 }
 
-static void *cw_sbx_malloc(void *udata, duk_size_t size) { return cw_alloc_malloc(udata, size); }
-static void *cw_sbx_realloc(void *udata, void *ptr, duk_size_t size) {
-    return cw_alloc_realloc(udata, ptr, size);
+/* Duktape reads the deadline only every 256K bytecode instructions, so a
+ * loop whose every instruction is expensive (`t = big + n` on a large
+ * string) can run far past it.  Such loops allocate: the allocator reads the
+ * clock every 64th request and, past the deadline, refuses, so the job ends
+ * as TIMEOUT inside the heap, with its logs, instead of at the supervisor's
+ * hard kill. */
+static int cw_sbx_expired(cw_sbx_t *s) {
+    if (!s->timed_out && s->deadline_ns && (++s->alloc_ticks & 63) == 0 && cw_mono_ns() >= s->deadline_ns)
+        s->timed_out = 1;
+    return s->timed_out;
 }
-static void cw_sbx_free(void *udata, void *ptr) { cw_alloc_free(udata, ptr); }
+
+static void *cw_sbx_malloc(void *udata, duk_size_t size) {
+    cw_sbx_t *s = udata;
+    return cw_sbx_expired(s) ? NULL : cw_alloc_malloc(&s->alloc, size);
+}
+static void *cw_sbx_realloc(void *udata, void *ptr, duk_size_t size) {
+    cw_sbx_t *s = udata;
+    return size && cw_sbx_expired(s) ? NULL : cw_alloc_realloc(&s->alloc, ptr, size);
+}
+static void cw_sbx_free(void *udata, void *ptr) {
+    cw_sbx_t *s = udata;
+    cw_alloc_free(&s->alloc, ptr);
+}
 
 static void cw_sbx_fatal(void *udata, const char *msg) {
     (void)udata;

@@ -69,6 +69,8 @@ CASES = [
     ("redos-replace", {"code": "output = ('a'.repeat(30) + 'b').replace(/(a|aa)+c/, '')", "timeout": 1}, [T, S], 2.0, None),
     ("quadratic-join", {"code": "output = new Array(1e8).join('ab').length", "timeout": 1}, [T, M], 2.0, None),
     ("quadratic-indexof", {"code": "const s = 'a'.repeat(4e6); let n = 0; for (let i = 0; i < 3000; i++) n += s.indexOf('b'); output = n", "timeout": 1}, [T], 2.0, None),
+    ("expensive-instructions", {"code": "console.log('started'); var big = new Array(300000).join('x'); for (var n = 0; ; n++) { var t = big + n; }",
+                                "timeout": 1, "memoryLimit": 8}, [T], 1.4, lambda r: len(r["logs"]) == 1),
     ("sort-huge", {"code": "const a = []; for (let i = 0; i < 3e6; i++) a.push(i % 977); a.sort((x, y) => x - y); output = a.length", "timeout": 1}, [T, M], 2.0, None),
     ("library-exhaustion", {"code": "const _ = require('lodash'); output = _.range(5e7).length", "timeout": 2, "memoryLimit": 32}, [M, T], 3.0, None),
     ("mathjs-exhaustion", {"code": "const math = require('mathjs'); output = math.evaluate('ones(3000, 3000)').size()", "timeout": 2, "memoryLimit": 64}, [M, T], 3.0, None),
