@@ -17,8 +17,10 @@
 # (each `s + x` on a 100 KB string frees one) otherwise grow the process by
 # gigabytes of allocator caches and trip libFuzzer's RSS limit.
 cwf_env() {
-  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:symbolize=1:handle_abort=1:quarantine_size_mb=64:allocator_release_to_os_interval_ms=500}
-  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+  # Ours first; whatever the caller set comes after and wins.
+  local asan=detect_leaks=1:abort_on_error=0:symbolize=1:handle_abort=1:quarantine_size_mb=64:allocator_release_to_os_interval_ms=500
+  export ASAN_OPTIONS=$asan${ASAN_OPTIONS:+:$ASAN_OPTIONS}
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}
   if [ -z "${ASAN_SYMBOLIZER_PATH:-}" ]; then
     local s
     for s in llvm-symbolizer llvm-symbolizer-14; do
