@@ -1,18 +1,13 @@
 #!/usr/bin/env bash
 # tests/run.sh -- install, build and run every test; ends with "N passed, N failed".
 #
-# Stages (each counted test by test):
-#   1. dependencies (deploy/install-deps.sh) and a -Werror release build;
-#   2. cmocka unit tests, including allocation-failure injection;
-#   3. end-to-end tests of `codeworker exec` through the executor pool;
-#      then executor confinement seen from /proc, and a test build whose
-#      jobs can make forbidden system calls (each must be SECURITY_ERROR);
-#   4. the same unit tests and a quick end-to-end pass under ASan+UBSan;
-#   5. a valgrind pass over a subset of end-to-end jobs;
-#   6. JSON Schema validation of examples and real results;
-#   7. integration tests against a real Kafka broker (deploy/local/kafka.sh):
-#      the broker script itself, then the worker (scale-out, SIGTERM handover,
-#      malformed messages and dead letters, config, metrics).
+# Stages (each counted test by test): dependencies and a -Werror build; cmocka
+# unit tests (allocation-failure injection included); end-to-end tests of
+# `codeworker exec`; the security suite; the external corpora; executor
+# confinement; mock-cluster fault injection; deployment files; JSON Schemas;
+# ASan+UBSan; valgrind; then against a real Kafka broker (deploy/local/kafka.sh):
+# the broker script, the worker, bounded chaos runs, the audit sink against
+# PostgreSQL and the TypeScript client; finally bounded fuzzing.
 # Set CW_TEST_SKIP="asan valgrind kafka" (any subset) to skip stages locally.
 set -uo pipefail
 cd "$(dirname "$0")/.."
