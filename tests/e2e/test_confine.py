@@ -35,22 +35,14 @@ BIN = os.path.join(BIN_DIR, "codeworker")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ESCAPE_DIR = os.path.join(ROOT, "build-escape")
 AS_ROOT = os.geteuid() == 0
-passed = failed = 0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from cwtest import check, summary  # noqa: E402
 
 ESCAPES = ["open", "socket", "execve", "fork", "mprotect-exec", "setuid"]
 LONG_JOB = {"jobId": "long", "code": "var t = Date.now(); while (Date.now() - t < 1500) {} output = 'ok'",
             "timeout": 10}
 
 
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"PASS {name}")
-    else:
-        failed += 1
-        print(f"FAIL {name}: {detail}")
-    sys.stdout.flush()
 
 
 def children(pid):
@@ -280,8 +272,7 @@ def main():
     if "--no-escape-build" not in sys.argv:
         test_escape_hook()
     test_startup_cost()
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

@@ -73,18 +73,10 @@ BIN_DIR = os.path.abspath(sys.argv[1])
 BIN = os.path.join(BIN_DIR, "codeworker")
 PYDEPS = os.path.join(os.path.dirname(BIN_DIR), "pydeps")
 TMP = tempfile.mkdtemp(prefix="cw-deploy-")
-passed = failed = 0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from cwtest import check, summary  # noqa: E402
 
 
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"PASS {name}")
-    else:
-        failed += 1
-        print(f"FAIL {name}: {detail}")
-    sys.stdout.flush()
 
 
 def check_problems(name, problems):
@@ -98,8 +90,7 @@ def skip(name, why):
 
 def finish():
     shutil.rmtree(TMP, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    sys.exit(summary())
 
 
 def read(path):
