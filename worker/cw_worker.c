@@ -118,6 +118,7 @@ struct cw_worker {
     regex_t reply_re;
     int have_reply_re;
     char host[128];
+    char worker_id[160]; /* host:pid, for dead-letter headers */
     cw_metrics_t m;
 };
 
@@ -395,7 +396,8 @@ static int cw_produce_entry(cw_worker_t *w, cw_entry_t *e) {
                                 RD_KAFKA_V_HEADER("cw-source-offset", off, -1),
                                 RD_KAFKA_V_HEADER("cw-reason", e->key ? e->key : "", -1),
                                 RD_KAFKA_V_HEADER("cw-error-type", "INVALID_REQUEST", -1),
-                                RD_KAFKA_V_HEADER("cw-worker", w->host, -1),
+                                RD_KAFKA_V_HEADER("cw-worker", w->worker_id, -1),
+                                RD_KAFKA_V_HEADER("content-type", "application/json", -1),
                                 RD_KAFKA_V_HEADER("cw-result", e->hdr_result ? e->hdr_result : "", -1),
                                 RD_KAFKA_V_OPAQUE(e), RD_KAFKA_V_END);
     } else {
@@ -420,7 +422,8 @@ static int cw_produce_entry(cw_worker_t *w, cw_entry_t *e) {
                           RD_KAFKA_V_HEADER("cw-source-offset", off, -1),
                           RD_KAFKA_V_HEADER("cw-reason", "the job crashed its executor on every attempt", -1),
                           RD_KAFKA_V_HEADER("cw-error-type", "WORKER_CRASHED", -1),
-                          RD_KAFKA_V_HEADER("cw-worker", w->host, -1),
+                          RD_KAFKA_V_HEADER("cw-worker", w->worker_id, -1),
+                                RD_KAFKA_V_HEADER("content-type", "application/json", -1),
                           RD_KAFKA_V_HEADER("cw-attempts", h.data ? h.data : "[]", -1), RD_KAFKA_V_END);
         cw_buf_free(&h);
         e->dlq_copy = 0;
@@ -1106,6 +1109,7 @@ cw_err_t cw_worker_new(const cw_conf_t *conf, char *const *exec_argv, volatile s
     w->loop = EV_DEFAULT;
     w->cpipe[0] = w->cpipe[1] = w->ppipe[0] = w->ppipe[1] = -1;
     gethostname(w->host, sizeof(w->host) - 1);
+    snprintf(w->worker_id, sizeof(w->worker_id), "%s:%d", w->host, (int)getpid());
     cw_err_t err = CW_ERR_INVALID;
 
     w->eos = conf->delivery == CW_DELIVERY_EXACTLY_ONCE;

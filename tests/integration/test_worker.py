@@ -19,7 +19,8 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from cwtest import check, children, counts, rss_kb, summary  # noqa: E402,F401
 
-BIN = os.path.join(sys.argv[1], "codeworker")
+BIN_DIR = sys.argv[1]
+BIN = os.path.join(BIN_DIR, "codeworker")
 BROKERS = sys.argv[sys.argv.index("--brokers") + 1] if "--brokers" in sys.argv else "127.0.0.1:9092"
 NJOBS = int(sys.argv[sys.argv.index("--jobs") + 1]) if "--jobs" in sys.argv else 5000
 procs = []
@@ -105,6 +106,30 @@ def stop(p, sig=signal.SIGTERM, timeout=60):
         return -9
 
 
+def schema_validator(name):
+    """A 2020-12 validator for schemas/<name>.schema.json, with formats; None
+    when jsonschema is not installed (tests/e2e/test_schemas.py installs it,
+    into BUILD/pydeps where pip refuses the system)."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(BIN_DIR)), "pydeps"))
+    try:
+        from jsonschema import Draft202012Validator
+    except ImportError:
+        return None
+    with open(os.path.join(root, "schemas", name + ".schema.json")) as f:
+        schema = json.load(f)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def validate_all(name, docs, what):
+    v = schema_validator(name)
+    if v is None:
+        check(f"{what}: validated against schemas/{name}.schema.json", False, "jsonschema is not installed")
+        return
+    bad = [(i, e.message) for i, d in enumerate(docs) for e in list(v.iter_errors(d))[:1]]
+    check(f"{what}: {len(docs)} messages valid against schemas/{name}.schema.json", docs and not bad, bad[:3])
+
+
 def test_two_workers():
     t = Topics("scale")
     w1, w2 = start_worker(t), start_worker(t)
@@ -134,6 +159,7 @@ def test_two_workers():
           f"missing={missing[:10]} dups={dups[:10]}")
     check(f"{NJOBS} jobs: outputs correct", not bad, bad[:10])
     check("both workers took partitions and produced results", len(pids) == 2, pids)
+    validate_all("result", [json.loads(v[0]) for v in by.values()], "Kafka results (with actionExecutionLog)")
     check("workers exit 0 on SIGTERM", stop(w1) == 0 and stop(w2) == 0)
 
 
@@ -258,6 +284,15 @@ def test_malformed():
     check("malformed: dead letters keep the raw bytes", "this is not json" in bodies and "[1,2,3]" in bodies, bodies)
     check("malformed: dead letters carry source and reason headers",
           all("cw-source-offset=" in r and "cw-reason=" in r for r in dlq), dlq[:2])
+    validate_all("result", list(by.values()), "malformed: INVALID_REQUEST/EXPIRED results")
+    p = subprocess.run(["kcat", "-b", BROKERS, "-C", "-t", t.dlq, "-o", "beginning", "-e", "-q", "-J"],
+                       capture_output=True, timeout=60)
+    heads = []
+    for line in p.stdout.decode("utf-8", "replace").splitlines():
+        env = json.loads(line)
+        h = env.get("headers") or []
+        heads.append({h[i]: h[i + 1] for i in range(0, len(h) - 1, 2)})
+    validate_all("dlq", heads, "malformed: dead-letter headers")
     stop(w)
 
 
