@@ -58,7 +58,7 @@ for spec in fuzz_job:20000:60 fuzz_result:20000:60 fuzz_exec:2000:90 fuzz_lower:
   while read -r line; do count "$line"; done < <(cwf_replay "$bin" "$target" "$here/regressions/$target" \
     "$out/regressions/$target")
 
-  work=$out/work/$target
+  work=$out/runs/$target
   rm -rf "$work"
   mkdir -p "$work/corpus"
   cp "$here/corpus/$target/"* "$work/corpus/" 2>/dev/null
@@ -69,7 +69,7 @@ for spec in fuzz_job:20000:60 fuzz_result:20000:60 fuzz_exec:2000:90 fuzz_lower:
   if [ "$R_OK" -eq 1 ]; then
     count "PASS $target ($R_RUNS runs, $R_COV coverage$note)"
   else
-    count "FAIL $target ($R_RUNS runs): $R_DETAIL (log: build-fuzz/work/$target/fuzz.log)"
+    count "FAIL $target ($R_RUNS runs): $R_DETAIL (log: build-fuzz/runs/$target/fuzz.log)"
   fi
 done
 
