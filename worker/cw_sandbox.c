@@ -743,6 +743,30 @@ static cw_err_t cw_sbx_emit(const cw_sandbox_conf_t *conf, cw_result_t *r, cw_bu
     return err;
 }
 
+/* The fields every result of `job` carries: its id, effective limits, the
+ * adjustments made to them and the audit context. */
+static void cw_sbx_result_for(const cw_job_t *job, cw_result_t *r) {
+    r->job_id = job->job_id;
+    r->timeout_s = job->timeout_s;
+    r->memory_mb = job->memory_mb;
+    r->adjust_json = job->adjustments.data;
+    r->adjust_len = job->adjustments.len;
+    r->audit_json = job->audit.data;
+    r->audit_len = job->audit.len;
+}
+
+/* Destroy the heap and report what it cost (one path for results and OOM). */
+static void cw_sbx_teardown(duk_context *ctx, cw_sbx_t *s, cw_sandbox_stats_t *stats) {
+    if (ctx)
+        duk_destroy_heap(ctx);
+    cw_lowering_release(&s->prep);
+    if (stats) {
+        stats->allocations = s->alloc.count;
+        stats->faults = s->alloc.faults;
+        stats->leaked = s->alloc.used;
+    }
+}
+
 cw_err_t cw_sandbox_run(const cw_sandbox_conf_t *conf, const cw_job_t *job, cw_buf_t *out,
                         cw_sandbox_stats_t *stats) {
     /* Once per process (the executor already did it at start-up); if it
@@ -758,13 +782,7 @@ cw_err_t cw_sandbox_run(const cw_sandbox_conf_t *conf, const cw_job_t *job, cw_b
 
     cw_result_t r;
     cw_result_init(&r);
-    r.job_id = job->job_id;
-    r.timeout_s = job->timeout_s;
-    r.memory_mb = job->memory_mb;
-    r.adjust_json = job->adjustments.data;
-    r.adjust_len = job->adjustments.len;
-    r.audit_json = job->audit.data;
-    r.audit_len = job->audit.len;
+    cw_sbx_result_for(job, &r);
     r.started_ms = cw_now_ms();
     s.start_ns = cw_mono_ns();
     s.deadline_ns = s.start_ns + (int64_t)(job->timeout_s * 1e9);
@@ -863,14 +881,7 @@ cw_err_t cw_sandbox_run(const cw_sandbox_conf_t *conf, const cw_job_t *job, cw_b
 finish:
     r.ended_ms = cw_now_ms();
     r.exec_ms = (double)(cw_mono_ns() - s.start_ns) / 1e6;
-    if (ctx)
-        duk_destroy_heap(ctx);
-    cw_lowering_release(&s.prep);
-    if (stats) {
-        stats->allocations = s.alloc.count;
-        stats->faults = s.alloc.faults;
-        stats->leaked = s.alloc.used;
-    }
+    cw_sbx_teardown(ctx, &s, stats);
     r.mem_peak = s.alloc.peak;
     r.code = o.code;
     if (output_too_big) {
@@ -899,14 +910,7 @@ finish:
     cw_buf_free(&s.logs);
     return err;
 oom:
-    if (ctx)
-        duk_destroy_heap(ctx);
-    cw_lowering_release(&s.prep);
-    if (stats) {
-        stats->allocations = s.alloc.count;
-        stats->faults = s.alloc.faults;
-        stats->leaked = s.alloc.used;
-    }
+    cw_sbx_teardown(ctx, &s, stats);
     cw_buf_free(&output);
     cw_buf_free(&s.logs);
     return CW_ERR_NOMEM;
@@ -927,16 +931,10 @@ cw_err_t cw_sandbox_invalid(const cw_sandbox_conf_t *conf, const char *job_id, c
 cw_err_t cw_sandbox_expired(const cw_sandbox_conf_t *conf, const cw_job_t *job, cw_buf_t *out) {
     cw_result_t r;
     cw_result_init(&r);
-    r.job_id = job->job_id;
+    cw_sbx_result_for(job, &r);
     r.code = CW_RES_EXPIRED;
     r.err_name = "Expired";
     r.err_message = "the job was consumed after its expiresAt and was not run";
     r.started_ms = r.ended_ms = cw_now_ms();
-    r.timeout_s = job->timeout_s;
-    r.memory_mb = job->memory_mb;
-    r.adjust_json = job->adjustments.data;
-    r.adjust_len = job->adjustments.len;
-    r.audit_json = job->audit.data;
-    r.audit_len = job->audit.len;
     return cw_sbx_emit(conf, &r, out);
 }
