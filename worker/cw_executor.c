@@ -61,11 +61,20 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf_in) {
     cw_buf_init(&in, 0);
     cw_buf_init(&out, 0);
     int status = 0;
+    cw_sandbox_heap_t *heap = NULL;
     /* This executor's cache of lowered code: a pipeline that sends the same
      * code with many inputs lowers it once. */
     cw_executor_conf_t confbuf = *conf_in;
     const cw_executor_conf_t *conf = &confbuf;
     if (cw_lowering_new(1024, &confbuf.sbx.lowering) != CW_OK) {
+        status = 2;
+        goto done;
+    }
+    /* The heap for the next job is made ready while no job waits for it:
+     * after a result has gone out and before the next job is read, by
+     * copying back a sealed image of a fresh heap (cw_sandbox.c, "prepared
+     * heaps"). */
+    if (cw_sandbox_heap_new(&conf->sbx, CW_SANDBOX_HEAP_IMAGE, &heap) != CW_OK) {
         status = 2;
         goto done;
     }
@@ -94,7 +103,7 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf_in) {
         } else if (!err) {
             err = cw_executor_send_start(fd, &job);
             if (!err)
-                err = cw_sandbox_run(&conf->sbx, &job, &out, &st);
+                err = cw_sandbox_run_prepared(heap, &job, &out, &st);
         } else if (err == CW_ERR_INVALID) {
             st.result_code = CW_RES_INVALID_REQUEST;
             err = cw_sandbox_invalid(&conf->sbx, job.job_id, reason, &out);
@@ -116,8 +125,13 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf_in) {
             status = 1;
             break;
         }
+        if (cw_sandbox_heap_renew(heap) != CW_OK) { /* a no-op if no job ran */
+            status = 1;
+            break;
+        }
     }
 done:
+    cw_sandbox_heap_free(heap, NULL);
     cw_lowering_free(confbuf.sbx.lowering);
     cw_buf_free(&in);
     cw_buf_free(&out);

@@ -64,7 +64,11 @@ typedef struct cw_sbx {
     const cw_job_t *job;
     cw_rt_heap_t rt; /* which runtime groups this heap has loaded */
     cw_prepared_t prep; /* the code as compiled: original, or lowered to ES5 */
+    duk_context *ctx;   /* NULL when even an empty heap did not fit */
+    int setup_failed;   /* the job-independent setup threw; its error is at -1 */
+    int used;           /* a job has run in this heap: it never runs another */
 } cw_sbx_t;
+
 
 void cw_sandbox_conf_default(cw_sandbox_conf_t *c) {
     c->log_max_entries = 1000;
@@ -246,6 +250,8 @@ static duk_ret_t cw_sbx_console_body(duk_context *ctx, void *udata) {
 
 static duk_ret_t cw_sbx_console(duk_context *ctx) {
     cw_sbx_t *s = cw_sbx_get(ctx);
+    if (!s->job) /* between jobs (a finalizer while the heap is destroyed) */
+        return 0;
     if (s->log_count >= s->conf->log_max_entries || s->logs.len >= s->conf->log_max_bytes) {
         s->logs_truncated = 1;
         return 0;
@@ -421,7 +427,14 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
     duk_push_array(ctx);
     duk_put_prop_string(ctx, -2, CW_SBX_SECURITY_KEY);
     duk_pop(ctx);
+    duk_pop(ctx);
+    return 0;
+}
 
+/* The job-dependent part of setup: the global `input`. */
+static duk_ret_t cw_sbx_setup_input(duk_context *ctx, void *udata) {
+    cw_sbx_t *s = udata;
+    duk_push_global_object(ctx);
     cw_sbx_push_json(ctx, s->job->input);
     duk_put_prop_string(ctx, -2, "input");
     duk_pop(ctx);
@@ -755,109 +768,231 @@ static void cw_sbx_result_for(const cw_job_t *job, cw_result_t *r) {
     r->audit_len = job->audit.len;
 }
 
-/* Destroy the heap and report what it cost (one path for results and OOM). */
-static void cw_sbx_teardown(duk_context *ctx, cw_sbx_t *s, cw_sandbox_stats_t *stats) {
-    if (ctx)
-        duk_destroy_heap(ctx);
+/* ---- prepared heaps ------------------------------------------------------
+ *
+ * Creating a Duktape heap (its ~700 built-in objects) and destroying it are
+ * most of the work of a small job, and neither depends on the job.  So the
+ * executor keeps one heap ready between jobs -- renewed after a result has
+ * gone out and before the next job is read -- and a job finds a heap in
+ * which no code has ever run and which already holds the sandbox's globals.
+ *
+ * With CW_SANDBOX_HEAP_IMAGE the heap is made once, in an arena, and sealed
+ * (cw_alloc.h, "heap images"); renewing it releases what the last job
+ * allocated and copies the sealed bytes back, which costs a ~100 KB memcpy
+ * instead of a destroy and a create.  The engine's state lives entirely in
+ * memory it got from the allocator, so the copy is the fresh heap, down to
+ * the byte; the C-side state of the heap (cw_sbx_t) is restored from the
+ * copy taken at sealing, and Math.random is reseeded.  Without the flag (or
+ * if the image cannot be made) renewing destroys and creates.
+ *
+ * The heap is created under CW_SBX_PREPARE_BYTES, no more than the smallest
+ * memoryLimit; the job's own cap replaces it when the job arrives. */
+#define CW_SBX_PREPARE_BYTES ((size_t)8 << 20)
+#define CW_SBX_ARENA_BYTES ((size_t)4 << 20)
+
+/* The public name of a prepared heap. */
+struct cw_sandbox_heap {
+    cw_sbx_t s;
+    cw_sbx_t fresh; /* image mode: `s` as it was when the image was sealed */
+    int image;
+};
+
+/* Make the heap in h->s (whose conf is set): an image when asked and
+ * possible, else a plain heap. */
+static void cw_sbx_make(cw_sandbox_heap_t *h, int image) {
+    cw_sbx_t *s = &h->s;
+    const cw_sandbox_conf_t *conf = s->conf;
+    h->image = 0;
+    cw_alloc_init(&s->alloc, CW_SBX_PREPARE_BYTES);
+    if (image && cw_alloc_arena_open(&s->alloc, CW_SBX_ARENA_BYTES) != 0)
+        image = 0;
+    cw_sbx_seed(s);
+    s->ctx = duk_create_heap(cw_sbx_malloc, cw_sbx_realloc, cw_sbx_free, s, cw_sbx_fatal);
+    if (s->ctx) {
+        /* Faults are injected only once the heap exists: Duktape's built-in
+         * initialisation is not safe against a persistent allocation
+         * failure (it recurses until the C stack is gone), and in service
+         * it cannot meet the cap, because a fresh heap is ~100 KB. */
+        if (conf->fault_at && !image) /* an image's faults start with each job */
+            cw_alloc_set_fault(&s->alloc, conf->fault_at, conf->fault_repeat);
+        s->setup_failed = duk_safe_call(s->ctx, cw_sbx_setup, s, 0, 1) != DUK_EXEC_SUCCESS;
+        if (!s->setup_failed)
+            duk_pop(s->ctx);
+    }
+    if (!image)
+        return;
+    if (!s->ctx || s->setup_failed || cw_alloc_arena_seal(&s->alloc) != 0) {
+        /* No image: drop the arena (the heap in it goes with it, never
+         * having run anything) and make a plain heap instead. */
+        cw_alloc_arena_close(&s->alloc);
+        s->ctx = NULL;
+        s->setup_failed = 0;
+        cw_sbx_make(h, 0);
+        return;
+    }
+    h->fresh = *s;
+    h->image = 1;
+}
+
+cw_err_t cw_sandbox_heap_new(const cw_sandbox_conf_t *conf, int flags, cw_sandbox_heap_t **heap) {
+    *heap = NULL;
+    /* Once per process (the executor already did it at start-up); if it
+     * failed, setup fails every job with the reason. */
+    (void)cw_runtime_init(NULL, 0);
+    cw_sandbox_heap_t *h = calloc(1, sizeof(*h));
+    if (!h)
+        return CW_ERR_NOMEM;
+    h->s.conf = conf;
+    cw_sbx_make(h, (flags & CW_SANDBOX_HEAP_IMAGE) != 0);
+    *heap = h;
+    return CW_OK;
+}
+
+int cw_sandbox_heap_is_image(const cw_sandbox_heap_t *heap) { return heap && heap->image; }
+
+cw_err_t cw_sandbox_heap_renew(cw_sandbox_heap_t *heap) {
+    if (!heap)
+        return CW_ERR_INVALID;
+    cw_sbx_t *s = &heap->s;
+    if (!s->used)
+        return CW_OK; /* still fresh */
+    cw_lowering_release(&s->prep);
+    if (heap->image) {
+        cw_alloc_arena_restore(&s->alloc);
+        *s = heap->fresh;
+        cw_sbx_seed(s);
+        return CW_OK;
+    }
+    const cw_sandbox_conf_t *conf = s->conf;
+    if (s->ctx)
+        duk_destroy_heap(s->ctx);
+    memset(s, 0, sizeof(*s));
+    s->conf = conf;
+    cw_sbx_make(heap, 0);
+    return CW_OK;
+}
+
+void cw_sandbox_heap_free(cw_sandbox_heap_t *heap, cw_sandbox_stats_t *stats) {
+    if (!heap)
+        return;
+    cw_sbx_t *s = &heap->s;
+    if (heap->image) {
+        cw_alloc_release(&s->alloc); /* what the job left; the image is whole */
+        if (stats)
+            stats->leaked = s->alloc.used - heap->fresh.alloc.used;
+        cw_alloc_arena_close(&s->alloc);
+    } else {
+        if (s->ctx)
+            duk_destroy_heap(s->ctx);
+        if (stats)
+            stats->leaked = s->alloc.used;
+    }
     cw_lowering_release(&s->prep);
     if (stats) {
         stats->allocations = s->alloc.count;
         stats->faults = s->alloc.faults;
-        stats->leaked = s->alloc.used;
     }
+    free(heap);
 }
 
 cw_err_t cw_sandbox_run(const cw_sandbox_conf_t *conf, const cw_job_t *job, cw_buf_t *out,
                         cw_sandbox_stats_t *stats) {
-    /* Once per process (the executor already did it at start-up); if it
-     * failed, setup fails every job with the reason. */
-    (void)cw_runtime_init(NULL, 0);
-    cw_sbx_t s;
-    memset(&s, 0, sizeof(s));
-    s.conf = conf;
-    s.job = job;
-    cw_alloc_init(&s.alloc, (size_t)(job->memory_mb * 1024.0 * 1024.0));
-    cw_buf_init(&s.logs, conf->log_max_bytes);
-    cw_sbx_seed(&s);
+    cw_sandbox_heap_t *heap;
+    cw_err_t err = cw_sandbox_heap_new(conf, 0, &heap);
+    if (err)
+        return err;
+    err = cw_sandbox_run_prepared(heap, job, out, stats);
+    cw_sandbox_heap_free(heap, stats);
+    return err;
+}
+
+cw_err_t cw_sandbox_run_prepared(cw_sandbox_heap_t *heap, const cw_job_t *job, cw_buf_t *out,
+                                 cw_sandbox_stats_t *stats) {
+    if (!heap || heap->s.used)
+        return CW_ERR_STATE;
+    cw_sbx_t *s = &heap->s;
+    const cw_sandbox_conf_t *conf = s->conf;
+    duk_context *ctx = s->ctx;
+    s->used = 1;
+    s->job = job;
+    s->alloc.limit = (size_t)(job->memory_mb * 1024.0 * 1024.0);
+    if (heap->image && conf->fault_at)
+        cw_alloc_set_fault(&s->alloc, conf->fault_at, conf->fault_repeat);
+    cw_buf_init(&s->logs, conf->log_max_bytes);
 
     cw_result_t r;
     cw_result_init(&r);
     cw_sbx_result_for(job, &r);
     r.started_ms = cw_now_ms();
-    s.start_ns = cw_mono_ns();
-    s.deadline_ns = s.start_ns + (int64_t)(job->timeout_s * 1e9);
+    s->start_ns = cw_mono_ns();
+    s->deadline_ns = s->start_ns + (int64_t)(job->timeout_s * 1e9);
 
     cw_sbx_outcome_t o = {.code = CW_RES_SUCCESS};
     cw_buf_t output;
     cw_buf_init(&output, conf->result_max_bytes);
     int output_too_big = 0;
+    cw_err_t err = CW_OK;
 
-    duk_context *ctx = duk_create_heap(cw_sbx_malloc, cw_sbx_realloc, cw_sbx_free, &s, cw_sbx_fatal);
     if (!ctx) {
         o.code = CW_RES_MEMORY_LIMIT;
         o.name = strdup("RangeError");
         o.message = strdup("memory limit too small to create a JavaScript heap");
         goto finish;
     }
-    /* Faults are injected only once the heap exists: Duktape's built-in
-     * initialisation is not safe against a persistent allocation failure
-     * (it recurses until the C stack is gone), and in service it cannot
-     * meet the cap, because a fresh heap is ~100 KB and the smallest
-     * memoryLimit is 8 MB. */
-    if (conf->fault_at)
-        cw_alloc_set_fault(&s.alloc, conf->fault_at, conf->fault_repeat);
-    if (duk_safe_call(ctx, cw_sbx_setup, &s, 0, 1) != DUK_EXEC_SUCCESS) {
-        cw_sbx_failed(ctx, &s, CW_RES_RUNTIME_ERROR, &o);
+    if (s->setup_failed || duk_safe_call(ctx, cw_sbx_setup_input, s, 0, 1) != DUK_EXEC_SUCCESS) {
+        cw_sbx_failed(ctx, s, CW_RES_RUNTIME_ERROR, &o);
         goto finish;
     }
     duk_pop(ctx);
     /* Modern syntax is lowered to ES5 here, inside the executor, with a
      * cache by source hash; ES5 code is compiled as written. */
-    if (cw_lowering_prepare(conf->lowering, job->code, job->code_len, &s.prep) != CW_OK)
-        goto oom;
-    if (s.prep.syntax_error || s.prep.internal) {
+    if (cw_lowering_prepare(conf->lowering, job->code, job->code_len, &s->prep) != CW_OK) {
+        err = CW_ERR_NOMEM;
+        goto done;
+    }
+    if (s->prep.syntax_error || s->prep.internal) {
         o.code = CW_RES_SYNTAX_ERROR;
         o.name = strdup("SyntaxError");
-        o.message = strdup(s.prep.message);
-        o.line = s.prep.line;
-        o.column = s.prep.col;
+        o.message = strdup(s->prep.message);
+        o.line = s->prep.line;
+        o.column = s->prep.col;
         goto finish;
     }
-    if (s.prep.lowered && duk_safe_call(ctx, cw_sbx_helpers, &s, 0, 1) != DUK_EXEC_SUCCESS) {
-        cw_sbx_failed(ctx, &s, CW_RES_RUNTIME_ERROR, &o);
+    if (s->prep.lowered && duk_safe_call(ctx, cw_sbx_helpers, s, 0, 1) != DUK_EXEC_SUCCESS) {
+        cw_sbx_failed(ctx, s, CW_RES_RUNTIME_ERROR, &o);
         goto finish;
     }
-    if (s.prep.lowered)
+    if (s->prep.lowered)
         duk_pop(ctx);
-    if (duk_safe_call(ctx, cw_sbx_compile_script, &s.prep, 0, 1) != DUK_EXEC_SUCCESS) {
-        if (s.timed_out || s.alloc.limit_hit || s.prep.lowered ||
+    if (duk_safe_call(ctx, cw_sbx_compile_script, &s->prep, 0, 1) != DUK_EXEC_SUCCESS) {
+        if (s->timed_out || s->alloc.limit_hit || s->prep.lowered ||
             duk_safe_call(ctx, cw_sbx_compile_function, (void *)job, 0, 1) != DUK_EXEC_SUCCESS) {
             if (duk_get_top(ctx) > 1)
                 duk_pop(ctx); /* report the script error, not the retry's */
-            cw_sbx_failed(ctx, &s, CW_RES_SYNTAX_ERROR, &o);
+            cw_sbx_failed(ctx, s, CW_RES_SYNTAX_ERROR, &o);
             goto finish;
         }
         duk_remove(ctx, -2);
     }
     if (duk_safe_call(ctx, cw_sbx_call, NULL, 1, 1) != DUK_EXEC_SUCCESS) {
-        cw_sbx_failed(ctx, &s, CW_RES_RUNTIME_ERROR, &o);
+        cw_sbx_failed(ctx, s, CW_RES_RUNTIME_ERROR, &o);
         goto finish;
     }
     /* The job's "event loop": promise reactions and queued microtasks, under
      * the same deadline, so an `output` assigned in a then() counts. */
-    if (duk_safe_call(ctx, cw_runtime_settle, &s.rt, 0, 2) != DUK_EXEC_SUCCESS) {
+    if (duk_safe_call(ctx, cw_runtime_settle, &s->rt, 0, 2) != DUK_EXEC_SUCCESS) {
         duk_pop(ctx); /* [ error undefined ] -> [ error ] */
-        cw_sbx_failed(ctx, &s, CW_RES_RUNTIME_ERROR, &o);
+        cw_sbx_failed(ctx, s, CW_RES_RUNTIME_ERROR, &o);
         goto finish;
     }
     if (duk_get_boolean(ctx, -2)) { /* [ true reason ]: an unhandled rejection */
         (void)duk_safe_call(ctx, cw_sbx_rejection_error, NULL, 1, 1);
-        cw_sbx_failed(ctx, &s, CW_RES_RUNTIME_ERROR, &o);
+        cw_sbx_failed(ctx, s, CW_RES_RUNTIME_ERROR, &o);
         goto finish;
     }
     duk_pop_2(ctx);
     if (duk_safe_call(ctx, cw_sbx_serialize, NULL, 1, 1) != DUK_EXEC_SUCCESS) {
-        cw_sbx_failed(ctx, &s, CW_RES_RUNTIME_ERROR, &o);
+        cw_sbx_failed(ctx, s, CW_RES_RUNTIME_ERROR, &o);
         if (o.code == CW_RES_RUNTIME_ERROR && o.message) {
             char *m = malloc(strlen(o.message) + 48);
             if (m) {
@@ -874,15 +1009,16 @@ cw_err_t cw_sandbox_run(const cw_sandbox_conf_t *conf, const cw_job_t *job, cw_b
         cw_err_t e = cw_utf8_json_text(&output, text, n);
         if (e == CW_ERR_TOOBIG)
             output_too_big = 1;
-        else if (e)
-            goto oom;
+        else if (e) {
+            err = CW_ERR_NOMEM;
+            goto done;
+        }
     }
 
 finish:
     r.ended_ms = cw_now_ms();
-    r.exec_ms = (double)(cw_mono_ns() - s.start_ns) / 1e6;
-    cw_sbx_teardown(ctx, &s, stats);
-    r.mem_peak = s.alloc.peak;
+    r.exec_ms = (double)(cw_mono_ns() - s->start_ns) / 1e6;
+    r.mem_peak = s->alloc.peak;
     r.code = o.code;
     if (output_too_big) {
         r.code = CW_RES_OUTPUT_LIMIT;
@@ -897,23 +1033,27 @@ finish:
     r.err_stack = o.stack;
     r.err_line = o.line;
     r.err_column = o.column;
-    r.logs_json = s.logs.data;
-    r.logs_len = s.logs.len;
-    r.logs_truncated = s.logs_truncated;
-    cw_err_t err = cw_sbx_emit(conf, &r, out);
+    r.logs_json = s->logs.data;
+    r.logs_len = s->logs.len;
+    r.logs_truncated = s->logs_truncated;
+    err = cw_sbx_emit(conf, &r, out);
     if (stats)
         stats->result_code = (int)r.code;
+done:
+    if (stats) {
+        stats->allocations = s->alloc.count;
+        stats->faults = s->alloc.faults;
+    }
     free(o.name);
     free(o.message);
     free(o.stack);
     cw_buf_free(&output);
-    cw_buf_free(&s.logs);
+    cw_buf_free(&s->logs);
+    /* The heap is spent: whatever might run while it is destroyed (a
+     * finalizer) sees no job and a deadline already past. */
+    s->job = NULL;
+    s->deadline_ns = 1;
     return err;
-oom:
-    cw_sbx_teardown(ctx, &s, stats);
-    cw_buf_free(&output);
-    cw_buf_free(&s.logs);
-    return CW_ERR_NOMEM;
 }
 
 cw_err_t cw_sandbox_invalid(const cw_sandbox_conf_t *conf, const char *job_id, const char *reason,

@@ -47,6 +47,36 @@ typedef struct cw_sandbox_stats {
     int result_code;      /* the cw_rescode_t written */
 } cw_sandbox_stats_t;
 
+/* A fresh heap, made before its job arrives (cw_sandbox.c, "prepared
+ * heaps").  Opaque; one job at most runs in it. */
+typedef struct cw_sandbox_heap cw_sandbox_heap_t;
+
+/* Create a heap with the sandbox's globals installed.  CW_ERR_NOMEM only when
+ * the process is out of memory; a heap that did not fit or whose setup failed
+ * is still returned and fails its job with the reason.  With
+ * CW_SANDBOX_HEAP_IMAGE the heap is sealed as an image that renewing copies
+ * back (falling back to a plain heap when no image can be made). */
+#define CW_SANDBOX_HEAP_IMAGE 1
+cw_err_t cw_sandbox_heap_new(const cw_sandbox_conf_t *conf, int flags, cw_sandbox_heap_t **heap);
+
+/* Make a spent heap fresh again (a no-op for one no job has used): restore
+ * its image, or destroy and create it. */
+cw_err_t cw_sandbox_heap_renew(cw_sandbox_heap_t *heap);
+
+/* 1 when `heap` is renewed from an image. */
+int cw_sandbox_heap_is_image(const cw_sandbox_heap_t *heap);
+
+/* Destroy a heap (NULL is fine); `stats`, when given, gets the allocation
+ * counts and the bytes still allocated after destruction. */
+void cw_sandbox_heap_free(cw_sandbox_heap_t *heap, cw_sandbox_stats_t *stats);
+
+/* Run `job` in `heap` (made by cw_sandbox_heap_new with the conf to use) and
+ * write its result, as cw_sandbox_run does; the heap is spent afterwards
+ * (CW_ERR_STATE if it was already used) and only good for
+ * cw_sandbox_heap_free. */
+cw_err_t cw_sandbox_run_prepared(cw_sandbox_heap_t *heap, const cw_job_t *job, cw_buf_t *out,
+                                 cw_sandbox_stats_t *stats /* may be NULL */);
+
 /*
  * Run `job` and append exactly one result document to `out` (whose max is
  * set by the call to conf->result_max_bytes).  Returns CW_OK whenever a

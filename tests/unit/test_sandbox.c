@@ -1,4 +1,10 @@
-/* test_sandbox.c -- one job in one heap: results, error types, caps, isolation. */
+/*
+ * test_sandbox.c -- one job in one heap: results, error types, caps, isolation.
+ *
+ * The suite runs twice: once with a heap made and destroyed for each job, and
+ * once with one heap image renewed after each job, as executors run them, so
+ * every test there also runs in a heap that all the tests before it used.
+ */
 #include "cw_test.h"
 
 #include <stdio.h>
@@ -13,6 +19,7 @@ static cw_sandbox_conf_t conf;
 static cw_job_limits_t lim;
 
 static char last_text[1 << 16];
+static cw_sandbox_heap_t *image; /* the second run's heap image */
 
 /* Run `code` with optional input (JSON text) and limits; return the parsed result. */
 static cJSON *run(const char *code, const char *input, double timeout, double mem) {
@@ -34,8 +41,13 @@ static cJSON *run(const char *code, const char *input, double timeout, double me
     cw_buf_t out;
     cw_buf_init(&out, 0);
     cw_sandbox_stats_t st;
-    assert_int_equal(cw_sandbox_run(&conf, &job, &out, &st), CW_OK);
-    assert_int_equal(st.leaked, 0);
+    if (image) {
+        assert_int_equal(cw_sandbox_run_prepared(image, &job, &out, &st), CW_OK);
+        assert_int_equal(cw_sandbox_heap_renew(image), CW_OK);
+    } else {
+        assert_int_equal(cw_sandbox_run(&conf, &job, &out, &st), CW_OK);
+        assert_int_equal(st.leaked, 0);
+    }
     cw_job_free(&job);
     snprintf(last_text, sizeof(last_text), "%s", out.data);
     /* cJSON refuses the (valid) escape of a lone surrogate; tests that
@@ -258,16 +270,33 @@ static void test_require_policy(void **state) {
 
 static void test_isolation_and_random(void **state) {
     (void)state;
-    cJSON *r = run("Object.prototype.evil = 1; Array.prototype.map = null; globalLeak = 2; output = Math.random()",
-                   NULL, 0, 0);
+    /* Everything a job can reach is changed; the next job must see none of it. */
+    cJSON *r = run("Object.prototype.evil = 1; Array.prototype.map = null; globalLeak = 2;"
+                   " console.log = function () { throw 1 }; JSON.stringify = null; require = null;"
+                   " input.x = 1; Promise.resolve().then(function () { stillHere = 1 });"
+                   " var big = []; for (var i = 0; i < 20000; i++) big.push({i: i, s: 'x' + i});"
+                   " Object.freeze(Object.prototype); Object.freeze(Array.prototype);"
+                   " output = Math.random()",
+                   "{}", 0, 0);
+    assert_string_equal(code_of(r), "SUCCESS");
     double a = cJSON_GetObjectItem(r, "output")->valuedouble;
     cJSON_Delete(r);
-    r = run("output = [({}).evil, typeof [].map, typeof globalLeak, Math.random()]", NULL, 0, 0);
+    r = run("console.log('ok'); var t = [1]; t.push(2); ({}).fresh = 1;"
+            " output = [({}).evil, typeof [].map, typeof globalLeak, Math.random(), typeof stillHere,"
+            " input.x, typeof require('lodash').sum, Object.isFrozen(Object.prototype), t.length]",
+            "{}", 0, 0);
+    assert_string_equal(code_of(r), "SUCCESS");
     cJSON *o = cJSON_GetObjectItem(r, "output");
     assert_true(cJSON_IsNull(cJSON_GetArrayItem(o, 0)));
     assert_string_equal(cJSON_GetArrayItem(o, 1)->valuestring, "function");
     assert_string_equal(cJSON_GetArrayItem(o, 2)->valuestring, "undefined");
     assert_true(cJSON_GetArrayItem(o, 3)->valuedouble != a);
+    assert_string_equal(cJSON_GetArrayItem(o, 4)->valuestring, "undefined");
+    assert_true(cJSON_IsNull(cJSON_GetArrayItem(o, 5)));
+    assert_string_equal(cJSON_GetArrayItem(o, 6)->valuestring, "function");
+    assert_true(cJSON_IsFalse(cJSON_GetArrayItem(o, 7)));
+    assert_int_equal(cJSON_GetArrayItem(o, 8)->valueint, 2);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(r, "logs")), 1);
     cJSON_Delete(r);
 }
 
@@ -285,6 +314,25 @@ static int setup(void **state) {
     (void)state;
     cw_sandbox_conf_default(&conf);
     cw_job_limits_default(&lim);
+    return 0;
+}
+
+static int setup_image(void **state) {
+    setup(state);
+    if (cw_sandbox_heap_new(&conf, CW_SANDBOX_HEAP_IMAGE, &image) != CW_OK || !cw_sandbox_heap_is_image(image))
+        return -1;
+    return 0;
+}
+
+static int teardown_image(void **state) {
+    (void)state;
+    cw_sandbox_stats_t st;
+    cw_sandbox_heap_free(image, &st);
+    image = NULL;
+    if (st.leaked) { /* every renew released all its job had allocated */
+        print_error("heap image: %zu bytes left after the last renew\n", st.leaked);
+        return -1;
+    }
     return 0;
 }
 
@@ -308,5 +356,7 @@ int main(void) {
         cmocka_unit_test(test_isolation_and_random),
         cmocka_unit_test(test_proto_key_in_input),
     };
-    return cmocka_run_group_tests_name("sandbox", tests, setup, NULL);
+    int failed = cmocka_run_group_tests_name("sandbox", tests, setup, NULL);
+    failed += cmocka_run_group_tests_name("sandbox on a heap image", tests, setup_image, teardown_image);
+    return failed;
 }

@@ -2,7 +2,9 @@
  * test_sandbox_fault.c -- SQLite-style allocation-failure injection into the
  * job's heap: for N = 1, 2, ... fail allocation N (once, then from N on) and
  * require a well-formed result with a typed outcome and no leaked heap bytes,
- * until a run completes without reaching allocation N.
+ * until a run completes without reaching allocation N.  The walk runs once
+ * on a heap made for each job and once on one heap image renewed after each
+ * job (what executors do), which must come back whole after every failure.
  */
 #include "cw_test.h"
 
@@ -31,12 +33,17 @@ static const char *const cw_fault_jobs[] = {
     " Promise.reject(new Error('late'))\"}",
 };
 
-static void cw_fault_walk(const char *msg, uint64_t repeat) {
+static void cw_fault_walk(const char *msg, uint64_t repeat, int image) {
     cw_job_limits_t lim;
     cw_job_limits_default(&lim);
     cw_sandbox_conf_t conf;
     cw_sandbox_conf_default(&conf);
     conf.fault_repeat = repeat;
+    cw_sandbox_heap_t *heap = NULL;
+    if (image) {
+        assert_int_equal(cw_sandbox_heap_new(&conf, CW_SANDBOX_HEAP_IMAGE, &heap), CW_OK);
+        assert_true(cw_sandbox_heap_is_image(heap));
+    }
     uint64_t n;
     int outcomes[16] = {0};
     for (n = 1; n < 100000; n++) {
@@ -47,7 +54,13 @@ static void cw_fault_walk(const char *msg, uint64_t repeat) {
         cw_buf_t out;
         cw_buf_init(&out, 0);
         cw_sandbox_stats_t st;
-        assert_int_equal(cw_sandbox_run(&conf, &job, &out, &st), CW_OK);
+        if (image) {
+            memset(&st, 0, sizeof(st));
+            assert_int_equal(cw_sandbox_run_prepared(heap, &job, &out, &st), CW_OK);
+            assert_int_equal(cw_sandbox_heap_renew(heap), CW_OK);
+        } else {
+            assert_int_equal(cw_sandbox_run(&conf, &job, &out, &st), CW_OK);
+        }
         cw_job_free(&job);
         if (st.leaked)
             fail_msg("N=%llu: %zu heap bytes leaked", (unsigned long long)n, st.leaked);
@@ -71,28 +84,44 @@ static void cw_fault_walk(const char *msg, uint64_t repeat) {
         if (st.faults == 0)
             break;
     }
+    if (image) { /* every renew released what its job left */
+        cw_sandbox_stats_t st;
+        cw_sandbox_heap_free(heap, &st);
+        if (st.leaked)
+            fail_msg("image: %zu heap bytes leaked", st.leaked);
+    }
     assert_true(n > 10); /* the walk did reach into the engine */
-    print_message("  job %.2s repeat=%llu: %llu allocation sites, outcomes S/R/M/Sec/Syn=%d/%d/%d/%d/%d\n",
-                  msg + 10, (unsigned long long)repeat, (unsigned long long)n, outcomes[0], outcomes[1],
+    print_message("  job %.2s repeat=%llu%s: %llu allocation sites, outcomes S/R/M/Sec/Syn=%d/%d/%d/%d/%d\n",
+                  msg + 10, (unsigned long long)repeat, image ? " image" : "", (unsigned long long)n,
+                  outcomes[0], outcomes[1],
                   outcomes[2], outcomes[3], outcomes[4]);
 }
 
 static void test_transient_faults(void **state) {
     (void)state;
     for (size_t i = 0; i < sizeof(cw_fault_jobs) / sizeof(cw_fault_jobs[0]); i++)
-        cw_fault_walk(cw_fault_jobs[i], 1);
+        cw_fault_walk(cw_fault_jobs[i], 1, 0);
 }
 
 static void test_persistent_faults(void **state) {
     (void)state;
     for (size_t i = 0; i < sizeof(cw_fault_jobs) / sizeof(cw_fault_jobs[0]); i++)
-        cw_fault_walk(cw_fault_jobs[i], 0);
+        cw_fault_walk(cw_fault_jobs[i], 0, 0);
+}
+
+static void test_image_faults(void **state) {
+    (void)state;
+    for (size_t i = 0; i < sizeof(cw_fault_jobs) / sizeof(cw_fault_jobs[0]); i++) {
+        cw_fault_walk(cw_fault_jobs[i], 1, 1);
+        cw_fault_walk(cw_fault_jobs[i], 0, 1);
+    }
 }
 
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_transient_faults),
         cmocka_unit_test(test_persistent_faults),
+        cmocka_unit_test(test_image_faults),
     };
     return cmocka_run_group_tests_name("sandbox_fault", tests, NULL, NULL);
 }
