@@ -40,4 +40,12 @@ double cw_sandbox_random_double(void *udata);
 #undef DUK_USE_NATIVE_CALL_RECLIMIT
 #define DUK_USE_NATIVE_CALL_RECLIMIT 500
 
+/* Speed (doc/performance-sensitive.rst): integers as integers, and the
+ * JSON.stringify fast path (it falls back to the standard algorithm for
+ * anything unusual: replacers, getters, Proxies, toJSON). */
+#undef DUK_USE_FASTINT
+#define DUK_USE_FASTINT
+#undef DUK_USE_JSON_STRINGIFY_FASTPATH
+#define DUK_USE_JSON_STRINGIFY_FASTPATH
+
 #endif /* CW_DUK_CONFIG_H */
