@@ -9,7 +9,11 @@
  *
  * Cache: a small table keyed by a 64-bit FNV-1a hash of the source and the
  * lowering library's version, verified by comparing the source itself, with
- * round-robin eviction.  Sources above 256 KiB are never cached.
+ * round-robin eviction.  Sources above 256 KiB are never cached.  An entry
+ * holds what swc made of the source (nothing for ES5 code) and, once the
+ * code has compiled, Duktape's bytecode for it: a pipeline that sends the
+ * same code again loads the function instead of parsing it again.  The
+ * bytecode is this executor's own output, never bytes from a message.
  */
 #include "cw_lowering.h"
 
@@ -24,15 +28,18 @@
 
 typedef struct cw_lowering_entry {
     uint64_t hash;
-    char *src;
+    char *src; /* NULL = free slot */
     size_t len;
-    cw_lower_out_t *out;
+    cw_lower_out_t *out; /* NULL for ES5 code, compiled as written */
+    void *bc;            /* the compiled code, once it compiled */
+    size_t bc_len;
+    int bc_function;     /* compiled as a function body (top-level return) */
 } cw_lowering_entry_t;
 
 struct cw_lowering {
     cw_lowering_entry_t *e;
     size_t n, next;
-    uint64_t hits, misses;
+    uint64_t hits, misses, loads;
     /* helper bytecode, compiled once per executor */
     size_t nhelpers;
     void **bc;
@@ -62,6 +69,7 @@ void cw_lowering_free(cw_lowering_t *c) {
     for (size_t i = 0; i < c->n && c->e; i++) {
         free(c->e[i].src);
         cw_lower_free(c->e[i].out);
+        free(c->e[i].bc);
     }
     for (size_t i = 0; i < c->nhelpers && c->bc; i++)
         free(c->bc[i]);
@@ -71,7 +79,8 @@ void cw_lowering_free(cw_lowering_t *c) {
     free(c);
 }
 
-void cw_lowering_stats(const cw_lowering_t *c, uint64_t *hits, uint64_t *misses) {
+void cw_lowering_stats(const cw_lowering_t *c, uint64_t *hits, uint64_t *misses, uint64_t *loads) {
+    *loads = c ? c->loads : 0;
     *hits = c ? c->hits : 0;
     *misses = c ? c->misses : 0;
 }
@@ -153,36 +162,43 @@ static void cw_fill(cw_prepared_t *p, cw_lower_out_t *out, int rc) {
 
 cw_err_t cw_lowering_prepare(cw_lowering_t *c, const char *src, size_t len, cw_prepared_t *p) {
     memset(p, 0, sizeof(*p));
-    if (!cw_needs_lowering(src, len)) {
-        p->code = src;
-        p->len = len;
-        return CW_OK;
-    }
-    uint64_t h = cw_fnv1a(src, len) ^ cw_fnv1a(cw_lower_version(), strlen(cw_lower_version()));
-    if (c && c->n) {
+    int es5 = !cw_needs_lowering(src, len);
+    int cache = c && c->n && len <= CW_LOWERING_MAX_CACHED_SRC;
+    uint64_t h = 0;
+    if (cache) {
+        h = cw_fnv1a(src, len) ^ cw_fnv1a(cw_lower_version(), strlen(cw_lower_version()));
         for (size_t i = 0; i < c->n; i++) {
             cw_lowering_entry_t *e = &c->e[i];
-            if (e->out && e->hash == h && e->len == len && memcmp(e->src, src, len) == 0) {
+            if (e->src && e->hash == h && e->len == len && memcmp(e->src, src, len) == 0) {
                 c->hits++;
-                cw_fill(p, e->out, CW_LOWER_OK);
+                if (e->out) {
+                    cw_fill(p, e->out, CW_LOWER_OK);
+                } else {
+                    p->code = src;
+                    p->len = len;
+                }
                 p->cached = 1;
+                p->entry_ = e;
                 return CW_OK;
             }
         }
         c->misses++;
     }
     cw_lower_out_t *out = NULL;
-    int rc = cw_lower(src, len, 0, &out);
-    if (!out)
-        return CW_ERR_NOMEM;
-    cw_fill(p, out, rc);
-    if (rc != CW_LOWER_OK || !c || !c->n || len > CW_LOWERING_MAX_CACHED_SRC) {
-        p->owned_ = 1;
-        return CW_OK;
+    if (es5) {
+        p->code = src;
+        p->len = len;
+    } else {
+        int rc = cw_lower(src, len, 0, &out);
+        if (!out)
+            return CW_ERR_NOMEM;
+        cw_fill(p, out, rc);
+        if (rc != CW_LOWER_OK)
+            cache = 0;
     }
-    char *copy = malloc(len ? len : 1);
+    char *copy = cache ? malloc(len ? len : 1) : NULL;
     if (!copy) {
-        p->owned_ = 1;
+        p->owned_ = out != NULL;
         return CW_OK;
     }
     memcpy(copy, src, len);
@@ -190,11 +206,53 @@ cw_err_t cw_lowering_prepare(cw_lowering_t *c, const char *src, size_t len, cw_p
     c->next = (c->next + 1) % c->n;
     free(e->src);
     cw_lower_free(e->out);
+    free(e->bc);
+    memset(e, 0, sizeof(*e));
     e->hash = h;
     e->src = copy;
     e->len = len;
     e->out = out;
+    p->entry_ = e;
     return CW_OK;
+}
+
+int cw_lowering_load_compiled(duk_context *ctx, cw_lowering_t *c, const cw_prepared_t *p) {
+    const cw_lowering_entry_t *e = p->entry_;
+    if (!e || !e->bc)
+        return 0;
+    if (c)
+        c->loads++;
+    void *buf = duk_push_fixed_buffer(ctx, e->bc_len);
+    memcpy(buf, e->bc, e->bc_len);
+    duk_load_function(ctx);
+    return 1;
+}
+
+static duk_ret_t cw_lowering_dump(duk_context *ctx, void *udata) {
+    (void)udata;
+    duk_dump_function(ctx);
+    return 1;
+}
+
+void cw_lowering_keep_compiled(duk_context *ctx, const cw_prepared_t *p, int as_function) {
+    cw_lowering_entry_t *e = p->entry_;
+    if (!e || e->bc)
+        return;
+    /* Its own protected call: failing to keep the bytecode (the job's heap
+     * at its cap) must not fail the job. */
+    duk_dup(ctx, -1);
+    if (duk_safe_call(ctx, cw_lowering_dump, NULL, 1, 1) == DUK_EXEC_SUCCESS) {
+        duk_size_t n;
+        void *b = duk_get_buffer_data(ctx, -1, &n);
+        void *copy = b && n ? malloc(n) : NULL;
+        if (copy) {
+            memcpy(copy, b, n);
+            e->bc = copy;
+            e->bc_len = n;
+            e->bc_function = as_function;
+        }
+    }
+    duk_pop(ctx);
 }
 
 void cw_lowering_release(cw_prepared_t *p) {

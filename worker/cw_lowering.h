@@ -34,6 +34,7 @@ typedef struct cw_prepared {
     unsigned line, col;
     void *out_;       /* cw_lower_out_t */
     int owned_;
+    struct cw_lowering_entry *entry_; /* its cache entry, if any */
 } cw_prepared_t;
 
 /* A cache of `max_entries` lowered sources (0 disables caching). */
@@ -44,6 +45,15 @@ void cw_lowering_free(cw_lowering_t *c);
  * syntax_error/internal in *p) or CW_ERR_NOMEM. */
 cw_err_t cw_lowering_prepare(cw_lowering_t *c, const char *src, size_t len, cw_prepared_t *p);
 void cw_lowering_release(cw_prepared_t *p);
+
+/* Inside a Duktape safe call: push the function this code compiled to the
+ * last time (from this executor's own bytecode) and return 1, or return 0
+ * when there is none yet. */
+int cw_lowering_load_compiled(duk_context *ctx, cw_lowering_t *c, const cw_prepared_t *p);
+/* After a successful compile of `p` (the function at -1, left there): keep
+ * its bytecode in the cache for the next job with the same code.  Never
+ * throws; a failure only means nothing is kept. */
+void cw_lowering_keep_compiled(duk_context *ctx, const cw_prepared_t *p, int as_function);
 
 /* Inside a Duktape safe call: define the global __cw_h with the helpers
  * `p` needs (nothing if it needs none).  Throws on failure. */
@@ -57,7 +67,8 @@ long cw_lowering_map_line(const cw_prepared_t *p, long line);
  * (CPU count, time zone) before the executor confines itself. */
 int cw_lowering_warmup(char *err, size_t n);
 
-/* Cache counters. */
-void cw_lowering_stats(const cw_lowering_t *c, uint64_t *hits, uint64_t *misses);
+/* Cache counters: lookups that found the code, that did not, and compiles
+ * replaced by loading bytecode. */
+void cw_lowering_stats(const cw_lowering_t *c, uint64_t *hits, uint64_t *misses, uint64_t *loads);
 
 #endif /* CW_LOWERING_H */

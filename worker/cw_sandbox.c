@@ -77,6 +77,7 @@ void cw_sandbox_conf_default(cw_sandbox_conf_t *c) {
     c->result_max_bytes = 1u << 20;
     c->fault_at = c->fault_repeat = 0;
     c->modules = cw_runtime_modules_all();
+    c->lowering = NULL;
 }
 
 /* ---- engine hooks (named in worker/duktape/duk_config.h) ---------------- */
@@ -444,9 +445,13 @@ static duk_ret_t cw_sbx_setup_input(duk_context *ctx, void *udata) {
 /* Compile the job: as a global script, or, when that fails (a top-level
  * `return`), as the body of a function.  The first error is the one reported. */
 static duk_ret_t cw_sbx_compile_script(duk_context *ctx, void *udata) {
-    const cw_prepared_t *prep = udata;
+    const cw_sbx_t *s = udata;
+    const cw_prepared_t *prep = &s->prep;
+    if (cw_lowering_load_compiled(ctx, s->conf->lowering, prep)) /* compiled before, in either form */
+        return 1;
     duk_push_string(ctx, "job.js");
     duk_compile_lstring_filename(ctx, DUK_COMPILE_SHEBANG, prep->code, prep->len);
+    cw_lowering_keep_compiled(ctx, prep, 0);
     return 1;
 }
 
@@ -458,13 +463,14 @@ static duk_ret_t cw_sbx_helpers(duk_context *ctx, void *udata) {
 }
 
 static duk_ret_t cw_sbx_compile_function(duk_context *ctx, void *udata) {
-    const cw_job_t *job = udata;
+    const cw_sbx_t *s = udata;
     duk_push_string(ctx, "function(){");
-    duk_push_lstring(ctx, job->code, job->code_len);
+    duk_push_lstring(ctx, s->job->code, s->job->code_len);
     duk_push_string(ctx, "\n}");
     duk_concat(ctx, 3);
     duk_push_string(ctx, "job.js");
     duk_compile(ctx, DUK_COMPILE_FUNCTION);
+    cw_lowering_keep_compiled(ctx, &s->prep, 1);
     return 1;
 }
 
@@ -964,9 +970,9 @@ cw_err_t cw_sandbox_run_prepared(cw_sandbox_heap_t *heap, const cw_job_t *job, c
     }
     if (s->prep.lowered)
         duk_pop(ctx);
-    if (duk_safe_call(ctx, cw_sbx_compile_script, &s->prep, 0, 1) != DUK_EXEC_SUCCESS) {
+    if (duk_safe_call(ctx, cw_sbx_compile_script, s, 0, 1) != DUK_EXEC_SUCCESS) {
         if (s->timed_out || s->alloc.limit_hit || s->prep.lowered ||
-            duk_safe_call(ctx, cw_sbx_compile_function, (void *)job, 0, 1) != DUK_EXEC_SUCCESS) {
+            duk_safe_call(ctx, cw_sbx_compile_function, s, 0, 1) != DUK_EXEC_SUCCESS) {
             if (duk_get_top(ctx) > 1)
                 duk_pop(ctx); /* report the script error, not the retry's */
             cw_sbx_failed(ctx, s, CW_RES_SYNTAX_ERROR, &o);

@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cw_lowering.h"
 #include "cw_sandbox.h"
 
 static cw_sandbox_conf_t conf;
@@ -310,6 +311,51 @@ static void test_proto_key_in_input(void **state) {
     cJSON_Delete(r);
 }
 
+/* The executor's code cache keeps a job's bytecode after its first compile;
+ * later runs load it.  Results must not tell the difference: output, error
+ * type, message, line and stack, logs. */
+static void test_code_cache_is_invisible(void **state) {
+    (void)state;
+    static const char *const codes[] = {
+        "var t = 0; for (var i = 0; i < 10; i++) t += i; console.log('t', t); output = t",
+        "console.log('x');\nvar o = null;\no.x = 1;",       /* runtime error, line 3 */
+        "if (input.n > 1) return input.n * 2;\nreturn 'small'", /* top-level return */
+        "const f = (a, ...r) => a + r.length;\nclass K { #p = 1; get p() { return this.#p } }\n"
+        "output = [f(1, 2, 3), new K().p, `t${1 + 1}`]",
+        "const g = () => { throw new TypeError('bad ' + [1, 2].map(x => x * 2)) };\n\ng()",
+    };
+    assert_int_equal(cw_lowering_new(8, &conf.lowering), CW_OK);
+    for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+        char *first = NULL;
+        for (int k = 0; k < 3; k++) {
+            cJSON *r = run(codes[i], "{\"n\":5}", 0, 0);
+            /* Timing and ids differ by run; everything else must not. */
+            static const char *const vary[] = {"executionTimeMs", "startedAt", "endedAt", "memoryPeakBytes"};
+            for (size_t v = 0; v < 4; v++)
+                cJSON_DeleteItemFromObject(r, vary[v]);
+            cJSON *logs = cJSON_GetObjectItem(r, "logs");
+            cJSON *e;
+            cJSON_ArrayForEach(e, logs) cJSON_DeleteItemFromObject(e, "elapsedMs");
+            char *text = cJSON_PrintUnformatted(r);
+            cJSON_Delete(r);
+            if (!first)
+                first = text;
+            else if (strcmp(first, text) != 0)
+                fail_msg("code %zu run %d differs:\n%s\n%s", i, k + 1, first, text);
+            if (text != first)
+                free(text);
+        }
+        free(first);
+    }
+    uint64_t hits, misses, loads;
+    cw_lowering_stats(conf.lowering, &hits, &misses, &loads);
+    assert_int_equal(misses, 5);
+    assert_int_equal(hits, 10);
+    assert_int_equal(loads, 10); /* every repeat ran from bytecode */
+    cw_lowering_free(conf.lowering);
+    conf.lowering = NULL;
+}
+
 static int setup(void **state) {
     (void)state;
     cw_sandbox_conf_default(&conf);
@@ -355,6 +401,7 @@ int main(void) {
         cmocka_unit_test(test_require_policy),
         cmocka_unit_test(test_isolation_and_random),
         cmocka_unit_test(test_proto_key_in_input),
+        cmocka_unit_test(test_code_cache_is_invisible),
     };
     int failed = cmocka_run_group_tests_name("sandbox", tests, setup, NULL);
     failed += cmocka_run_group_tests_name("sandbox on a heap image", tests, setup_image, teardown_image);

@@ -4,7 +4,9 @@
  * require a well-formed result with a typed outcome and no leaked heap bytes,
  * until a run completes without reaching allocation N.  The walk runs once
  * on a heap made for each job and once on one heap image renewed after each
- * job (what executors do), which must come back whole after every failure.
+ * job with a code cache (what executors do), which must come back whole after
+ * every failure; there every run after the first loads the job's bytecode
+ * from the cache, so loading and keeping bytecode are walked too.
  */
 #include "cw_test.h"
 
@@ -14,6 +16,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cw_lowering.h"
 #include "cw_sandbox.h"
 
 static const char *const cw_fault_jobs[] = {
@@ -41,6 +44,7 @@ static void cw_fault_walk(const char *msg, uint64_t repeat, int image) {
     conf.fault_repeat = repeat;
     cw_sandbox_heap_t *heap = NULL;
     if (image) {
+        assert_int_equal(cw_lowering_new(16, &conf.lowering), CW_OK);
         assert_int_equal(cw_sandbox_heap_new(&conf, CW_SANDBOX_HEAP_IMAGE, &heap), CW_OK);
         assert_true(cw_sandbox_heap_is_image(heap));
     }
@@ -89,6 +93,11 @@ static void cw_fault_walk(const char *msg, uint64_t repeat, int image) {
         cw_sandbox_heap_free(heap, &st);
         if (st.leaked)
             fail_msg("image: %zu heap bytes leaked", st.leaked);
+        uint64_t hits, misses, loads;
+        cw_lowering_stats(conf.lowering, &hits, &misses, &loads);
+        assert_true(hits > 0);
+        assert_true(loads > 0);
+        cw_lowering_free(conf.lowering);
     }
     assert_true(n > 10); /* the walk did reach into the engine */
     print_message("  job %.2s repeat=%llu%s: %llu allocation sites, outcomes S/R/M/Sec/Syn=%d/%d/%d/%d/%d\n",
