@@ -60,6 +60,7 @@ typedef struct cw_entry {
     size_t key_len, value_len;
     int dlq;
     int ready;  /* exactly-once: result built, waiting for its transaction */
+    int in_txn; /* exactly-once: produced in the open transaction */
     int attempts;       /* earlier runs that ended with the executor dying */
     cw_buf_t history;   /* JSON array members: one object per failed attempt */
     int dlq_copy;       /* also dead-letter the job (it kept crashing executors) */
@@ -74,6 +75,7 @@ struct cw_part {
     int64_t done_upto;  /* committable: next offset to read */
     int64_t committed;
     int64_t next_expected; /* one past the last offset taken; -1 unknown */
+    int64_t txn_upto;      /* exactly-once: one past the last result in the open transaction; -1 none */
     int nentries;
 };
 
@@ -113,6 +115,7 @@ struct cw_worker {
     } inject[8];
     int ninject;
     int ready_count;   /* results waiting for a transaction */
+    int txn_open;      /* a transaction has begun and holds produced results */
     rd_kafka_consumer_group_metadata_t *cgmd;
     uint64_t txn_commits, txn_aborts;
     regex_t reply_re;
@@ -155,6 +158,7 @@ static cw_part_t *cw_part_get(cw_worker_t *w, int32_t id) {
         w->parts[id]->id = id;
         w->parts[id]->owner = w;
         w->parts[id]->done_upto = w->parts[id]->committed = w->parts[id]->next_expected = -1;
+        w->parts[id]->txn_upto = -1;
     }
     return w->parts[id];
 }
@@ -219,9 +223,13 @@ static void cw_commit(cw_worker_t *w, int only_id, int sync) {
  *
  * A transaction holds, for each assigned partition, the results of the
  * contiguous prefix of jobs that have finished, plus the consumed offsets up
- * to that prefix, so results and offsets become visible together.  Results
- * that finish ahead of an earlier job wait (in memory, bounded by queue.max)
- * for a later transaction.  On an abortable error the transaction is aborted
+ * to that prefix, so results and offsets become visible together.  A result
+ * is produced into the open transaction (beginning one if needed) as soon as
+ * the prefix reaches it, so by the time the commit interval ends most of the
+ * transaction is already on the broker and committing costs the offsets and
+ * the end-of-transaction round trips only.  Results that finish ahead of an
+ * earlier job wait (in memory, bounded by queue.max) until the prefix
+ * reaches them.  On an abortable error the transaction is aborted
  * and every partition is rewound to its last committed offset: the jobs run
  * again and their earlier results were never visible to read_committed
  * consumers.  A fatal error (fenced) ends the process with status 1 so the
@@ -229,6 +237,7 @@ static void cw_commit(cw_worker_t *w, int only_id, int sync) {
  */
 
 static void cw_txn_rewind(cw_worker_t *w) {
+    w->txn_open = 0;
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(8);
     for (int i = 0; i < w->nparts_cap; i++) {
         cw_part_t *p = w->parts[i];
@@ -255,6 +264,7 @@ static void cw_txn_rewind(cw_worker_t *w) {
         }
         p->head = p->tail = NULL;
         p->nentries = 0;
+        p->txn_upto = -1;
         if (p->assigned && first >= 0) {
             int64_t to = p->committed >= 0 ? p->committed : first;
             rd_kafka_topic_partition_list_add(l, w->conf.jobs_topic, p->id)->offset = to;
@@ -296,45 +306,62 @@ static void cw_txn_failed(cw_worker_t *w, rd_kafka_error_t *err, const char *wha
     rd_kafka_error_destroy(err);
 }
 
-static void cw_txn_commit(cw_worker_t *w) {
-    if (!w->ready_count || w->fatal)
-        return;
-    rd_kafka_topic_partition_list_t *offs = rd_kafka_topic_partition_list_new(8);
-    rd_kafka_error_t *err = rd_kafka_begin_transaction(w->producer);
-    if (err) {
-        rd_kafka_topic_partition_list_destroy(offs);
-        cw_txn_failed(w, err, "begin");
-        return;
+/* Produce the results of `p`'s finished prefix that are not in the open
+ * transaction yet, beginning one if none is open.  0, or -1 after a failure
+ * (already handled: aborted and rewound, or fatal). */
+static int cw_txn_feed(cw_worker_t *w, cw_part_t *p) {
+    if (w->fatal || !p->assigned)
+        return 0;
+    cw_entry_t *e = p->head;
+    while (e && e->in_txn)
+        e = e->next;
+    for (; e && e->ready; e = e->next) {
+        if (!w->txn_open) {
+            rd_kafka_error_t *err = rd_kafka_begin_transaction(w->producer);
+            if (err) {
+                cw_txn_failed(w, err, "begin");
+                return -1;
+            }
+            w->txn_open = 1;
+        }
+        int rc;
+        while ((rc = cw_produce_entry(w, e)) == 1)
+            rd_kafka_poll(w->producer, 10);
+        if (rc < 0) {
+            cw_txn_failed(w, rd_kafka_error_new(RD_KAFKA_RESP_ERR__STATE, "produce failed"), "produce");
+            return -1;
+        }
+        e->in_txn = 1;
+        p->txn_upto = e->offset + 1;
     }
-    int produced = 0;
+    return 0;
+}
+
+static void cw_txn_commit(cw_worker_t *w) {
+    if (w->fatal)
+        return;
+    for (int i = 0; i < w->nparts_cap; i++) /* anything not produced yet */
+        if (w->parts[i] && cw_txn_feed(w, w->parts[i]) < 0)
+            return;
+    if (!w->txn_open)
+        return; /* nothing finished, or only results ahead of an earlier job */
     for (int i = 0; i < w->nparts_cap; i++) {
         cw_part_t *p = w->parts[i];
-        if (!p || !p->assigned)
-            continue;
-        int64_t upto = -1;
-        for (cw_entry_t *e = p->head; e && e->ready; e = e->next) {
-            int rc;
-            while ((rc = cw_produce_entry(w, e)) == 1)
-                rd_kafka_poll(w->producer, 10);
-            if (rc < 0) {
-                rd_kafka_topic_partition_list_destroy(offs);
-                cw_txn_failed(w, rd_kafka_error_new(RD_KAFKA_RESP_ERR__STATE, "produce failed"), "produce");
-                return;
-            }
-            upto = e->offset + 1;
-            produced++;
+        if (p && p->txn_upto >= 0 && !p->assigned) {
+            /* Lost (not revoked) while its results were in the transaction:
+             * another worker owns the jobs now, so none of this may commit. */
+            cw_txn_failed(w, rd_kafka_error_new(RD_KAFKA_RESP_ERR__STATE, "partition lost during the transaction"),
+                          "commit");
+            return;
         }
-        if (upto >= 0)
-            rd_kafka_topic_partition_list_add(offs, w->conf.jobs_topic, p->id)->offset = upto;
     }
-    if (!produced) { /* only out-of-order results: nothing to commit yet */
-        rd_kafka_topic_partition_list_destroy(offs);
-        err = rd_kafka_abort_transaction(w->producer, 30000);
-        if (err)
-            cw_txn_failed(w, err, "abort-empty");
-        return;
+    rd_kafka_topic_partition_list_t *offs = rd_kafka_topic_partition_list_new(8);
+    for (int i = 0; i < w->nparts_cap; i++) {
+        cw_part_t *p = w->parts[i];
+        if (p && p->txn_upto >= 0)
+            rd_kafka_topic_partition_list_add(offs, w->conf.jobs_topic, p->id)->offset = p->txn_upto;
     }
-    err = rd_kafka_send_offsets_to_transaction(w->producer, offs, w->cgmd, 30000);
+    rd_kafka_error_t *err = rd_kafka_send_offsets_to_transaction(w->producer, offs, w->cgmd, 30000);
     if (!err) {
         for (;;) {
             err = rd_kafka_commit_transaction(w->producer, 60000);
@@ -350,10 +377,11 @@ static void cw_txn_commit(cw_worker_t *w) {
         cw_txn_failed(w, err, "commit");
         return;
     }
+    w->txn_open = 0;
     /* Committed: the prefix is done. */
     for (int i = 0; i < offs->cnt; i++) {
         cw_part_t *p = cw_part_get(w, offs->elems[i].partition);
-        while (p->head && p->head->ready && p->head->offset < offs->elems[i].offset) {
+        while (p->head && p->head->in_txn && p->head->offset < offs->elems[i].offset) {
             cw_entry_t *e = p->head;
             e->done = 1;
             e->ready = 0;
@@ -366,6 +394,7 @@ static void cw_txn_commit(cw_worker_t *w) {
             cw_entry_free(e);
         }
         p->done_upto = p->committed = offs->elems[i].offset;
+        p->txn_upto = -1;
     }
     w->txn_commits++;
     w->m.commits++;
@@ -629,7 +658,7 @@ static void cw_pool_done(void *ud, const cw_pool_result_t *r) {
     if (w->eos) {
         e->ready = 1;
         w->ready_count++;
-        if (w->ready_count >= w->conf.txn_max_results)
+        if (cw_txn_feed(w, e->part) == 0 && w->ready_count >= w->conf.txn_max_results)
             ev_feed_event(w->loop, &w->commit_timer, EV_TIMER);
         return;
     }
