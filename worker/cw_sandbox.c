@@ -784,7 +784,7 @@ static void cw_sbx_result_for(const cw_job_t *job, cw_result_t *r) {
  *
  * With CW_SANDBOX_HEAP_IMAGE the heap is made once, in an arena, and sealed
  * (cw_alloc.h, "heap images"); renewing it releases what the last job
- * allocated and copies the sealed bytes back, which costs a ~100 KB memcpy
+ * allocated and copies the sealed bytes back, which costs a ~270 KB memcpy
  * instead of a destroy and a create.  The engine's state lives entirely in
  * memory it got from the allocator, so the copy is the fresh heap, down to
  * the byte; the C-side state of the heap (cw_sbx_t) is restored from the
