@@ -33,8 +33,11 @@
  * given names (compared without case) by "[REDACTED]", at any depth of
  * Params and of ResultParams (MemberJunction repeats the inputs there), inside
  * string values that hold JSON text (inputData may be sent that way).
- * Text that is not valid JSON (a job clipped at 16 KiB by the worker) is
- * stored as it is.
+ * Text that is not valid JSON (a job clipped at 16 KiB by the worker) cannot
+ * be redacted member by member, so it is cut where the first of the names
+ * appears (ignoring case, anywhere): a member's value always follows its
+ * name, so no value of a redacted member survives, and what comes before is
+ * kept.
  *
  * --retention-days N fills RetentionPeriod where the result left it null,
  * and deletes rows whose "EndedAt" is more than N days old (and older than
@@ -499,13 +502,39 @@ static int aud_redact_node(const aud_conf_t *c, cJSON *node, int depth) {
     return changed;
 }
 
+#define AUD_CUT_MARK "[REDACTED: cut at a redacted name; the text was not valid JSON]"
+
+/* Text that is not JSON: a copy cut before the first redacted name in it,
+ * or NULL when none occurs (or on no memory). */
+static char *aud_redact_cut(const aud_conf_t *c, const char *text) {
+    const char *first = NULL;
+    for (int i = 0; i < c->nredact; i++) {
+        const char *at = c->redact[i][0] ? strcasestr(text, c->redact[i]) : NULL;
+        if (at && (!first || at < first))
+            first = at;
+    }
+    if (!first)
+        return NULL;
+    size_t keep = (size_t)(first - text);
+    char *out = malloc(keep + sizeof(AUD_CUT_MARK));
+    if (out) {
+        memcpy(out, text, keep);
+        memcpy(out + keep, AUD_CUT_MARK, sizeof(AUD_CUT_MARK));
+    }
+    return out;
+}
+
 /* A newly allocated redacted copy of `text`, with *changed telling whether
- * anything was replaced; NULL when `text` is not JSON (or on no memory). */
+ * anything was replaced; NULL when nothing was (or on no memory).  Text that
+ * is not JSON is cut (aud_redact_cut). */
 static char *aud_redact_text(const aud_conf_t *c, const char *text, int depth, int *changed) {
     *changed = 0;
     cJSON *j = cJSON_ParseWithOpts(text, NULL, 1);
-    if (!j)
-        return NULL;
+    if (!j) {
+        char *cut = aud_redact_cut(c, text);
+        *changed = cut != NULL;
+        return cut;
+    }
     char *out = NULL;
     if ((cJSON_IsObject(j) || cJSON_IsArray(j)) && aud_redact_node(c, j, depth)) {
         out = cJSON_PrintUnformatted(j);

@@ -385,12 +385,15 @@ def test_bad_records():
                                Params="{\"apiKey\": \"clipped-SECRET")),
         json.dumps(fake_result("dup-id", ID=dup_id)),  # same ID, other job: the database refuses it
         json.dumps(fake_result("good-2", StartedAt="2026-01-02T05:04:05+02:00")),
+        # clipped by the worker at 16 KiB, with string-encoded inputData: not JSON either
+        json.dumps(fake_result("good-3", Params='{"jobId":"good-3","inputData":"{\\"user\\":\\"ann\\",'
+                               '\\"PassWord\\":\\"p-SECRET\\",\\"apiKey\\":\\"k-SECRET')),
     ]
     msgs.append(msgs[-1])  # the same result twice (a producer retry): stored once
     p = subprocess.run(["kcat", "-b", BROKERS, "-P", "-t", topic, "-p", "0"], input="\n".join(msgs) + "\n",
                        text=True, capture_output=True)
     check("bad: produced plain (non-transactional) records", p.returncode == 0, p.stderr)
-    s = start_sink(db, "bad", "--redact", "apiKey", topic=topic)
+    s = start_sink(db, "bad", "--redact", "apiKey,password", topic=topic)
     ok = wait_log(s, "first batch stored", 60)
     time.sleep(0.5)
     stop(s)
@@ -401,14 +404,20 @@ def test_bad_records():
                   'ORDER BY "JobID"', db)
     check("bad: 8 unusable records logged and skipped", ok and len(skipped) == 8, [e.get("reason") for e in skipped])
     check("bad: a row the database refuses (duplicate ID) is skipped alone, the batch goes in",
-          len(rejected) == 1 and rejected[0].get("jobId") == "dup-id" and [r[0] for r in rows] == ["good-1", "good-2"],
+          len(rejected) == 1 and rejected[0].get("jobId") == "dup-id"
+          and [r[0] for r in rows] == ["good-1", "good-2", "good-3"],
           (rejected, rows))
     stopped = [e for e in lines if e.get("msg") == "audit sink stopped"]
     check("bad: an exact duplicate counts as a duplicate, not an error",
-          stopped and stopped[-1].get("duplicates") == 1 and stopped[-1].get("inserted") == 2, stopped)
+          stopped and stopped[-1].get("duplicates") == 1 and stopped[-1].get("inserted") == 3, stopped)
     good1 = rows[0] if rows else []
-    check("bad: non-UUID ActionID kept; RetentionPeriod from the record; invalid-JSON Params stored as is",
-          good1[1:] == ["not-a-uuid-is-fine", "12", "{\"apiKey\": \"clipped-SECRET"], good1)
+    cut = "[REDACTED: cut at a redacted name; the text was not valid JSON]"
+    check("bad: non-UUID ActionID kept; RetentionPeriod from the record; invalid-JSON Params cut at the "
+          "first redacted name", good1[1:] == ["not-a-uuid-is-fine", "12", "{\"" + cut], good1)
+    good3 = rows[2] if len(rows) > 2 else []
+    check("bad: clipped Params with string-encoded inputData: kept up to the first redacted name (any case), "
+          "no secret left", good3[3:] == ['{"jobId":"good-3","inputData":"{\\"user\\":\\"ann\\",\\"' + cut],
+          good3)
     got = stored_offsets(db, "bad", topic)
     check("bad: offset advanced past every record, skipped ones included", got == {0: len(msgs)}, got)
 
