@@ -12,8 +12,9 @@
  * round-robin eviction.  Sources above 256 KiB are never cached.  An entry
  * holds what swc made of the source (nothing for ES5 code) and, once the
  * code has compiled, Duktape's bytecode for it: a pipeline that sends the
- * same code again loads the function instead of parsing it again.  The
- * bytecode is this executor's own output, never bytes from a message.
+ * same code again loads the function (whichever form it compiled in: script
+ * or function body) instead of parsing it again.  The bytecode is this
+ * executor's own output, never bytes from a message.
  */
 #include "cw_lowering.h"
 
@@ -33,7 +34,6 @@ typedef struct cw_lowering_entry {
     cw_lower_out_t *out; /* NULL for ES5 code, compiled as written */
     void *bc;            /* the compiled code, once it compiled */
     size_t bc_len;
-    int bc_function;     /* compiled as a function body (top-level return) */
 } cw_lowering_entry_t;
 
 struct cw_lowering {
@@ -234,7 +234,7 @@ static duk_ret_t cw_lowering_dump(duk_context *ctx, void *udata) {
     return 1;
 }
 
-void cw_lowering_keep_compiled(duk_context *ctx, const cw_prepared_t *p, int as_function) {
+void cw_lowering_keep_compiled(duk_context *ctx, const cw_prepared_t *p) {
     cw_lowering_entry_t *e = p->entry_;
     if (!e || e->bc)
         return;
@@ -249,7 +249,6 @@ void cw_lowering_keep_compiled(duk_context *ctx, const cw_prepared_t *p, int as_
             memcpy(copy, b, n);
             e->bc = copy;
             e->bc_len = n;
-            e->bc_function = as_function;
         }
     }
     duk_pop(ctx);

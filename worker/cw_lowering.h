@@ -53,7 +53,7 @@ int cw_lowering_load_compiled(duk_context *ctx, cw_lowering_t *c, const cw_prepa
 /* After a successful compile of `p` (the function at -1, left there): keep
  * its bytecode in the cache for the next job with the same code.  Never
  * throws; a failure only means nothing is kept. */
-void cw_lowering_keep_compiled(duk_context *ctx, const cw_prepared_t *p, int as_function);
+void cw_lowering_keep_compiled(duk_context *ctx, const cw_prepared_t *p);
 
 /* Inside a Duktape safe call: define the global __cw_h with the helpers
  * `p` needs (nothing if it needs none).  Throws on failure. */

@@ -451,7 +451,7 @@ static duk_ret_t cw_sbx_compile_script(duk_context *ctx, void *udata) {
         return 1;
     duk_push_string(ctx, "job.js");
     duk_compile_lstring_filename(ctx, DUK_COMPILE_SHEBANG, prep->code, prep->len);
-    cw_lowering_keep_compiled(ctx, prep, 0);
+    cw_lowering_keep_compiled(ctx, prep);
     return 1;
 }
 
@@ -470,7 +470,7 @@ static duk_ret_t cw_sbx_compile_function(duk_context *ctx, void *udata) {
     duk_concat(ctx, 3);
     duk_push_string(ctx, "job.js");
     duk_compile(ctx, DUK_COMPILE_FUNCTION);
-    cw_lowering_keep_compiled(ctx, &s->prep, 1);
+    cw_lowering_keep_compiled(ctx, &s->prep);
     return 1;
 }
 
