@@ -69,7 +69,6 @@ typedef struct cw_sbx {
     int used;           /* a job has run in this heap: it never runs another */
 } cw_sbx_t;
 
-
 void cw_sandbox_conf_default(cw_sandbox_conf_t *c) {
     c->log_max_entries = 1000;
     c->log_max_bytes = 256u << 10;
@@ -856,22 +855,39 @@ cw_err_t cw_sandbox_heap_new(const cw_sandbox_conf_t *conf, int flags, cw_sandbo
 
 int cw_sandbox_heap_is_image(const cw_sandbox_heap_t *heap) { return heap && heap->image; }
 
+/* Give back everything the heap holds; returns the heap bytes still
+ * allocated afterwards (0 unless something leaked). */
+static size_t cw_sbx_discard(cw_sandbox_heap_t *heap) {
+    cw_sbx_t *s = &heap->s;
+    size_t leaked;
+    cw_lowering_release(&s->prep);
+    if (heap->image) {
+        cw_alloc_release(&s->alloc); /* what the job left; the image is whole */
+        leaked = s->alloc.used - heap->fresh.alloc.used;
+        cw_alloc_arena_close(&s->alloc);
+    } else {
+        if (s->ctx)
+            duk_destroy_heap(s->ctx);
+        leaked = s->alloc.used;
+    }
+    return leaked;
+}
+
 cw_err_t cw_sandbox_heap_renew(cw_sandbox_heap_t *heap) {
     if (!heap)
         return CW_ERR_INVALID;
     cw_sbx_t *s = &heap->s;
     if (!s->used)
         return CW_OK; /* still fresh */
-    cw_lowering_release(&s->prep);
     if (heap->image) {
+        cw_lowering_release(&s->prep);
         cw_alloc_arena_restore(&s->alloc);
         *s = heap->fresh;
         cw_sbx_seed(s);
         return CW_OK;
     }
     const cw_sandbox_conf_t *conf = s->conf;
-    if (s->ctx)
-        duk_destroy_heap(s->ctx);
+    (void)cw_sbx_discard(heap);
     memset(s, 0, sizeof(*s));
     s->conf = conf;
     cw_sbx_make(heap, 0);
@@ -881,23 +897,9 @@ cw_err_t cw_sandbox_heap_renew(cw_sandbox_heap_t *heap) {
 void cw_sandbox_heap_free(cw_sandbox_heap_t *heap, cw_sandbox_stats_t *stats) {
     if (!heap)
         return;
-    cw_sbx_t *s = &heap->s;
-    if (heap->image) {
-        cw_alloc_release(&s->alloc); /* what the job left; the image is whole */
-        if (stats)
-            stats->leaked = s->alloc.used - heap->fresh.alloc.used;
-        cw_alloc_arena_close(&s->alloc);
-    } else {
-        if (s->ctx)
-            duk_destroy_heap(s->ctx);
-        if (stats)
-            stats->leaked = s->alloc.used;
-    }
-    cw_lowering_release(&s->prep);
-    if (stats) {
-        stats->allocations = s->alloc.count;
-        stats->faults = s->alloc.faults;
-    }
+    size_t leaked = cw_sbx_discard(heap);
+    if (stats)
+        stats->leaked = leaked;
     free(heap);
 }
 

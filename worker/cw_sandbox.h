@@ -66,8 +66,8 @@ cw_err_t cw_sandbox_heap_renew(cw_sandbox_heap_t *heap);
 /* 1 when `heap` is renewed from an image. */
 int cw_sandbox_heap_is_image(const cw_sandbox_heap_t *heap);
 
-/* Destroy a heap (NULL is fine); `stats`, when given, gets the allocation
- * counts and the bytes still allocated after destruction. */
+/* Destroy a heap (NULL is fine); `stats`, when given, gets the bytes still
+ * allocated after destruction in `leaked` (the run filled in the rest). */
 void cw_sandbox_heap_free(cw_sandbox_heap_t *heap, cw_sandbox_stats_t *stats);
 
 /* Run `job` in `heap` (made by cw_sandbox_heap_new with the conf to use) and
