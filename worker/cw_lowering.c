@@ -40,17 +40,28 @@ struct cw_lowering {
     cw_lowering_entry_t *e;
     size_t n, next;
     uint64_t hits, misses, loads;
+    uint64_t salt; /* the lowering library's version, hashed once */
     /* helper bytecode, compiled once per executor */
     size_t nhelpers;
     void **bc;
     size_t *bc_len;
 };
 
+static uint64_t cw_fnv1a(const char *s, size_t n) {
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
 cw_err_t cw_lowering_new(size_t max_entries, cw_lowering_t **out) {
     cw_lowering_t *c = calloc(1, sizeof(*c));
     if (!c)
         return CW_ERR_NOMEM;
     c->n = max_entries;
+    c->salt = cw_fnv1a(cw_lower_version(), strlen(cw_lower_version()));
     c->nhelpers = cw_lower_runtime_helper_count();
     c->e = max_entries ? calloc(max_entries, sizeof(*c->e)) : NULL;
     c->bc = calloc(c->nhelpers + 1, sizeof(*c->bc));
@@ -133,14 +144,6 @@ static int cw_needs_lowering(const char *s, size_t n) {
     return 0;
 }
 
-static uint64_t cw_fnv1a(const char *s, size_t n) {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
 
 static void cw_fill(cw_prepared_t *p, cw_lower_out_t *out, int rc) {
     p->out_ = out;
@@ -162,11 +165,10 @@ static void cw_fill(cw_prepared_t *p, cw_lower_out_t *out, int rc) {
 
 cw_err_t cw_lowering_prepare(cw_lowering_t *c, const char *src, size_t len, cw_prepared_t *p) {
     memset(p, 0, sizeof(*p));
-    int es5 = !cw_needs_lowering(src, len);
     int cache = c && c->n && len <= CW_LOWERING_MAX_CACHED_SRC;
     uint64_t h = 0;
     if (cache) {
-        h = cw_fnv1a(src, len) ^ cw_fnv1a(cw_lower_version(), strlen(cw_lower_version()));
+        h = cw_fnv1a(src, len) ^ c->salt;
         for (size_t i = 0; i < c->n; i++) {
             cw_lowering_entry_t *e = &c->e[i];
             if (e->src && e->hash == h && e->len == len && memcmp(e->src, src, len) == 0) {
@@ -185,7 +187,7 @@ cw_err_t cw_lowering_prepare(cw_lowering_t *c, const char *src, size_t len, cw_p
         c->misses++;
     }
     cw_lower_out_t *out = NULL;
-    if (es5) {
+    if (!cw_needs_lowering(src, len)) { /* ES5: compiled as written */
         p->code = src;
         p->len = len;
     } else {
