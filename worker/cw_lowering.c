@@ -144,7 +144,6 @@ static int cw_needs_lowering(const char *s, size_t n) {
     return 0;
 }
 
-
 static void cw_fill(cw_prepared_t *p, cw_lower_out_t *out, int rc) {
     p->out_ = out;
     if (rc == CW_LOWER_OK) {

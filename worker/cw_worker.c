@@ -76,6 +76,7 @@ struct cw_part {
     int64_t committed;
     int64_t next_expected; /* one past the last offset taken; -1 unknown */
     int64_t txn_upto;      /* exactly-once: one past the last result in the open transaction; -1 none */
+    cw_entry_t *txn_tail;  /* exactly-once: the last entry produced in the open transaction */
     int nentries;
 };
 
@@ -265,6 +266,7 @@ static void cw_txn_rewind(cw_worker_t *w) {
         p->head = p->tail = NULL;
         p->nentries = 0;
         p->txn_upto = -1;
+        p->txn_tail = NULL;
         if (p->assigned && first >= 0) {
             int64_t to = p->committed >= 0 ? p->committed : first;
             rd_kafka_topic_partition_list_add(l, w->conf.jobs_topic, p->id)->offset = to;
@@ -312,10 +314,7 @@ static void cw_txn_failed(cw_worker_t *w, rd_kafka_error_t *err, const char *wha
 static int cw_txn_feed(cw_worker_t *w, cw_part_t *p) {
     if (w->fatal || !p->assigned)
         return 0;
-    cw_entry_t *e = p->head;
-    while (e && e->in_txn)
-        e = e->next;
-    for (; e && e->ready; e = e->next) {
+    for (cw_entry_t *e = p->txn_tail ? p->txn_tail->next : p->head; e && e->ready; e = e->next) {
         if (!w->txn_open) {
             rd_kafka_error_t *err = rd_kafka_begin_transaction(w->producer);
             if (err) {
@@ -333,6 +332,7 @@ static int cw_txn_feed(cw_worker_t *w, cw_part_t *p) {
         }
         e->in_txn = 1;
         p->txn_upto = e->offset + 1;
+        p->txn_tail = e;
     }
     return 0;
 }
@@ -345,21 +345,20 @@ static void cw_txn_commit(cw_worker_t *w) {
             return;
     if (!w->txn_open)
         return; /* nothing finished, or only results ahead of an earlier job */
+    rd_kafka_topic_partition_list_t *offs = rd_kafka_topic_partition_list_new(8);
     for (int i = 0; i < w->nparts_cap; i++) {
         cw_part_t *p = w->parts[i];
-        if (p && p->txn_upto >= 0 && !p->assigned) {
+        if (!p || p->txn_upto < 0)
+            continue;
+        if (!p->assigned) {
             /* Lost (not revoked) while its results were in the transaction:
              * another worker owns the jobs now, so none of this may commit. */
+            rd_kafka_topic_partition_list_destroy(offs);
             cw_txn_failed(w, rd_kafka_error_new(RD_KAFKA_RESP_ERR__STATE, "partition lost during the transaction"),
                           "commit");
             return;
         }
-    }
-    rd_kafka_topic_partition_list_t *offs = rd_kafka_topic_partition_list_new(8);
-    for (int i = 0; i < w->nparts_cap; i++) {
-        cw_part_t *p = w->parts[i];
-        if (p && p->txn_upto >= 0)
-            rd_kafka_topic_partition_list_add(offs, w->conf.jobs_topic, p->id)->offset = p->txn_upto;
+        rd_kafka_topic_partition_list_add(offs, w->conf.jobs_topic, p->id)->offset = p->txn_upto;
     }
     rd_kafka_error_t *err = rd_kafka_send_offsets_to_transaction(w->producer, offs, w->cgmd, 30000);
     if (!err) {
@@ -395,6 +394,7 @@ static void cw_txn_commit(cw_worker_t *w) {
         }
         p->done_upto = p->committed = offs->elems[i].offset;
         p->txn_upto = -1;
+        p->txn_tail = NULL;
     }
     w->txn_commits++;
     w->m.commits++;
