@@ -33,6 +33,7 @@
 
 #include "cw_alloc.h"
 #include "cw_lowering.h"
+#include "cw_node_builtins.h"
 #include "cw_result.h"
 #include "cw_runtime.h"
 #include "cw_time.h"
@@ -44,11 +45,22 @@
  * is one of these very objects, so no script can forge one. */
 #define CW_SBX_SECURITY_KEY "cwSecurityErrors"
 
-/* Modules a job may never load: asking for one is a SECURITY_ERROR. */
-static const char *const cw_sbx_blocked[] = {
-    "fs", "fs/promises", "path", "http", "https", "http2", "net", "tls", "dgram", "dns",
-    "child_process", "cluster", "worker_threads", "os", "process", "vm", "v8", "inspector",
-    "module", "repl", "readline", "crypto", "zlib", "stream", "axios", "node-fetch", NULL};
+/* Modules a job may never load: every host module of Node (cw_node_builtins.h),
+ * every "node:" name, and the npm clients agents reach for to do network I/O.
+ * Asking for one is a SECURITY_ERROR. */
+static const char *const cw_sbx_blocked_packages[] = {"axios", "node-fetch", NULL};
+
+static int cw_sbx_in_list(const char *const *list, const char *name) {
+    for (size_t i = 0; list[i]; i++)
+        if (strcmp(name, list[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static int cw_sbx_is_blocked(const char *name) {
+    return strncmp(name, "node:", 5) == 0 || cw_sbx_in_list(cw_node_builtins, name) ||
+           cw_sbx_in_list(cw_sbx_blocked_packages, name);
+}
 
 typedef struct cw_sbx {
     cw_alloc_t alloc; /* first: the allocator callbacks get the heap udata */
@@ -270,31 +282,28 @@ static duk_ret_t cw_sbx_console(duk_context *ctx) {
 static duk_ret_t cw_sbx_require(duk_context *ctx) {
     cw_sbx_t *s = cw_sbx_get(ctx);
     const char *name = duk_require_string(ctx, 0);
-    const char *base = strncmp(name, "node:", 5) == 0 ? name + 5 : name;
-    for (size_t i = 0; cw_sbx_blocked[i]; i++) {
-        if (strcmp(base, cw_sbx_blocked[i]) == 0) {
-            s->security = 1;
-            /* No C file/line: the error is blamed on the job's own call site. */
-            duk_push_error_object_raw(ctx, DUK_ERR_ERROR, NULL, 0,
+    if (cw_sbx_is_blocked(name)) {
+        s->security = 1;
+        /* No C file/line: the error is blamed on the job's own call site. */
+        duk_push_error_object_raw(ctx, DUK_ERR_ERROR, NULL, 0,
                                   "module \"%s\" is blocked in the sandbox (no file, network, "
                                   "process or OS access)",
-                                  base);
-            duk_push_string(ctx, "SecurityError");
-            duk_put_prop_string(ctx, -2, "name");
-            duk_push_heap_stash(ctx);
-            duk_get_prop_string(ctx, -1, CW_SBX_SECURITY_KEY);
-            duk_dup(ctx, -3);
-            duk_put_prop_index(ctx, -2, (duk_uarridx_t)duk_get_length(ctx, -2));
-            duk_pop_2(ctx);
-            return duk_throw(ctx);
-        }
+                                  name);
+        duk_push_string(ctx, "SecurityError");
+        duk_put_prop_string(ctx, -2, "name");
+        duk_push_heap_stash(ctx);
+        duk_get_prop_string(ctx, -1, CW_SBX_SECURITY_KEY);
+        duk_dup(ctx, -3);
+        duk_put_prop_index(ctx, -2, (duk_uarridx_t)duk_get_length(ctx, -2));
+        duk_pop_2(ctx);
+        return duk_throw(ctx);
     }
     if (cw_runtime_require(ctx, name, s->conf->modules, cw_sbx_require))
         return 1;
     char allowed[512];
     cw_runtime_modules_format(s->conf->modules, ", ", allowed, sizeof(allowed));
     duk_push_error_object_raw(ctx, DUK_ERR_ERROR, NULL, 0, "module \"%s\" is not available; allowed modules: %s",
-                              base, allowed[0] ? allowed : "(none)");
+                              name, allowed[0] ? allowed : "(none)");
     return duk_throw(ctx);
 }
 
@@ -646,6 +655,20 @@ static duk_ret_t cw_sbx_is_marked(duk_context *ctx, void *udata) {
     return 1;
 }
 
+/* The job ran past its deadline: that is how it ended, whatever else it did. */
+static void cw_sbx_timeout_outcome(const cw_sbx_t *s, cw_sbx_outcome_t *o) {
+    free(o->name);
+    free(o->message);
+    free(o->stack);
+    o->code = CW_RES_TIMEOUT;
+    o->name = strdup("TimeoutError");
+    char m[96];
+    snprintf(m, sizeof(m), "execution exceeded the %g s timeout", s->job->timeout_s);
+    o->message = strdup(m);
+    o->stack = NULL;
+    o->line = o->column = 0;
+}
+
 /* The thrown value is at -1: classify by the run's flags, then describe. */
 static void cw_sbx_failed(duk_context *ctx, cw_sbx_t *s, cw_rescode_t phase_code,
                           cw_sbx_outcome_t *o) {
@@ -669,10 +692,7 @@ static void cw_sbx_failed(duk_context *ctx, cw_sbx_t *s, cw_rescode_t phase_code
     if (o->code == CW_RES_TIMEOUT) {
         /* Describing the error would re-enter the engine, which keeps
          * throwing until the stack unwinds; say what happened instead. */
-        o->name = strdup("TimeoutError");
-        char m[96];
-        snprintf(m, sizeof(m), "execution exceeded the %g s timeout", s->job->timeout_s);
-        o->message = strdup(m);
+        cw_sbx_timeout_outcome(s, o);
         return;
     }
     /* Give the description its own small budget past the cap so an error
@@ -717,29 +737,83 @@ static void cw_sbx_seed(cw_sbx_t *s) {
     }
 }
 
+/* The length of the longest prefix of the log entries in logs[0, len) that
+ * is whole entries and at most `room` bytes.  Entries are JSON objects
+ * joined by commas, each starting with {"level":" -- a sequence that cannot
+ * occur inside one, because a quote in a message is escaped. */
+static size_t cw_sbx_logs_fit(const char *logs, size_t len, size_t room) {
+    static const char sep[] = "},{\"level\":\"";
+    const size_t seplen = sizeof(sep) - 1;
+    if (len <= room)
+        return len;
+    size_t fit = 0;
+    for (size_t i = 0; i + seplen <= len && i + 1 <= room; i++) {
+        if (logs[i] == '}' && memcmp(logs + i, sep, seplen) == 0)
+            fit = i + 1; /* the entry ending here, without the comma */
+    }
+    return fit;
+}
+
+/* Write `r` within conf->result_max_bytes.  What the caller needs most is the
+ * output, so when the document is too big the logs give way first: entries
+ * are dropped from the end (logsTruncated) until it fits.  Only when the
+ * output alone cannot fit does the job become OUTPUT_LIMIT, and then the logs
+ * get the room the output leaves.  After that the stack and the audit
+ * context go, and as a last resort the cap is ignored: one result always
+ * beats none. */
 static cw_err_t cw_sbx_emit(const cw_sandbox_conf_t *conf, cw_result_t *r, cw_buf_t *out) {
     size_t start = out->len;
     size_t saved_max = out->max;
     out->max = start + conf->result_max_bytes;
     cw_err_t err = cw_result_write(r, out);
-    if (err == CW_ERR_TOOBIG && r->code == CW_RES_SUCCESS && r->output_json) {
-        out->len = start;
-        r->code = CW_RES_OUTPUT_LIMIT;
-        r->output_json = NULL;
-        r->output_len = 0;
-        r->err_name = "OutputLimitError";
-        r->err_message = "the result would exceed the maximum result size; return less data";
-        err = cw_result_write(r, out);
-    }
-    if (err == CW_ERR_TOOBIG) { /* logs and error text: drop the logs */
+    for (int round = 0; err == CW_ERR_TOOBIG && round < 2; round++) {
+        /* Measure the document without logs; the logs get what is left. */
+        const char *logs = r->logs_json;
+        size_t logs_len = r->logs_len;
+        int truncated = r->logs_truncated;
         out->len = start;
         r->logs_json = NULL;
         r->logs_len = 0;
         r->logs_truncated = 1;
         err = cw_result_write(r, out);
+        if (err == CW_OK && logs) {
+            size_t room = out->max - out->len;
+            size_t keep = cw_sbx_logs_fit(logs, logs_len, room);
+            out->len = start;
+            r->logs_json = keep ? logs : NULL;
+            r->logs_len = keep;
+            r->logs_truncated = truncated || keep < logs_len;
+            err = cw_result_write(r, out);
+            if (err == CW_ERR_TOOBIG) { /* cannot happen: the measure was exact */
+                out->len = start;
+                r->logs_json = NULL;
+                r->logs_len = 0;
+                r->logs_truncated = 1;
+                err = cw_result_write(r, out);
+            }
+        }
+        if (err == CW_ERR_TOOBIG && round == 0 && r->code == CW_RES_SUCCESS && r->output_json) {
+            /* The output alone does not fit: give the logs back and try
+             * again without it. */
+            out->len = start;
+            r->code = CW_RES_OUTPUT_LIMIT;
+            r->output_json = NULL;
+            r->output_len = 0;
+            r->err_name = "OutputLimitError";
+            r->err_message = "the result would exceed the maximum result size; return less data";
+            r->logs_json = logs;
+            r->logs_len = logs_len;
+            r->logs_truncated = truncated;
+            err = cw_result_write(r, out);
+            continue;
+        }
+        break;
     }
     if (err == CW_ERR_TOOBIG) { /* then the stack and the audit context */
         out->len = start;
+        r->logs_json = NULL;
+        r->logs_len = 0;
+        r->logs_truncated = 1;
         r->err_stack = NULL;
         r->audit_json = NULL;
         r->audit_len = 0;
@@ -1024,6 +1098,14 @@ cw_err_t cw_sandbox_run_prepared(cw_sandbox_heap_t *heap, const cw_job_t *job, c
     }
 
 finish:
+    /* The deadline holds to the end: a job whose last steps (a C built-in
+     * that never reached the engine's check, the microtask drain, the
+     * serialization of its output) finished past it timed out, even if
+     * nothing threw. */
+    if (ctx && o.code != CW_RES_TIMEOUT && (s->timed_out || cw_mono_ns() >= s->deadline_ns)) {
+        cw_sbx_timeout_outcome(s, &o);
+        output_too_big = 0;
+    }
     r.ended_ms = cw_now_ms();
     r.exec_ms = (double)(cw_mono_ns() - s->start_ns) / 1e6;
     r.mem_peak = s->alloc.peak;
