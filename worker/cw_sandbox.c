@@ -32,6 +32,7 @@
 #include <sys/random.h>
 
 #include "cw_alloc.h"
+#include "duktape/cw_duk_engine.h"
 #include "cw_lowering.h"
 #include "cw_node_builtins.h"
 #include "cw_result.h"
@@ -67,6 +68,7 @@ typedef struct cw_sbx {
     const cw_sandbox_conf_t *conf;
     int64_t start_ns, deadline_ns;
     int timed_out;
+    int gc_paused; /* collection is off while a timed-out job unwinds */
     unsigned alloc_ticks; /* allocations since the deadline was last read */
     int security; /* a blocked module was requested */
     uint64_t rng[4];
@@ -93,14 +95,15 @@ void cw_sandbox_conf_default(cw_sandbox_conf_t *c) {
 
 /* ---- engine hooks (named in worker/duktape/duk_config.h) ---------------- */
 
+static void cw_sbx_check_deadline(cw_sbx_t *s);
+
 int cw_sandbox_timeout_check(void *udata) {
     cw_sbx_t *s = udata;
     if (!s || !s->deadline_ns)
         return 0;
     if (s->timed_out)
         return 1; /* must keep saying so until the error has bubbled out */
-    if (cw_mono_ns() >= s->deadline_ns)
-        s->timed_out = 1;
+    cw_sbx_check_deadline(s);
     return s->timed_out;
 }
 
@@ -116,6 +119,23 @@ double cw_sandbox_random_double(void *udata) {
     return (double)(out >> 11) * 0x1.0p-53;
 }
 
+/* Read the clock; past the deadline, the job is timed out and the engine
+ * is told to run its timeout check before its next instruction instead of
+ * up to 256K instructions later (cw_duk_engine.h): every catch and finally
+ * the job then reaches rethrows at once. */
+static void cw_sbx_check_deadline(cw_sbx_t *s) {
+    if (s->timed_out || !s->deadline_ns || cw_mono_ns() < s->deadline_ns)
+        return;
+    s->timed_out = 1;
+    if (s->ctx) {
+        cw_duk_interrupt_now(s->ctx);
+        if (!s->gc_paused) {
+            cw_duk_gc_pause(s->ctx, 1);
+            s->gc_paused = 1;
+        }
+    }
+}
+
 /* Duktape reads the deadline only every 256K bytecode instructions, so a
  * loop whose every instruction is expensive (`t = big + n` on a large
  * string) can run far past it.  Such loops allocate: the allocator reads the
@@ -123,18 +143,28 @@ double cw_sandbox_random_double(void *udata) {
  * as TIMEOUT inside the heap, with its logs, instead of at the supervisor's
  * hard kill. */
 static int cw_sbx_expired(cw_sbx_t *s) {
-    if (!s->timed_out && s->deadline_ns && (++s->alloc_ticks & 63) == 0 && cw_mono_ns() >= s->deadline_ns)
-        s->timed_out = 1;
+    if (!s->timed_out && s->deadline_ns && (++s->alloc_ticks & 63) == 0)
+        cw_sbx_check_deadline(s);
     return s->timed_out;
 }
 
+/* A refused request costs the engine up to ten garbage collections before
+ * it gives up, so each refusal also reads the clock. */
 static void *cw_sbx_malloc(void *udata, duk_size_t size) {
     cw_sbx_t *s = udata;
-    return cw_sbx_expired(s) ? NULL : cw_alloc_malloc(&s->alloc, size);
+    void *p = cw_sbx_expired(s) ? NULL : cw_alloc_malloc(&s->alloc, size);
+    if (!p)
+        cw_sbx_check_deadline(s);
+    return p;
 }
 static void *cw_sbx_realloc(void *udata, void *ptr, duk_size_t size) {
     cw_sbx_t *s = udata;
-    return size && cw_sbx_expired(s) ? NULL : cw_alloc_realloc(&s->alloc, ptr, size);
+    if (!size)
+        return cw_alloc_realloc(&s->alloc, ptr, size);
+    void *p = cw_sbx_expired(s) ? NULL : cw_alloc_realloc(&s->alloc, ptr, size);
+    if (!p)
+        cw_sbx_check_deadline(s);
+    return p;
 }
 static void cw_sbx_free(void *udata, void *ptr) {
     cw_sbx_t *s = udata;
@@ -1143,6 +1173,10 @@ done:
      * finalizer) sees no job and a deadline already past. */
     s->job = NULL;
     s->deadline_ns = 1;
+    if (s->gc_paused && ctx) {
+        cw_duk_gc_pause(ctx, 0);
+        s->gc_paused = 0;
+    }
     return err;
 }
 

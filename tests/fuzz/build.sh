@@ -83,12 +83,14 @@ duk_flags="${duk_cmd[*]}"
 duk_obj=$dukb/duktape.o
 build_duktape() {
   if [ -f "$duk_obj" ] && [ "$(cat "$dukb/flags" 2>/dev/null)" = "$duk_flags" ] &&
-    [ "$duk_obj" -nt "$duk_dir/duktape.c" ] && [ "$duk_obj" -nt "$root/worker/duktape/duk_config.h" ]; then
+    [ "$duk_obj" -nt "$duk_dir/duktape.c" ] && [ "$duk_obj" -nt "$root/worker/duktape/duk_config.h" ] &&
+    [ "$duk_obj" -nt "$root/worker/duktape/cw_duk_engine.c" ]; then
     return 0
   fi
   echo "compiling Duktape with sanitizers (once; about a minute)"
   rm -f "$duk_obj" "$dukb/flags"
-  if "${duk_cmd[@]}" -I"$dukb" -c "$dukb/duktape.c" -o "$duk_obj.tmp" >"$out/log/duktape.log" 2>&1; then
+  if "${duk_cmd[@]}" -I"$dukb" -I"$root/worker/duktape" -c "$root/worker/duktape/cw_duk_engine.c" \
+    -o "$duk_obj.tmp" >"$out/log/duktape.log" 2>&1; then
     mv "$duk_obj.tmp" "$duk_obj"
     echo "$duk_flags" >"$dukb/flags"
     return 0

@@ -1,0 +1,58 @@
+/*
+ * cw_duk_engine.c -- the Duktape engine as codeworker compiles it: Debian's
+ * amalgamated duktape.c (through the build folder's symlink, with our
+ * duk_config.h), plus three small functions that need the engine's internal
+ * structures, which exist only inside this translation unit.
+ *
+ * Why they are needed:
+ *
+ *  - Duktape runs its execution-timeout check only every 256K bytecode
+ *    instructions (DUK_HTHREAD_INTCTR_DEFAULT, not configurable).  When each
+ *    instruction is expensive -- an allocation refused at the memory cap
+ *    costs ten garbage collections before the engine gives up, and a job
+ *    can catch that error in a loop -- 256K instructions take minutes, so
+ *    the job ran on to the supervisor's hard kill and lost its logs.  The
+ *    sandbox sees the deadline pass in its allocator and, through
+ *    cw_duk_interrupt_now(), makes the very next instruction run the check,
+ *    which then keeps throwing through every catch and finally until the
+ *    job has unwound (the engine's own timeout protocol).  While it unwinds,
+ *    every allocation it asks for is refused, and a refusal costs the
+ *    engine ten full collections before it gives up; on a heap at its cap
+ *    that was seconds per throw, so cw_duk_gc_pause() switches collection
+ *    off for a job that is past its deadline.
+ *
+ *  - When creating an error object fails for lack of memory, Duktape throws
+ *    a preallocated "double error" instead.  The sandbox must recognise it
+ *    to report MEMORY_LIMIT by what the job died of, and nothing but its
+ *    address identifies it.
+ *
+ * Nothing else of the engine is changed: no copy of Duktape lives in this
+ * repository, and these functions only read or reset fields the engine's
+ * own debugger support resets in the same way (duk_debugger_pause()).
+ */
+#include "duktape.c"
+
+#include "cw_duk_engine.h"
+
+void cw_duk_interrupt_now(duk_context *ctx) {
+    duk_heap *heap = ctx->heap;
+    duk_hthread *thr = heap ? heap->curr_thread : NULL;
+    if (!thr)
+        return;
+    /* As the debugger does: the instructions run so far stay counted. */
+    thr->interrupt_init -= thr->interrupt_counter;
+    thr->interrupt_counter = 0;
+}
+
+int cw_duk_is_double_error(duk_context *ctx, duk_idx_t idx) {
+    duk_hobject *h = duk_get_hobject(ctx, idx);
+    return h != NULL && h == ctx->builtins[DUK_BIDX_DOUBLE_ERROR];
+}
+
+void cw_duk_gc_pause(duk_context *ctx, int on) {
+    duk_heap *heap = ctx->heap;
+    if (on)
+        heap->ms_prevent_count++;
+    else if (heap->ms_prevent_count > 0)
+        heap->ms_prevent_count--;
+}

@@ -1,0 +1,28 @@
+/*
+ * cw_duk_engine.h -- three things the sandbox needs from Duktape that its
+ * public API does not offer (see cw_duk_engine.c for why).
+ */
+#ifndef CW_DUK_ENGINE_H
+#define CW_DUK_ENGINE_H
+
+#include "duktape.h"
+
+/* Make the thread now executing bytecode in ctx's heap run its interrupt
+ * (and so the execution-timeout check) before its next instruction.  Safe
+ * to call from the heap's allocation functions; a no-op when no thread is
+ * running. */
+void cw_duk_interrupt_now(duk_context *ctx);
+
+/* Stop (on = 1) or allow again (on = 0) the heap's mark-and-sweep.  The
+ * sandbox stops it once a job is past its deadline: every allocation the
+ * job still asks for is then refused, and each refusal would otherwise cost
+ * the engine ten full collections before it gives up.  Reference counting
+ * still frees.  Calls nest; allow again before destroying the heap. */
+void cw_duk_gc_pause(duk_context *ctx, int on);
+
+/* 1 when the value at idx is the engine's fixed "double error" instance:
+ * what Duktape throws when creating an error object itself fails, which in
+ * practice means the heap had no room left. */
+int cw_duk_is_double_error(duk_context *ctx, duk_idx_t idx);
+
+#endif /* CW_DUK_ENGINE_H */
