@@ -46,6 +46,14 @@
  * is one of these very objects, so no script can forge one. */
 #define CW_SBX_SECURITY_KEY "cwSecurityErrors"
 
+/* Heap-stash array of the last CW_SBX_OOM_KEEP out-of-memory errors the
+ * engine raised because the allocator refused a request at the job's cap
+ * (cw_sbx_err_create): a job is MEMORY_LIMIT when the value it died of is
+ * one of these, not because some allocation was refused earlier and
+ * recovered from or caught. */
+#define CW_SBX_OOM_KEY "cwMemoryErrors"
+#define CW_SBX_OOM_KEEP 16
+
 /* Modules a job may never load: every host module of Node (cw_node_builtins.h),
  * every "node:" name, and the npm clients agents reach for to do network I/O.
  * Asking for one is a SECURITY_ERROR. */
@@ -71,6 +79,7 @@ typedef struct cw_sbx {
     int gc_paused; /* collection is off while a timed-out job unwinds */
     unsigned alloc_ticks; /* allocations since the deadline was last read */
     int security; /* a blocked module was requested */
+    unsigned oom_marked; /* out-of-memory errors recorded under CW_SBX_OOM_KEY */
     uint64_t rng[4];
     cw_buf_t logs;
     size_t log_count;
@@ -392,6 +401,66 @@ static duk_ret_t cw_sbx_performance_now(duk_context *ctx) {
     return 1;
 }
 
+/* ---- out-of-memory errors ------------------------------------------------
+ *
+ * Duktape calls Duktape.errCreate for every error object it creates, the
+ * engine's own and those of `new Error(...)`, before anyone else can see it.
+ * One the engine raises because an allocation failed is made by its C code
+ * (its traceback starts with a C file name, which no script can give an
+ * error) with the engine's fixed message; if the allocator refused a request
+ * at the cap during this job, that error is recorded, by identity, as the
+ * job's out-of-memory error.  At the end a job is MEMORY_LIMIT only when it
+ * died of one of these (or of the engine's "double error", thrown when even
+ * the error object did not fit). */
+
+/* Internal key of an error's traceback (Duktape 2.x). */
+#define CW_SBX_TRACEDATA "\x82Tracedata"
+
+static int cw_sbx_engine_alloc_error(duk_context *ctx, duk_idx_t e) {
+    int engine = 0;
+    if (!duk_is_object(ctx, e))
+        return 0;
+    if (duk_get_prop_string(ctx, e, CW_SBX_TRACEDATA) && duk_is_array(ctx, -1)) {
+        duk_get_prop_index(ctx, -1, 0);
+        engine = duk_is_string(ctx, -1);
+        duk_pop(ctx);
+    }
+    duk_pop(ctx);
+    if (!engine)
+        return 0;
+    duk_get_prop_string(ctx, e, "message");
+    engine = duk_is_string(ctx, -1) && strcmp(duk_get_string(ctx, -1), "alloc failed") == 0;
+    duk_pop(ctx);
+    return engine;
+}
+
+static duk_ret_t cw_sbx_oom_record(duk_context *ctx, void *udata) {
+    cw_sbx_t *s = udata;
+    duk_push_heap_stash(ctx);
+    duk_get_prop_string(ctx, -1, CW_SBX_OOM_KEY);
+    duk_dup(ctx, -3);
+    duk_put_prop_index(ctx, -2, s->oom_marked % CW_SBX_OOM_KEEP);
+    duk_pop_2(ctx);
+    return 0;
+}
+
+/* Duktape.errCreate(error) -> error. */
+static duk_ret_t cw_sbx_err_create(duk_context *ctx) {
+    cw_sbx_t *s = cw_sbx_get(ctx);
+    duk_set_top(ctx, 1);
+    if (!s->job || s->timed_out || !s->alloc.limit_hit || !cw_sbx_engine_alloc_error(ctx, 0))
+        return 1;
+    /* The heap is at its cap: recording gets a little room of its own. */
+    size_t limit = s->alloc.limit;
+    s->alloc.limit = limit + (64u << 10);
+    duk_dup(ctx, 0);
+    if (duk_safe_call(ctx, cw_sbx_oom_record, s, 1, 1) == DUK_EXEC_SUCCESS)
+        s->oom_marked++;
+    duk_pop(ctx);
+    s->alloc.limit = limit;
+    return 1;
+}
+
 /* ---- setup -------------------------------------------------------------- */
 
 /* Push a cJSON value as the equivalent JavaScript value. */
@@ -433,6 +502,10 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
     cw_sbx_t *s = udata;
     duk_push_global_object(ctx);
     /* Engine internals and non-standard globals a job must not reach. */
+    duk_get_prop_string(ctx, -1, "Duktape"); /* the engine keeps it after the global goes */
+    duk_push_c_function(ctx, cw_sbx_err_create, 1);
+    duk_put_prop_string(ctx, -2, "errCreate");
+    duk_pop(ctx);
     static const char *const strip[] = {"Duktape", "CBOR", "Buffer", NULL};
     for (size_t i = 0; strip[i]; i++)
         duk_del_prop_string(ctx, -1, strip[i]);
@@ -465,6 +538,8 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
     duk_push_heap_stash(ctx);
     duk_push_array(ctx);
     duk_put_prop_string(ctx, -2, CW_SBX_SECURITY_KEY);
+    duk_push_array(ctx);
+    duk_put_prop_string(ctx, -2, CW_SBX_OOM_KEY);
     duk_pop(ctx);
     duk_pop(ctx);
     return 0;
@@ -670,11 +745,11 @@ static char *cw_sbx_dup_string(duk_context *ctx, duk_idx_t idx) {
     return d;
 }
 
+/* [ value ] -> [ value in the stash array named udata ] */
 static duk_ret_t cw_sbx_is_marked(duk_context *ctx, void *udata) {
-    (void)udata;
     int marked = 0;
     duk_push_heap_stash(ctx);
-    duk_get_prop_string(ctx, -1, CW_SBX_SECURITY_KEY);
+    duk_get_prop_string(ctx, -1, (const char *)udata);
     duk_size_t n = duk_get_length(ctx, -1);
     for (duk_size_t i = 0; i < n && !marked; i++) {
         duk_get_prop_index(ctx, -1, (duk_uarridx_t)i);
@@ -699,22 +774,46 @@ static void cw_sbx_timeout_outcome(const cw_sbx_t *s, cw_sbx_outcome_t *o) {
     o->line = o->column = 0;
 }
 
-/* The thrown value is at -1: classify by the run's flags, then describe. */
-static void cw_sbx_failed(duk_context *ctx, cw_sbx_t *s, cw_rescode_t phase_code,
-                          cw_sbx_outcome_t *o) {
+/* 1 when the value at -1 is in the stash array `key`. */
+static int cw_sbx_marked(duk_context *ctx, const char *key) {
     int marked = 0;
     if (duk_is_object(ctx, -1)) {
         /* The stash is plain C-owned data, but lookups allocate: protect them. */
         duk_dup(ctx, -1);
-        if (duk_safe_call(ctx, cw_sbx_is_marked, NULL, 1, 1) == DUK_EXEC_SUCCESS)
+        if (duk_safe_call(ctx, cw_sbx_is_marked, (void *)key, 1, 1) == DUK_EXEC_SUCCESS)
             marked = duk_get_boolean(ctx, -1);
         duk_pop(ctx);
     }
+    return marked;
+}
+
+/* 1 when the value at -1, what the job died of, is an out-of-memory error
+ * the engine raised at the job's cap (see "out-of-memory errors"). */
+static int cw_sbx_died_of_oom(duk_context *ctx, cw_sbx_t *s) {
+    if (!s->alloc.limit_hit)
+        return 0;
+    if (cw_duk_is_double_error(ctx, -1))
+        return 1;
+    if (!s->oom_marked)
+        return 0;
+    /* Looking up needs a little room when the heap is at its cap. */
+    size_t limit = s->alloc.limit;
+    s->alloc.limit = limit + (64u << 10);
+    int oom = cw_sbx_marked(ctx, CW_SBX_OOM_KEY);
+    s->alloc.limit = limit;
+    return oom;
+}
+
+/* The thrown value is at -1: classify by how the job ended -- the deadline
+ * (which keeps throwing until the job has unwound), or the identity of the
+ * value it died of -- then describe. */
+static void cw_sbx_failed(duk_context *ctx, cw_sbx_t *s, cw_rescode_t phase_code,
+                          cw_sbx_outcome_t *o) {
     if (s->timed_out)
         o->code = CW_RES_TIMEOUT;
-    else if (s->alloc.limit_hit)
+    else if (cw_sbx_died_of_oom(ctx, s))
         o->code = CW_RES_MEMORY_LIMIT;
-    else if (marked)
+    else if (cw_sbx_marked(ctx, CW_SBX_SECURITY_KEY))
         o->code = CW_RES_SECURITY_ERROR;
     else
         o->code = phase_code;
@@ -1077,7 +1176,7 @@ cw_err_t cw_sandbox_run_prepared(cw_sandbox_heap_t *heap, const cw_job_t *job, c
     if (s->prep.lowered)
         duk_pop(ctx);
     if (duk_safe_call(ctx, cw_sbx_compile_script, s, 0, 1) != DUK_EXEC_SUCCESS) {
-        if (s->timed_out || s->alloc.limit_hit || s->prep.lowered ||
+        if (s->timed_out || cw_sbx_died_of_oom(ctx, s) || s->prep.lowered ||
             duk_safe_call(ctx, cw_sbx_compile_function, s, 0, 1) != DUK_EXEC_SUCCESS) {
             if (duk_get_top(ctx) > 1)
                 duk_pop(ctx); /* report the script error, not the retry's */
