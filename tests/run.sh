@@ -75,6 +75,10 @@ say "security suite: hostile jobs with their required result types and time boun
 python3 tests/security/test_hostile.py build/bin | tee "$log"
 count_lines "$log"
 
+say "result types: how each hostile job really ended, and Node 24's answers for the native string built-ins"
+python3 tests/security/test_results.py build/bin | tee "$log"
+count_lines "$log"
+
 say "modern JavaScript: the HumanEval-X and MBJSP corpora"
 python3 tests/e2e/test_corpus.py build/bin | tee "$log"
 count_lines "$log"

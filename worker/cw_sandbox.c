@@ -37,6 +37,7 @@
 #include "cw_node_builtins.h"
 #include "cw_result.h"
 #include "cw_runtime.h"
+#include "cw_strings.h"
 #include "cw_time.h"
 #include "cw_utf8.h"
 #include "duktape.h"
@@ -75,6 +76,12 @@ typedef struct cw_sbx {
     cw_alloc_t alloc; /* first: the allocator callbacks get the heap udata */
     const cw_sandbox_conf_t *conf;
     int64_t start_ns, deadline_ns;
+    /* The job's own clock (performance.now(), log times, executionTimeMs)
+     * starts when its code starts, after lowering and compiling: whether
+     * that code was in the executor's cache -- put there by any tenant --
+     * must not show in what the job or its caller can measure.  The
+     * deadline counts from start_ns, so compiling stays bounded. */
+    int64_t clock_ns;
     int timed_out;
     int gc_paused; /* collection is off while a timed-out job unwinds */
     unsigned alloc_ticks; /* allocations since the deadline was last read */
@@ -278,7 +285,7 @@ static duk_ret_t cw_sbx_console_body(duk_context *ctx, void *udata) {
     }
     int clipped = c->msg.len >= s->conf->log_max_message;
     size_t before = s->logs.len;
-    double elapsed = (double)(cw_mono_ns() - s->start_ns) / 1e6;
+    double elapsed = (double)(cw_mono_ns() - s->clock_ns) / 1e6;
     cw_err_t err = cw_buf_printf(&s->logs, "%s{\"level\":\"%s\",\"message\":",
                                  s->log_count ? "," : "", level);
     if (!err)
@@ -397,7 +404,7 @@ static duk_ret_t cw_sbx_get_random_values(duk_context *ctx) {
  * from its time origin; the host's clock stays hidden. */
 static duk_ret_t cw_sbx_performance_now(duk_context *ctx) {
     cw_sbx_t *s = cw_sbx_get(ctx);
-    duk_push_number(ctx, (double)(cw_mono_ns() - s->start_ns) / 1e6);
+    duk_push_number(ctx, (double)(cw_mono_ns() - s->clock_ns) / 1e6);
     return 1;
 }
 
@@ -510,6 +517,7 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
     for (size_t i = 0; strip[i]; i++)
         duk_del_prop_string(ctx, -1, strip[i]);
     cw_runtime_install(ctx, &s->rt);
+    cw_strings_install(ctx); /* replaces the lazy padStart/padEnd */
 
     duk_push_object(ctx);
     duk_push_c_function(ctx, cw_sbx_get_random_values, 1);
@@ -1135,7 +1143,7 @@ cw_err_t cw_sandbox_run_prepared(cw_sandbox_heap_t *heap, const cw_job_t *job, c
     cw_result_init(&r);
     cw_sbx_result_for(job, &r);
     r.started_ms = cw_now_ms();
-    s->start_ns = cw_mono_ns();
+    s->start_ns = s->clock_ns = cw_mono_ns();
     s->deadline_ns = s->start_ns + (int64_t)(job->timeout_s * 1e9);
 
     cw_sbx_outcome_t o = {.code = CW_RES_SUCCESS};
@@ -1185,6 +1193,7 @@ cw_err_t cw_sandbox_run_prepared(cw_sandbox_heap_t *heap, const cw_job_t *job, c
         }
         duk_remove(ctx, -2);
     }
+    s->clock_ns = cw_mono_ns();
     if (duk_safe_call(ctx, cw_sbx_call, NULL, 1, 1) != DUK_EXEC_SUCCESS) {
         cw_sbx_failed(ctx, s, CW_RES_RUNTIME_ERROR, &o);
         goto finish;
@@ -1236,7 +1245,7 @@ finish:
         output_too_big = 0;
     }
     r.ended_ms = cw_now_ms();
-    r.exec_ms = (double)(cw_mono_ns() - s->start_ns) / 1e6;
+    r.exec_ms = (double)(cw_mono_ns() - s->clock_ns) / 1e6;
     r.mem_peak = s->alloc.peak;
     r.code = o.code;
     if (output_too_big) {

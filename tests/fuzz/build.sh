@@ -209,7 +209,7 @@ fi
 if [ -n "$exec_skip" ]; then
   echo "SKIP fuzz_exec: $exec_skip"
 elif link fuzz_exec -I"$dukb" "$duk_def" "$here/fuzz_exec.c" "$root"/common/*.c \
-  "$root/worker/cw_sandbox.c" "${exec_extra[@]}" "$duk_obj" "${cjson_libs[@]}" -lm -lpthread -ldl; then
+  "$root/worker/cw_sandbox.c" "$root/worker/cw_strings.c" "${exec_extra[@]}" "$duk_obj" "${cjson_libs[@]}" -lm -lpthread -ldl; then
   echo "built fuzz_exec${lower_lib:+ (lowering: ${lower_lib#"$root"/})}"
 else
   echo "SKIP fuzz_exec: worker/cw_sandbox.c did not build or link with the sources known here" \

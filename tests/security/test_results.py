@@ -112,13 +112,15 @@ CASES = [
     ("join-20m", {"code": "output = new Array(20 * 1024 * 1024 + 1).join('x')", "timeout": 2}, [O], 1.5, None),
     ("join-10m-error", {"code": "throw new Error(new Array(10 * 1024 * 1024).join('E'))", "timeout": 2}, [R], 1.5,
      lambda r: len(r["error"]["message"]) <= 4096),
-    ("join-over-cap", {"code": "output = new Array(2 ** 28).join('xx').length", "timeout": 5, "memoryLimit": 64}, [M], 1.0, None),
+    ("join-over-cap", {"code": "output = new Array(2 ** 27).join('xxx').length", "timeout": 5, "memoryLimit": 64}, [M], 1.0, None),
     ("join-dense-big", {"code": "const a = []; for (let i = 0; i < 1e6; i++) a.push(i); output = a.join(',').length", "timeout": 5},
-     [S], 4, lambda r: r["output"] == 6888890),
+     [S], 4, lambda r: r["output"] == 6888889),
     ("repeat-over-cap", {"code": "output = 'ab'.repeat(2 ** 27).length", "timeout": 5, "memoryLimit": 64}, [M], 1.0, None),
     ("repeat-big", {"code": "output = 'ab'.repeat(2 ** 24).length", "timeout": 5}, [S], 1.5, lambda r: r["output"] == 2 ** 25),
     ("padstart-over-cap", {"code": "output = 'x'.padStart(2 ** 28, 'ab').length", "timeout": 5, "memoryLimit": 64}, [M], 1.0, None),
     ("padend-big", {"code": "output = 'x'.padEnd(2 ** 25, 'abc').length", "timeout": 5}, [S], 1.5, lambda r: r["output"] == 2 ** 25),
+    ("join-too-long", {"code": "new Array(2 ** 28).join('xx')", "timeout": 5}, [R], 1.0,
+     lambda r: r["error"]["name"] == "RangeError" and "cw_strings" not in (r["error"]["stack"] or "")),
     ("repeat-too-long", {"code": "'x'.repeat(2 ** 31)", "timeout": 5}, [R], 1.0, lambda r: r["error"]["name"] == "RangeError"),
 ]
 

@@ -1,7 +1,7 @@
 /*
  * cw_duk_engine.c -- the Duktape engine as codeworker compiles it: Debian's
  * amalgamated duktape.c (through the build folder's symlink, with our
- * duk_config.h), plus three small functions that need the engine's internal
+ * duk_config.h), plus a few small functions that need the engine's internal
  * structures, which exist only inside this translation unit.
  *
  * Why they are needed:
@@ -25,6 +25,11 @@
  *    a preallocated "double error" instead.  The sandbox must recognise it
  *    to report MEMORY_LIMIT by what the job died of, and nothing but its
  *    address identifies it.
+ *
+ *  - Native replacements of join/repeat/pad (cw_strings.c) must tell a
+ *    sparse array -- `new Array(2e7)` holds no element at all -- from a
+ *    dense one without enumerating it, and know that reading its elements
+ *    cannot run code: cw_duk_own_index_count().
  *
  * Nothing else of the engine is changed: no copy of Duktape lives in this
  * repository, and these functions only read or reset fields the engine's
@@ -55,4 +60,29 @@ void cw_duk_gc_pause(duk_context *ctx, int on) {
         heap->ms_prevent_count++;
     else if (heap->ms_prevent_count > 0)
         heap->ms_prevent_count--;
+}
+
+long cw_duk_own_index_count(duk_context *ctx, duk_idx_t idx) {
+    duk_hobject *h = duk_get_hobject(ctx, idx);
+    if (!h || DUK_HOBJECT_HAS_EXOTIC_PROXYOBJ(h) || DUK_HOBJECT_HAS_EXOTIC_STRINGOBJ(h) ||
+        DUK_HOBJECT_HAS_EXOTIC_ARGUMENTS(h) || DUK_HOBJECT_IS_BUFOBJ(h))
+        return -1;
+    duk_heap *heap = ctx->heap;
+    long n = 0;
+    if (DUK_HOBJECT_HAS_ARRAY_PART(h)) {
+        duk_uint32_t size = DUK_HOBJECT_GET_ASIZE(h);
+        for (duk_uint32_t i = 0; i < size; i++)
+            if (!DUK_TVAL_IS_UNUSED(DUK_HOBJECT_A_GET_VALUE_PTR(heap, h, i)))
+                n++;
+    }
+    duk_uint32_t next = DUK_HOBJECT_GET_ENEXT(h);
+    for (duk_uint32_t i = 0; i < next; i++) {
+        duk_hstring *key = DUK_HOBJECT_E_GET_KEY(heap, h, i);
+        if (!key || !DUK_HSTRING_HAS_ARRIDX(key))
+            continue;
+        if (DUK_HOBJECT_E_SLOT_IS_ACCESSOR(heap, h, i))
+            return -1;
+        n++;
+    }
+    return n;
 }

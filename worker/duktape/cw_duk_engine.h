@@ -1,5 +1,5 @@
 /*
- * cw_duk_engine.h -- three things the sandbox needs from Duktape that its
+ * cw_duk_engine.h -- what the sandbox needs from Duktape that its
  * public API does not offer (see cw_duk_engine.c for why).
  */
 #ifndef CW_DUK_ENGINE_H
@@ -24,5 +24,12 @@ void cw_duk_gc_pause(duk_context *ctx, int on);
  * what Duktape throws when creating an error object itself fails, which in
  * practice means the heap had no room left. */
 int cw_duk_is_double_error(duk_context *ctx, duk_idx_t idx);
+
+/* The number of the own array-index properties of the object at idx,
+ * counted without running any code; -1 when the value is not an object,
+ * when its indices are exotic (a Proxy, a String object, arguments, a typed
+ * array) or when one of them is an accessor.  Native built-ins use it to
+ * see that an array is sparse and that reading it has no side effects. */
+long cw_duk_own_index_count(duk_context *ctx, duk_idx_t idx);
 
 #endif /* CW_DUK_ENGINE_H */
