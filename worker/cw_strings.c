@@ -43,8 +43,9 @@
 #include "duktape/cw_duk_engine.h"
 
 #define CW_STR_DEADLINE_EVERY 4096
-/* Arrays shorter than this are always joined by the specification's loop. */
-#define CW_STR_SPARSE_MIN 4096
+/* Arrays shorter than this are always joined by the specification's loop:
+ * below it, finding out that an array is sparse costs more than reading it. */
+#define CW_STR_SPARSE_MIN 64
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -120,6 +121,26 @@ static void cw_str_finish(duk_context *ctx, duk_idx_t buf, const unsigned char *
     duk_push_lstring(ctx, (const char *)p, len);
     duk_replace(ctx, buf);
     duk_set_top(ctx, buf + 1);
+}
+
+/* Append ToString(d) when d is an integer of at most 15 digits (what
+ * Number::toString gives for those is its plain decimal digits; -0 is "0"),
+ * without interning a string for it; 0 when d is anything else. */
+static int cw_str_add_integer(duk_context *ctx, cw_str_buf_t *b, double d, double *chars) {
+    if (!(d > -1e15 && d < 1e15) || d != floor(d))
+        return 0;
+    char tmp[24], *e = tmp + sizeof(tmp), *p = e;
+    long long v = (long long)d;
+    unsigned long long u = v < 0 ? (unsigned long long)(-v) : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    cw_str_buf_add(ctx, b, p, (size_t)(e - p));
+    *chars += (double)(e - p);
+    return 1;
 }
 
 /* ---- Array.prototype.join -------------------------------------------------- */
@@ -237,7 +258,7 @@ static duk_ret_t cw_str_join(duk_context *ctx) {
     if (len > 1 && (len - 1) * sep_chars > CW_STRINGS_MAX_LENGTH)
         cw_str_too_long(ctx);
 
-    if (len >= CW_STR_SPARSE_MIN && duk_is_array(ctx, 1)) {
+    if (len >= CW_STR_SPARSE_MIN && duk_is_array(ctx, 1)) { /* holes cost nothing */
         long count = cw_duk_own_index_count(ctx, 1);
         if (count >= 0 && (double)count * 4 < len && cw_str_protos_plain(ctx, 1) &&
             cw_str_join_sparse(ctx, 1, len, sep, sep_bytes, sep_chars))
@@ -260,14 +281,16 @@ static duk_ret_t cw_str_join(duk_context *ctx) {
             duk_push_number(ctx, k);
             duk_get_prop(ctx, 1);
         }
-        if (!duk_is_null_or_undefined(ctx, -1)) {
+        if (duk_is_number(ctx, -1) && cw_str_add_integer(ctx, &b, duk_get_number(ctx, -1), &chars)) {
+            /* written without making a string */
+        } else if (!duk_is_null_or_undefined(ctx, -1)) {
             duk_size_t n;
             const char *s = duk_to_lstring(ctx, -1, &n);
             chars += (double)duk_get_length(ctx, -1);
-            if (chars + k * sep_chars > CW_STRINGS_MAX_LENGTH)
-                cw_str_too_long(ctx);
             cw_str_buf_add(ctx, &b, s, n);
         }
+        if (chars + k * sep_chars > CW_STRINGS_MAX_LENGTH)
+            cw_str_too_long(ctx);
         duk_pop(ctx);
         if (((unsigned long long)k & (CW_STR_DEADLINE_EVERY - 1)) == CW_STR_DEADLINE_EVERY - 1)
             cw_str_check_deadline(ctx);

@@ -139,8 +139,63 @@ static void test_timeout_in_heap(void **state) {
     (void)state;
     cJSON *r = run("console.log('x'); for(;;) { try { while(true){} } catch (e) {} }", NULL, 1, 0);
     assert_string_equal(code_of(r), "TIMEOUT");
-    assert_true(cJSON_GetObjectItem(r, "executionTimeMs")->valuedouble >= 1000);
+    /* The job's clock starts after compiling, the deadline before it. */
+    assert_true(cJSON_GetObjectItem(r, "executionTimeMs")->valuedouble >= 990);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(r, "logs")), 1);
+    cJSON_Delete(r);
+}
+
+/* A job whose last steps ran past the deadline in C built-ins, which never
+ * reach the engine's check, timed out even though nothing threw. */
+static void test_deadline_at_end(void **state) {
+    (void)state;
+    cJSON *r = run("var t = Date.now(), s = 'ab'.repeat(1 << 21), n = 0;"
+                   "while (Date.now() - t < 1200) n += s.lastIndexOf('c'); output = n",
+                   NULL, 1, 0);
+    assert_string_equal(code_of(r), "TIMEOUT");
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(r, "output")));
+    cJSON_Delete(r);
+}
+
+/* MEMORY_LIMIT says what the job died of, not that an allocation was
+ * refused at some point. */
+static void test_memory_limit_is_how_it_ended(void **state) {
+    (void)state;
+    static const char *const ordinary[] = {
+        "try { 'x'.repeat(100 * 1024 * 1024) } catch (e) {} throw new Error('ordinary')",
+        "var b = []; try { for (;;) b.push(new Array(1e5)); } catch (e) { b = null } throw new Error('ordinary')",
+        "try { 'x'.repeat(100 * 1024 * 1024) } catch (e) {} throw new RangeError('alloc failed')",
+        NULL};
+    for (size_t i = 0; ordinary[i]; i++) {
+        cJSON *r = run(ordinary[i], NULL, 0, 16);
+        assert_string_equal(code_of(r), "RUNTIME_ERROR");
+        cJSON_Delete(r);
+    }
+    cJSON *r = run("var e0; try { 'x'.repeat(100 * 1024 * 1024) } catch (e) { e0 = e } throw e0", NULL, 0, 16);
+    assert_string_equal(code_of(r), "MEMORY_LIMIT");
+    cJSON_Delete(r);
+    r = run("try { 'x'.repeat(100 * 1024 * 1024) } catch (e) {} output = 'ok'", NULL, 0, 16);
+    assert_string_equal(code_of(r), "SUCCESS");
+    cJSON_Delete(r);
+}
+
+static void test_native_strings(void **state) {
+    (void)state;
+    cJSON *r = run("output = [[1,,null,undefined,'a',-0,1.5].join(), new Array(3).join('ab'),"
+                   " Array.prototype.join.call({length: 2, 0: 'x'}, '+'), 'ab'.repeat(3),"
+                   " 'abc'.padStart(8, '12'), 'abc'.padEnd(5), (function () { var a = []; a[70] = 'z';"
+                   " return a.join('').length + a.join('-').length })()]",
+                   NULL, 0, 0);
+    assert_string_equal(code_of(r), "SUCCESS");
+    char *text = cJSON_PrintUnformatted(cJSON_GetObjectItem(r, "output"));
+    assert_string_equal(text, "[\"1,,,,a,0,1.5\",\"abab\",\"x+\",\"ababab\",\"12121abc\",\"abc  \",72]");
+    free(text);
+    cJSON_Delete(r);
+    r = run("output = new Array(2 ** 27).join('xxx')", NULL, 0, 16); /* 400 MB: over the cap at once */
+    assert_string_equal(code_of(r), "MEMORY_LIMIT");
+    cJSON_Delete(r);
+    r = run("'x'.repeat(-1)", NULL, 0, 0);
+    assert_string_equal(err_of(r, "name")->valuestring, "RangeError");
     cJSON_Delete(r);
 }
 
@@ -200,6 +255,22 @@ static void test_output_limit(void **state) {
     assert_string_equal(code_of(r), "OUTPUT_LIMIT");
     assert_true(cJSON_IsNull(cJSON_GetObjectItem(r, "output")));
     cJSON_Delete(r);
+    /* Logs give way first: the output is what the caller needs. */
+    r = run("for (var i = 0; i < 100; i++) console.log('entry ' + i + ' xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx');"
+            "output = new Array(2000).join('o')", NULL, 0, 0);
+    assert_string_equal(code_of(r), "SUCCESS");
+    assert_int_equal(strlen(cJSON_GetObjectItem(r, "output")->valuestring), 1999);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(r, "logsTruncated")));
+    int kept = cJSON_GetArraySize(cJSON_GetObjectItem(r, "logs"));
+    assert_true(kept > 0 && kept < 100);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(r, "logs"), 0), "message")->valuestring,
+                        "entry 0 xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+    cJSON_Delete(r);
+    /* Output alone too big: OUTPUT_LIMIT, and the logs get the room back. */
+    r = run("console.log('kept'); output = new Array(5000).join('x')", NULL, 0, 0);
+    assert_string_equal(code_of(r), "OUTPUT_LIMIT");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(r, "logs")), 1);
+    cJSON_Delete(r);
     conf.result_max_bytes = saved;
 }
 
@@ -257,9 +328,14 @@ static void test_require_policy(void **state) {
     cJSON *r = run("require('child_process').exec('id')", NULL, 0, 0);
     assert_string_equal(code_of(r), "SECURITY_ERROR");
     cJSON_Delete(r);
-    r = run("require('node:fs')", NULL, 0, 0);
-    assert_string_equal(code_of(r), "SECURITY_ERROR");
-    cJSON_Delete(r);
+    static const char *const host[] = {"require('node:fs')", "require('wasi')", "require('node:sqlite')",
+                                       "require('node:test')", "require('node:anything')", "require('util')",
+                                       "require('events')", NULL};
+    for (size_t i = 0; host[i]; i++) {
+        r = run(host[i], NULL, 0, 0);
+        assert_string_equal(code_of(r), "SECURITY_ERROR");
+        cJSON_Delete(r);
+    }
     r = run("try { require('fs') } catch (e) {} output = 1", NULL, 0, 0);
     assert_string_equal(code_of(r), "SUCCESS"); /* caught: the job decides */
     cJSON_Delete(r);
@@ -392,6 +468,9 @@ int main(void) {
         cmocka_unit_test(test_spoofed_timeout_is_runtime_error),
         cmocka_unit_test(test_timeout_in_heap),
         cmocka_unit_test(test_memory_limit),
+        cmocka_unit_test(test_memory_limit_is_how_it_ended),
+        cmocka_unit_test(test_deadline_at_end),
+        cmocka_unit_test(test_native_strings),
         cmocka_unit_test(test_recursion_and_nesting),
         cmocka_unit_test(test_output_serialization),
         cmocka_unit_test(test_output_limit),
