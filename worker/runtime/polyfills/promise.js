@@ -36,15 +36,18 @@
     /* ---- core state machine --------------------------------------------- */
 
     function settle(p, state, value) {
-        var st = p[S], q = st.q, i, off;
+        var st = p[S], q = st.q, i, off, job;
         if (st.s !== PENDING) return;
         st.s = state;
         st.v = value;
         st.q = null;
         if (state === REJECTED && !st.h) tracked.push(p);
-        /* q holds pairs (onFulfilled reaction, onRejected reaction). */
+        /* q holds triples (onFulfilled, onRejected, target): flat, so a
+         * chain of promises is as shallow as it can be for the engine's
+         * collector, which marks recursively (and rescans past a depth). */
         off = state === FULFILLED ? 0 : 1;
-        for (i = off; i < q.length; i += 2) enqueue(reactionJob, q[i], value);
+        job = state === FULFILLED ? fulfilledJob : rejectedJob;
+        for (i = 0; i < q.length; i += 3) enqueue(job, q[i + off], q[i + 2], value);
     }
 
     function resolvePromise(p, x) {
@@ -86,27 +89,29 @@
         }
     }
 
-    /* Reaction: { t: FULFILLED|REJECTED, h: handler or undefined,
-     *             p: derived internal promise, or c: foreign capability } */
-    function reactionJob(r, arg) {
-        var ok = r.t === FULFILLED, result = arg;
-        if (r.h !== undefined) {
+    /* A reaction: handler h (or undefined) and its target, the derived
+     * internal promise or a foreign capability { promise, resolve, reject }. */
+    function react(h, target, arg, ok) {
+        var result = arg;
+        if (h !== undefined) {
             try {
-                result = r.h(arg);
+                result = h(arg);
                 ok = true;
             } catch (e) {
                 result = e;
                 ok = false;
             }
         }
-        if (r.p) {
-            if (ok) resolvePromise(r.p, result);
-            else settle(r.p, REJECTED, result);
-        } else if (r.c) {
-            if (ok) r.c.resolve(result);
-            else r.c.reject(result);
+        if (target[S] !== undefined) {
+            if (ok) resolvePromise(target, result);
+            else settle(target, REJECTED, result);
+        } else {
+            if (ok) target.resolve(result);
+            else target.reject(result);
         }
     }
+    function fulfilledJob(h, target, arg) { react(h, target, arg, true); }
+    function rejectedJob(h, target, arg) { react(h, target, arg, false); }
 
     function createInternal() {
         var p = Object.create(Promise.prototype);
@@ -157,16 +162,15 @@
     var PP = Promise.prototype;
 
     define(PP, 'then', function then(onFulfilled, onRejected) {
-        var st = stateOf(this, 'then'), C = ctorOf(this), derived, cap, rf, rr;
-        if (C === Promise) derived = createInternal();
-        else cap = newCapability(C);
-        rf = { t: FULFILLED, h: typeof onFulfilled === 'function' ? onFulfilled : undefined, p: derived, c: cap };
-        rr = { t: REJECTED, h: typeof onRejected === 'function' ? onRejected : undefined, p: derived, c: cap };
-        if (st.s === PENDING) st.q.push(rf, rr);
-        else if (st.s === FULFILLED) enqueue(reactionJob, rf, st.v);
-        else enqueue(reactionJob, rr, st.v);
+        var st = stateOf(this, 'then'), C = ctorOf(this), target;
+        var hf = typeof onFulfilled === 'function' ? onFulfilled : undefined;
+        var hr = typeof onRejected === 'function' ? onRejected : undefined;
+        target = C === Promise ? createInternal() : newCapability(C);
+        if (st.s === PENDING) st.q.push(hf, hr, target);
+        else if (st.s === FULFILLED) enqueue(fulfilledJob, hf, target, st.v);
+        else enqueue(rejectedJob, hr, target, st.v);
         st.h = true;
-        return derived || cap.promise;
+        return C === Promise ? target : target.promise;
     });
 
     define(PP, 'catch', function (onRejected) {
