@@ -46,6 +46,10 @@
 /* Arrays shorter than this are always joined by the specification's loop:
  * below it, finding out that an array is sparse costs more than reading it. */
 #define CW_STR_SPARSE_MIN 64
+/* Results up to this many bytes are built on the C stack: one allocation. */
+#define CW_STR_SMALL 512
+/* Joins of at most this many elements gather them on the value stack. */
+#define CW_STR_STACK_MAX 64
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -266,7 +270,26 @@ static duk_ret_t cw_str_join(duk_context *ctx) {
         sep = duk_get_lstring(ctx, 2, &sep_bytes); /* the stack may have moved */
     }
 
-    /* The specification's loop. */
+    /* The specification's loop.  A short one gathers its strings on the
+     * value stack and joins them with one allocation, as Duktape's own join
+     * did: most joins in libraries are short, and near the memory cap every
+     * extra allocation costs collections. */
+    if (len <= CW_STR_STACK_MAX) {
+        duk_idx_t n = (duk_idx_t)len;
+        duk_require_stack(ctx, n + 1);
+        duk_dup(ctx, 2);
+        for (duk_idx_t k = 0; k < n; k++) {
+            duk_get_prop_index(ctx, 1, (duk_uarridx_t)k);
+            if (duk_is_null_or_undefined(ctx, -1)) {
+                duk_pop(ctx);
+                duk_push_string(ctx, "");
+            } else {
+                duk_to_string(ctx, -1);
+            }
+        }
+        duk_join(ctx, n);
+        return 1;
+    }
     cw_str_buf_t b;
     cw_str_buf_init(ctx, &b, 256);
     double chars = 0;
@@ -332,10 +355,15 @@ static duk_ret_t cw_str_repeat(duk_context *ctx) {
     if (chars * n > CW_STRINGS_MAX_LENGTH)
         cw_str_too_long(ctx);
     size_t total = bytes * (size_t)n;
-    unsigned char *p = duk_push_fixed_buffer(ctx, total);
+    unsigned char small[CW_STR_SMALL];
+    unsigned char *p = total <= sizeof(small) ? small : duk_push_fixed_buffer(ctx, total);
     s = duk_get_lstring(ctx, 1, &bytes);
     memcpy(p, s, bytes);
     cw_str_fill(p, bytes, total);
+    if (p == small) {
+        duk_push_lstring(ctx, (const char *)p, total); /* one allocation, the string's */
+        return 1;
+    }
     cw_str_finish(ctx, 2, p, total);
     return 1;
 }
@@ -373,7 +401,8 @@ static duk_ret_t cw_str_pad(duk_context *ctx) {
     (void)duk_get_lstring(ctx, 2, &s_bytes);
     size_t pad_bytes = fill_bytes * (size_t)whole + rest_bytes;
     size_t total = pad_bytes + s_bytes;
-    unsigned char *p = duk_push_fixed_buffer(ctx, total);
+    unsigned char small[CW_STR_SMALL];
+    unsigned char *p = total <= sizeof(small) ? small : duk_push_fixed_buffer(ctx, total);
     const char *s = duk_get_lstring(ctx, 2, &s_bytes);
     const char *fill = duk_get_lstring(ctx, 3, &fill_bytes);
     const char *part = duk_get_lstring(ctx, 4, &rest_bytes);
@@ -384,6 +413,10 @@ static duk_ret_t cw_str_pad(duk_context *ctx) {
     }
     memcpy(pad + fill_bytes * (size_t)whole, part, rest_bytes);
     memcpy(at_start ? p + pad_bytes : p, s, s_bytes);
+    if (p == small) {
+        duk_push_lstring(ctx, (const char *)p, total);
+        return 1;
+    }
     cw_str_finish(ctx, 5, p, total);
     return 1;
 }
