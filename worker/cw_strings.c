@@ -220,6 +220,10 @@ static int cw_str_join_sparse(duk_context *ctx, duk_idx_t obj, double len, const
     size_t nrec = where.len / sizeof(double[2]);
     for (size_t r = 0; r <= nrec; r++) {
         size_t index = r < nrec ? (size_t)rec[2 * r] : gaps;
+        if (index < seps || index > gaps) { /* not in order: never, but never write past `out` */
+            duk_set_top(ctx, top);
+            return 0;
+        }
         size_t run = (index - seps) * sep_bytes;
         if (run) {
             size_t first = sep_bytes < run ? sep_bytes : run;
