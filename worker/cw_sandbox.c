@@ -355,41 +355,6 @@ static duk_ret_t cw_sbx_performance_now(duk_context *ctx) {
 
 /* ---- setup -------------------------------------------------------------- */
 
-/* Push a cJSON value as the equivalent JavaScript value. */
-static void cw_sbx_push_json(duk_context *ctx, const cJSON *v) {
-    if (cJSON_IsObject(v)) {
-        duk_push_object(ctx);
-        for (const cJSON *c = v->child; c; c = c->next) {
-            cw_sbx_push_json(ctx, c);
-            if (strcmp(c->string, "__proto__") == 0) {
-                /* An own data property, as JSON.parse makes: never the setter. */
-                duk_push_string(ctx, c->string);
-                duk_insert(ctx, -2);
-                duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WEC);
-            } else {
-                duk_put_prop_string(ctx, -2, c->string);
-            }
-        }
-    } else if (cJSON_IsArray(v)) {
-        duk_push_array(ctx);
-        duk_uarridx_t i = 0;
-        for (const cJSON *c = v->child; c; c = c->next) {
-            cw_sbx_push_json(ctx, c);
-            duk_put_prop_index(ctx, -2, i++);
-        }
-    } else if (cJSON_IsString(v)) {
-        duk_push_string(ctx, v->valuestring);
-    } else if (cJSON_IsNumber(v)) {
-        duk_push_number(ctx, v->valuedouble);
-    } else if (cJSON_IsTrue(v)) {
-        duk_push_true(ctx);
-    } else if (cJSON_IsFalse(v)) {
-        duk_push_false(ctx);
-    } else {
-        duk_push_null(ctx);
-    }
-}
-
 static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
     cw_sbx_t *s = udata;
     duk_push_global_object(ctx);
@@ -431,11 +396,19 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
     return 0;
 }
 
-/* The job-dependent part of setup: the global `input`. */
+/* The job-dependent part of setup: the global `input`.  The job parser
+ * has checked the text (RFC 8259, nesting within the limit that
+ * DUK_USE_JSON_DEC_RECLIMIT also enforces) and converted it to CESU-8, so
+ * astral characters arrive as surrogate pairs, as in string literals.
+ * Duktape's own decoder builds the values: it reserves value-stack space at
+ * every level (duk_require_stack), carries U+0000, makes `__proto__` an own
+ * property as JSON.parse does, and runs here under the job's memory cap and
+ * deadline like any other allocation of the job. */
 static duk_ret_t cw_sbx_setup_input(duk_context *ctx, void *udata) {
     cw_sbx_t *s = udata;
     duk_push_global_object(ctx);
-    cw_sbx_push_json(ctx, s->job->input);
+    duk_push_lstring(ctx, s->job->input, s->job->input_len);
+    duk_json_decode(ctx, -1);
     duk_put_prop_string(ctx, -2, "input");
     duk_pop(ctx);
     return 0;

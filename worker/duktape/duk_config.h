@@ -40,6 +40,21 @@ double cw_sandbox_random_double(void *udata);
 #undef DUK_USE_NATIVE_CALL_RECLIMIT
 #define DUK_USE_NATIVE_CALL_RECLIMIT 500
 
+/* JSON nesting: the job parser (common/cw_json.c) lets inputData nest 1,000
+ * levels (cw_job_limits_t.max_input_depth), and the engine's decoder, which
+ * builds `input` from that text, must take as much; the encoder takes the
+ * same so `output = input` round-trips.  Both reserve value-stack space per
+ * level; each level costs well under 1 KiB of C stack (measured in
+ * tests/security/test_input.py at the limit), far from the 8 MiB stack. */
+#undef DUK_USE_JSON_DEC_RECLIMIT
+#define DUK_USE_JSON_DEC_RECLIMIT 1000
+#undef DUK_USE_JSON_ENC_RECLIMIT
+#define DUK_USE_JSON_ENC_RECLIMIT 1000
+
+/* JSON.stringify writes U+2028 and U+2029 as they are, as ES2019 and Node
+ * do; Duktape's non-standard default escapes them. */
+#undef DUK_USE_NONSTD_JSON_ESC_U2028_U2029
+
 /* Speed (doc/performance-sensitive.rst): integers as integers, and the
  * JSON.stringify fast path (it falls back to the standard algorithm for
  * anything unusual: replacers, getters, Proxies, toJSON). */
