@@ -75,6 +75,10 @@ say "security suite: hostile jobs with their required result types and time boun
 python3 tests/security/test_hostile.py build/bin | tee "$log"
 count_lines "$log"
 
+say "security suite: hostile job messages on the input path (nesting, U+0000, duplicates, astral, memory)"
+python3 tests/security/test_input.py build/bin | tee "$log"
+count_lines "$log"
+
 say "modern JavaScript: the HumanEval-X and MBJSP corpora"
 python3 tests/e2e/test_corpus.py build/bin | tee "$log"
 count_lines "$log"
