@@ -396,19 +396,226 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
     return 0;
 }
 
-/* The job-dependent part of setup: the global `input`.  The job parser
- * has checked the text (RFC 8259, nesting within the limit that
- * DUK_USE_JSON_DEC_RECLIMIT also enforces) and converted it to CESU-8, so
- * astral characters arrive as surrogate pairs, as in string literals.
- * Duktape's own decoder builds the values: it reserves value-stack space at
- * every level (duk_require_stack), carries U+0000, makes `__proto__` an own
- * property as JSON.parse does, and runs here under the job's memory cap and
- * deadline like any other allocation of the job. */
+/* ---- input: checked JSON text to heap values ---------------------------- */
+
+/* Per open array/object: the next array index, and whether it is an object. */
+typedef struct cw_sbx_level {
+    duk_uarridx_t index;
+    int object;
+} cw_sbx_level_t;
+
+static size_t cw_sbx_ws(const char *s, size_t n, size_t p) {
+    while (p < n && (s[p] == ' ' || s[p] == '\t' || s[p] == '\n' || s[p] == '\r'))
+        p++;
+    return p;
+}
+
+static unsigned cw_sbx_hex4(const char *s) {
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = s[i];
+        v = v * 16 + (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    return v;
+}
+
+/* Push the string whose body starts at s[p] (just past the quote); returns
+ * the offset past the closing quote.  Escapes become the engine's form:
+ * each \uXXXX one code unit (a pair stays two units, as in a literal),
+ * \u0000 a NUL byte inside the string.  `scratch` is a dynamic buffer at
+ * that stack index, reused for every string that holds escapes. */
+static size_t cw_sbx_push_string(duk_context *ctx, const char *s, size_t n, size_t p, duk_idx_t scratch) {
+    size_t start = p;
+    while (p < n && s[p] != '"' && s[p] != '\\')
+        p++;
+    if (p < n && s[p] == '"') { /* no escapes: straight from the text */
+        duk_push_lstring(ctx, s + start, p - start);
+        return p + 1;
+    }
+    size_t end = p;
+    while (end < n && s[end] != '"')
+        end += s[end] == '\\' ? 2 : 1;
+    /* Decoded, a string is never longer than its text. */
+    duk_size_t cap;
+    char *o = duk_get_buffer(ctx, scratch, &cap);
+    if (cap < end - start) {
+        o = duk_resize_buffer(ctx, scratch, end - start);
+    }
+    size_t k = p - start;
+    memcpy(o, s + start, k);
+    while (p < end) {
+        char c = s[p];
+        if (c != '\\') {
+            o[k++] = c;
+            p++;
+            continue;
+        }
+        c = s[p + 1];
+        p += 2;
+        switch (c) {
+        case 'b': o[k++] = '\b'; break;
+        case 'f': o[k++] = '\f'; break;
+        case 'n': o[k++] = '\n'; break;
+        case 'r': o[k++] = '\r'; break;
+        case 't': o[k++] = '\t'; break;
+        case 'u': {
+            unsigned u = cw_sbx_hex4(s + p);
+            p += 4;
+            if (u < 0x80) {
+                o[k++] = (char)u;
+            } else if (u < 0x800) {
+                o[k++] = (char)(0xC0 | (u >> 6));
+                o[k++] = (char)(0x80 | (u & 0x3F));
+            } else {
+                o[k++] = (char)(0xE0 | (u >> 12));
+                o[k++] = (char)(0x80 | ((u >> 6) & 0x3F));
+                o[k++] = (char)(0x80 | (u & 0x3F));
+            }
+            break;
+        }
+        default: o[k++] = c; break; /* " \ / */
+        }
+    }
+    duk_push_lstring(ctx, o, k);
+    return end + 1;
+}
+
+static size_t cw_sbx_push_number(duk_context *ctx, const char *s, size_t n, size_t p) {
+    size_t start = p, q = p;
+    int plain = 1;
+    if (q < n && s[q] == '-')
+        q++;
+    while (q < n && ((s[q] >= '0' && s[q] <= '9') || s[q] == '.' || s[q] == 'e' || s[q] == 'E' || s[q] == '+' ||
+                     s[q] == '-')) {
+        if (!(s[q] >= '0' && s[q] <= '9'))
+            plain = 0;
+        q++;
+    }
+    size_t len = q - start;
+    if (plain && len <= 16) { /* an integer below 2^53: exact */
+        double v = 0;
+        for (size_t i = s[start] == '-' ? start + 1 : start; i < q; i++)
+            v = v * 10 + (s[i] - '0');
+        duk_push_number(ctx, s[start] == '-' ? -v : v);
+        return q;
+    }
+    /* glibc's strtod rounds correctly, as JSON.parse must; the grammar was
+     * checked, so it reads the whole token. */
+    char buf[64];
+    if (len < sizeof(buf)) {
+        memcpy(buf, s + start, len);
+        buf[len] = '\0';
+        duk_push_number(ctx, strtod(buf, NULL));
+    } else {
+        duk_push_lstring(ctx, s + start, len);
+        duk_push_number(ctx, strtod(duk_get_string(ctx, -1), NULL));
+        duk_remove(ctx, -2);
+    }
+    return q;
+}
+
+/* Push the JSON text s[0..n) -- checked by the job parser (RFC 8259,
+ * nesting within the input limit) and in CESU-8 -- as the JavaScript value
+ * JSON.parse would make.  No recursion: open arrays and objects wait on the
+ * value stack, which is grown (duk_require_stack) for every level, and
+ * their bookkeeping lives in a heap buffer, so neither the C stack nor the
+ * value stack can be overrun at any depth; everything is allocated in the
+ * job's heap, under its cap and deadline, and an allocation failure throws
+ * into the protected call around this.  A `__proto__` key is an own data
+ * property, never the setter; of two equal keys the last wins. */
+static void cw_sbx_push_json(duk_context *ctx, const char *s, size_t n) {
+    duk_require_stack(ctx, 8);
+    duk_push_dynamic_buffer(ctx, 0); /* scratch for strings with escapes */
+    duk_idx_t scratch = duk_get_top_index(ctx);
+    duk_push_dynamic_buffer(ctx, 16 * sizeof(cw_sbx_level_t));
+    duk_idx_t levels_at = duk_get_top_index(ctx);
+    size_t depth = 0, cap = 16;
+    cw_sbx_level_t *lv = duk_get_buffer(ctx, levels_at, NULL);
+    size_t p = cw_sbx_ws(s, n, 0);
+    for (;;) {
+        /* a value starts at s[p] */
+        char c = s[p];
+        if (c == '{' || c == '[') {
+            duk_require_stack(ctx, 4);
+            if (depth == cap) {
+                cap *= 2;
+                lv = duk_resize_buffer(ctx, levels_at, cap * sizeof(cw_sbx_level_t));
+            }
+            lv[depth].index = 0;
+            lv[depth].object = c == '{';
+            depth++;
+            if (c == '{')
+                duk_push_object(ctx);
+            else
+                duk_push_array(ctx);
+            p = cw_sbx_ws(s, n, p + 1);
+            if (s[p] == (c == '{' ? '}' : ']')) {
+                depth--;
+                p++;
+            } else {
+                if (c == '{') { /* the first key */
+                    p = cw_sbx_push_string(ctx, s, n, p + 1, scratch);
+                    p = cw_sbx_ws(s, n, p) + 1; /* ':' */
+                    p = cw_sbx_ws(s, n, p);
+                }
+                continue;
+            }
+        } else if (c == '"') {
+            p = cw_sbx_push_string(ctx, s, n, p + 1, scratch);
+        } else if (c == 't') {
+            duk_push_true(ctx);
+            p += 4;
+        } else if (c == 'f') {
+            duk_push_false(ctx);
+            p += 5;
+        } else if (c == 'n') {
+            duk_push_null(ctx);
+            p += 4;
+        } else {
+            p = cw_sbx_push_number(ctx, s, n, p);
+        }
+        /* a value is complete at -1: store it into its container, close
+         * containers that end here, then go on with the next member */
+        for (;;) {
+            if (depth == 0)
+                goto done;
+            cw_sbx_level_t *top = &lv[depth - 1];
+            if (top->object) {
+                duk_size_t kn;
+                const char *k = duk_get_lstring(ctx, -2, &kn);
+                if (kn == 9 && memcmp(k, "__proto__", 9) == 0)
+                    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WEC);
+                else
+                    duk_put_prop(ctx, -3);
+            } else {
+                duk_put_prop_index(ctx, -2, top->index++);
+            }
+            p = cw_sbx_ws(s, n, p);
+            if (s[p] == ',') {
+                p = cw_sbx_ws(s, n, p + 1);
+                if (top->object) {
+                    p = cw_sbx_push_string(ctx, s, n, p + 1, scratch);
+                    p = cw_sbx_ws(s, n, p) + 1; /* ':' */
+                    p = cw_sbx_ws(s, n, p);
+                }
+                break;
+            }
+            depth--; /* '}' or ']': the container is itself a complete value */
+            p++;
+        }
+    }
+done:
+    duk_remove(ctx, -2); /* the level buffer */
+    duk_remove(ctx, -2); /* the scratch buffer */
+}
+
+/* The job-dependent part of setup: the global `input`, from the text the
+ * job parser checked and converted to CESU-8 (so characters outside the BMP
+ * arrive as surrogate pairs, as string literals make them). */
 static duk_ret_t cw_sbx_setup_input(duk_context *ctx, void *udata) {
     cw_sbx_t *s = udata;
     duk_push_global_object(ctx);
-    duk_push_lstring(ctx, s->job->input, s->job->input_len);
-    duk_json_decode(ctx, -1);
+    cw_sbx_push_json(ctx, s->job->input, s->job->input_len);
     duk_put_prop_string(ctx, -2, "input");
     duk_pop(ctx);
     return 0;

@@ -40,12 +40,13 @@ double cw_sandbox_random_double(void *udata);
 #undef DUK_USE_NATIVE_CALL_RECLIMIT
 #define DUK_USE_NATIVE_CALL_RECLIMIT 500
 
-/* JSON nesting: the job parser (common/cw_json.c) lets inputData nest 1,000
- * levels (cw_job_limits_t.max_input_depth), and the engine's decoder, which
- * builds `input` from that text, must take as much; the encoder takes the
- * same so `output = input` round-trips.  Both reserve value-stack space per
- * level; each level costs well under 1 KiB of C stack (measured in
- * tests/security/test_input.py at the limit), far from the 8 MiB stack. */
+/* JSON nesting: a job's inputData may nest 1,000 levels (the job parser's
+ * limit, cw_job_limits_t.max_input_depth; the sandbox builds `input`
+ * without recursion), and JSON.parse/JSON.stringify in jobs take the same
+ * 1,000 levels, so `output = input` and JSON.parse(JSON.stringify(input))
+ * round-trip.  Both reserve value-stack space per level; 1,000 levels
+ * under the 500 nested native calls allowed below fit the 8 MiB C stack
+ * (tests/security/test_input.py, "stack-native-*"). */
 #undef DUK_USE_JSON_DEC_RECLIMIT
 #define DUK_USE_JSON_DEC_RECLIMIT 1000
 #undef DUK_USE_JSON_ENC_RECLIMIT
