@@ -512,25 +512,28 @@ static size_t cw_jput(char *o, uint32_t cp) {
 }
 
 cw_err_t cw_json_unescape(const char *s, size_t n, cw_buf_t *out, size_t *lone) {
+    /* Decoded, a string body is never longer than its text: reserve once. */
+    cw_err_t err = cw_buf_reserve(out, n);
+    if (err)
+        return err;
+    char *o = out->data + out->len;
     size_t i = 0;
-    cw_err_t err;
     while (i < n) {
         const char *bs = memchr(s + i, '\\', n - i);
         size_t run = bs ? (size_t)(bs - (s + i)) : n - i;
-        if (run && (err = cw_buf_append(out, s + i, run)))
-            return err;
+        memcpy(o, s + i, run);
+        o += run;
         i += run;
         if (i >= n)
             break;
         /* s[i] == '\\', validated by cw_json_check */
-        char c = s[i + 1], tmp[8];
-        size_t k = 1;
+        char c = s[i + 1];
         switch (c) {
-        case 'b': tmp[0] = '\b'; break;
-        case 'f': tmp[0] = '\f'; break;
-        case 'n': tmp[0] = '\n'; break;
-        case 'r': tmp[0] = '\r'; break;
-        case 't': tmp[0] = '\t'; break;
+        case 'b': *o++ = '\b'; break;
+        case 'f': *o++ = '\f'; break;
+        case 'n': *o++ = '\n'; break;
+        case 'r': *o++ = '\r'; break;
+        case 't': *o++ = '\t'; break;
         case 'u': {
             uint32_t u = (uint32_t)cw_jhex4(s + i + 2);
             i += 6;
@@ -543,17 +546,15 @@ cw_err_t cw_json_unescape(const char *s, size_t n, cw_buf_t *out, size_t *lone) 
             }
             if (u >= 0xD800 && u <= 0xDFFF && lone)
                 (*lone)++;
-            k = cw_jput(tmp, u);
-            if ((err = cw_buf_append(out, tmp, k)))
-                return err;
+            o += cw_jput(o, u);
             continue;
         }
-        default: tmp[0] = c; break; /* " \ / */
+        default: *o++ = c; break; /* " \ / */
         }
         i += 2;
-        if ((err = cw_buf_append(out, tmp, k)))
-            return err;
     }
+    out->len = (size_t)(o - out->data);
+    out->data[out->len] = '\0';
     return CW_OK;
 }
 
