@@ -1,6 +1,6 @@
 /*
  * test_common_fault.c -- allocation-failure injection into our own C code
- * (the job parser with cJSON, the result serializer, buffers, the config
+ * (the job parser and its JSON reader, the result serializer, buffers, the config
  * table), the counterpart of test_sandbox_fault.c for the job's heap.
  *
  * This binary is linked with --wrap=malloc/realloc/calloc, so every
