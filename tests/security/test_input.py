@@ -92,6 +92,13 @@ case(name, job(name, "output = 1", extra='"context":' + nest(LIMIT + 1, "arr")),
 name = "invalid-field-after-deep-input"
 case(name, job(name, "output = 1", nest(800, "arr"), id_last=True, extra='"userId":5'), [INV])
 
+# a syntax error after the jobId, invalid UTF-8 in the input: still addressed
+name = "syntax-error-after-id"
+case(name, f'{{"jobId":"{name}","code":"output = 1","inputData":[1,2,}}', [INV])
+name = "invalid-utf8-in-input"
+case(name, f'{{"jobId":"{name}","code":"output = 1","inputData":{{"s":"'.encode() + b"\xff\xed\xa0\x80" + b'"}}', [INV],
+     lambda r: "UTF-8" in r["error"]["message"])
+
 # --- duplicate top-level keys ----------------------------------------------------------
 case("dup-code", '{"jobId":"dup-code","code":"output = 1","code":"output = 2"}', [INV],
      lambda r: "more than once" in r["error"]["message"])
@@ -171,8 +178,8 @@ for n, codes in ((100, [S]), (240, [S]), (1000, [R])):  # two native calls a lev
 
 def run_lines(lines, executors=2):
     path = os.path.join(os.path.dirname(BIN), "input-jobs.jsonl")
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
-        f.write("\n".join(lines) + "\n")
+    with open(path, "wb") as f:
+        f.write(b"\n".join(l if isinstance(l, bytes) else l.encode("utf-8") for l in lines) + b"\n")
     t0 = time.monotonic()
     p = subprocess.run([BIN, "exec", "--jobs", path, "--executors", str(executors)], capture_output=True,
                        timeout=600)
