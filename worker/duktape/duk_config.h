@@ -15,6 +15,8 @@
  *     deadline lives there);
  *   - Math.random from a per-job PRNG seeded from the OS, so forked or
  *     long-lived executors never hand two jobs the same sequence;
+ *   - local time: the offset of the job's time zone (worker/cw_date.c,
+ *     worker/cw_tz.h) instead of the host's localtime_r();
  *   - smaller recursion limits for the parser/JSON so hostile nesting fails
  *     with a RangeError long before the C stack is at risk.
  */
@@ -33,6 +35,11 @@ int cw_sandbox_timeout_check(void *udata);
 #undef DUK_USE_GET_RANDOM_DOUBLE
 double cw_sandbox_random_double(void *udata);
 #define DUK_USE_GET_RANDOM_DOUBLE(udata) cw_sandbox_random_double((udata))
+
+/* Local time is the job's zone (cw_tz.h), never the host's TZ. */
+#undef DUK_USE_DATE_GET_LOCAL_TZOFFSET
+int cw_date_tzoffset(double t);
+#define DUK_USE_DATE_GET_LOCAL_TZOFFSET(d) cw_date_tzoffset((double)(d))
 
 /* Nested source and data are capped well below what an 8 MiB stack allows. */
 #undef DUK_USE_COMPILER_RECLIMIT
