@@ -238,6 +238,17 @@ cw_err_t cw_job_parse(const char *msg, size_t len, const cw_job_limits_t *lim, c
         }
     }
 
+    /* timeZone: the job's local zone; only its shape is checked here, the
+     * executor asks ICU whether the zone exists (worker/cw_tz.h). */
+    const cJSON *tz = cJSON_GetObjectItemCaseSensitive(root, "timeZone");
+    if (tz && !cJSON_IsNull(tz)) {
+        if (!cJSON_IsString(tz) || !tz->valuestring[0] || strlen(tz->valuestring) >= sizeof(job->time_zone) ||
+            strspn(tz->valuestring, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+-") !=
+                strlen(tz->valuestring))
+            CW_JOB_FAIL("timeZone must be an IANA time zone name such as \"Europe/Berlin\"");
+        memcpy(job->time_zone, tz->valuestring, strlen(tz->valuestring) + 1);
+    }
+
     static const char *const ids[] = {"actionId", "userId", "agentRunId"};
     for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, ids[i]);

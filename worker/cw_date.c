@@ -599,6 +599,25 @@ static void cw_date_split(double t, cw_date_parts_t *p) {
     p->ms = ms % 1000;
 }
 
+/* V8 names the zone (standard or daylight) of a time before 1970 or after
+ * 2038 from an "equivalent" year in 2008..2035 with the same leap-ness and
+ * weekday of January 1st (DateCache::EquivalentTime); the offset itself is
+ * the real, historical one. */
+static double cw_date_name_time(double t) {
+    if (t >= 0 && t <= 2147483647000.0)
+        return t;
+    double days = floor(t / CW_DATE_MS_DAY);
+    double in_day = t - days * CW_DATE_MS_DAY;
+    int y, m, d;
+    cw_date_civil_from_days(days, &y, &m, &d);
+    double w = fmod(cw_date_days_from_civil(y, 1, 1) + 4, 7);
+    int wday = (int)(w < 0 ? w + 7 : w);
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    int recent = (leap ? 1956 : 1967) + (wday * 12) % 28;
+    int eq = 2008 + (recent + 3 * 28 - 2008) % 28;
+    return (cw_date_days_from_civil(eq, m, 1) + d - 1) * CW_DATE_MS_DAY + in_day;
+}
+
 size_t cw_date_format(double t, int kind, char *buf, size_t size) {
     if (!isfinite(t))
         return (size_t)snprintf(buf, size, "Invalid Date");
@@ -630,7 +649,7 @@ size_t cw_date_format(double t, int kind, char *buf, size_t size) {
         snprintf(date, sizeof(date), p.year < 0 ? "%s %s %02d %05d" : "%s %s %02d %04d", cw_date_wday[p.wday],
                  cw_date_mon[p.month - 1], p.day, p.year);
     if (kind != CW_DATE_FMT_DATE) {
-        cw_tz_name(t, name, sizeof(name));
+        cw_tz_name(cw_date_name_time(t), name, sizeof(name));
         snprintf(tm, sizeof(tm), "%02d:%02d:%02d GMT%c%02d%02d (%s)", p.hour, p.minute, p.second, sign,
                  aoff / 60, aoff % 60, name);
     }
@@ -653,13 +672,17 @@ static void cw_date_push_original(duk_context *ctx) {
     duk_remove(ctx, -2);
 }
 
-/* The time value of `this` (TypeError when it is not a Date). */
-static double cw_date_this_time(duk_context *ctx) {
-    duk_push_heap_stash(ctx);
-    duk_get_prop_string(ctx, -1, CW_DATE_STASH_GETTIME);
-    duk_remove(ctx, -2);
+static duk_ret_t cw_date_try_time(duk_context *ctx, void *udata);
+
+/* The time value of `this`; V8's TypeError when it is not a Date. */
+static double cw_date_this_time(duk_context *ctx, const char *method) {
     duk_push_this(ctx);
-    duk_call_method(ctx, 0);
+    if (duk_safe_call(ctx, cw_date_try_time, NULL, 1, 1) != DUK_EXEC_SUCCESS) {
+        duk_push_this(ctx);
+        const char *recv = duk_is_object(ctx, -1) ? "#<Object>" : duk_safe_to_string(ctx, -1);
+        (void)duk_error(ctx, DUK_ERR_TYPE_ERROR, "Method Date.prototype.%s called on incompatible receiver %s",
+                        method, recv);
+    }
     double t = duk_get_number(ctx, -1);
     duk_pop(ctx);
     return t;
@@ -714,8 +737,25 @@ static duk_ret_t cw_date_ctor(duk_context *ctx) {
         return 1;
     }
     cw_date_push_original(ctx);
-    duk_insert(ctx, 0);
-    duk_new(ctx, nargs);
+    if (nargs == 0) {
+        duk_new(ctx, 0);
+        return 1;
+    }
+    /* Local date parts: composed here so that a skipped or repeated local
+     * time resolves as in V8 (cw_tz_offset_at_local), not by Duktape's
+     * fixed-point iteration. */
+    double f[7] = {NAN, 0, 1, 0, 0, 0, 0};
+    for (duk_idx_t i = 0; i < nargs; i++) {
+        double v = duk_to_number(ctx, i);
+        if (i < 7)
+            f[i] = v;
+    }
+    if (isfinite(f[0]) && trunc(f[0]) >= 0 && trunc(f[0]) <= 99)
+        f[0] = 1900 + trunc(f[0]);
+    double local = cw_date_make_day(f[0], f[1], f[2]) * CW_DATE_MS_DAY + cw_date_make_time(f[3], f[4], f[5], f[6]);
+    double t = isfinite(local) && fabs(local) <= CW_DATE_MAX_LOCAL ? local - cw_tz_offset_at_local(local) : NAN;
+    duk_push_number(ctx, cw_date_time_clip(t));
+    duk_new(ctx, 1);
     return 1;
 }
 
@@ -747,13 +787,15 @@ static duk_ret_t cw_date_utc(duk_context *ctx) {
 }
 
 static duk_ret_t cw_date_to_string(duk_context *ctx) {
-    double t = cw_date_this_time(ctx);
-    cw_date_push_string(ctx, t, duk_get_current_magic(ctx));
+    static const char *const names[] = {"toString", "toDateString", "toTimeString", "toUTCString"};
+    int kind = duk_get_current_magic(ctx);
+    double t = cw_date_this_time(ctx, names[kind & 3]);
+    cw_date_push_string(ctx, t, kind);
     return 1;
 }
 
 static duk_ret_t cw_date_to_iso(duk_context *ctx) {
-    double t = cw_date_this_time(ctx);
+    double t = cw_date_this_time(ctx, "toISOString");
     if (!isfinite(t))
         return duk_error(ctx, DUK_ERR_RANGE_ERROR, "Invalid time value");
     cw_date_push_string(ctx, t, CW_DATE_FMT_ISO);

@@ -37,6 +37,7 @@
 #include "cw_result.h"
 #include "cw_runtime.h"
 #include "cw_time.h"
+#include "cw_tz.h"
 #include "cw_utf8.h"
 #include "duktape.h"
 
@@ -771,6 +772,7 @@ static void cw_sbx_result_for(const cw_job_t *job, cw_result_t *r) {
     r->memory_mb = job->memory_mb;
     r->adjust_json = job->adjustments.data;
     r->adjust_len = job->adjustments.len;
+    r->time_zone = job->time_zone[0] ? job->time_zone : "UTC";
     r->audit_json = job->audit.data;
     r->audit_len = job->audit.len;
 }
@@ -925,6 +927,7 @@ cw_err_t cw_sandbox_run_prepared(cw_sandbox_heap_t *heap, const cw_job_t *job, c
     duk_context *ctx = s->ctx;
     s->used = 1;
     s->job = job;
+    (void)cw_tz_select(job->time_zone); /* checked by the executor; unknown stays UTC */
     s->alloc.limit = (size_t)(job->memory_mb * 1024.0 * 1024.0);
     if (heap->image && conf->fault_at)
         cw_alloc_set_fault(&s->alloc, conf->fault_at, conf->fault_repeat);

@@ -54,11 +54,7 @@ static int cw_tz_is_utc_name(const char *id) {
            !strcmp(id, "Zulu");
 }
 
-int cw_tz_select(const char *id) {
-    if (!id || !*id)
-        id = "UTC";
-    if (!strcmp(id, cw_tz.id))
-        return 0;
+static int cw_tz_switch(const char *id) {
     if (cw_tz_check(id))
         return -1;
     UChar u[CW_TZ_MAX_ID];
@@ -88,6 +84,17 @@ int cw_tz_select(const char *id) {
     snprintf(cw_tz.id, sizeof(cw_tz.id), "%s", id);
     cw_tz.name_std[0] = cw_tz.name_dst[0] = '\0';
     return 0;
+}
+
+int cw_tz_select(const char *id) {
+    if (!id || !*id)
+        id = "UTC";
+    if (!strcmp(id, cw_tz.id))
+        return 0;
+    if (cw_tz_switch(id) == 0)
+        return 0;
+    (void)cw_tz_switch("UTC"); /* never keep the previous job's zone */
+    return -1;
 }
 
 int cw_tz_init(char *err, size_t err_size) {
