@@ -20,6 +20,7 @@
 #include "cw_lowering.h"
 #include "cw_runtime.h"
 #include "cw_tz.h"
+#include "cw_unicode.h"
 
 cw_err_t cw_cli_init(cw_cli_t *cli) {
     memset(cli, 0, sizeof(*cli));
@@ -139,6 +140,10 @@ int cw_cli_executor(cw_cli_t *cli, int argc, char **argv) {
      * touched once here, before files are off limits (cw_tz.h). */
     if (cw_tz_init(why, sizeof(why))) {
         fprintf(stderr, "Error: executor: %s\n", why);
+        return 2;
+    }
+    if (cw_unicode_warmup()) {
+        fprintf(stderr, "Error: executor: ICU normalization or case data is missing\n");
         return 2;
     }
     /* Last step before the first job: confine this process (cw_confine.h). */

@@ -38,6 +38,7 @@
 #include "cw_runtime.h"
 #include "cw_time.h"
 #include "cw_tz.h"
+#include "cw_unicode.h"
 #include "cw_utf8.h"
 #include "duktape.h"
 
@@ -401,6 +402,7 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
         duk_del_prop_string(ctx, -1, strip[i]);
     cw_runtime_install(ctx, &s->rt);
     cw_date_install(ctx); /* V8's Date parser and formats (cw_date.c) */
+    cw_unicode_install(ctx); /* normalize, toWellFormed, locale case (cw_unicode.c) */
 
     duk_push_object(ctx);
     duk_push_c_function(ctx, cw_sbx_get_random_values, 1);
