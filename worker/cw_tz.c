@@ -21,7 +21,11 @@ static struct {
     int utc;                    /* the zone is UTC: no ICU calls */
     UCalendar *cal;             /* open for `id` when !utc */
     char name_std[96], name_dst[96]; /* long names, filled on first use */
-} cw_tz = {"UTC", 1, NULL, "", ""};
+    /* The offset is constant between two transitions of the zone: the last
+     * answer holds for [lo, hi), so a job that reads many dates of the same
+     * season asks ICU once (getHours() then costs a comparison). */
+    double lo, hi, off;
+} cw_tz = {"UTC", 1, NULL, "", "", 0, 0, 0};
 
 static int cw_tz_to_uchars(const char *id, UChar *out, int32_t cap) {
     size_t n = strlen(id);
@@ -83,6 +87,7 @@ static int cw_tz_switch(const char *id) {
     cw_tz.utc = utc;
     snprintf(cw_tz.id, sizeof(cw_tz.id), "%s", id);
     cw_tz.name_std[0] = cw_tz.name_dst[0] = '\0';
+    cw_tz.lo = cw_tz.hi = 0; /* empty */
     return 0;
 }
 
@@ -127,11 +132,24 @@ const char *cw_tz_current(void) { return cw_tz.id; }
 double cw_tz_offset_at_utc(double t) {
     if (cw_tz.utc || !isfinite(t))
         return 0;
+    if (t >= cw_tz.lo && t < cw_tz.hi)
+        return cw_tz.off;
     UErrorCode st = U_ZERO_ERROR;
     ucal_setMillis(cw_tz.cal, t, &st);
     int32_t raw = ucal_get(cw_tz.cal, UCAL_ZONE_OFFSET, &st);
     int32_t dst = ucal_get(cw_tz.cal, UCAL_DST_OFFSET, &st);
-    return U_SUCCESS(st) ? (double)raw + (double)dst : 0;
+    if (U_FAILURE(st))
+        return 0;
+    double off = (double)raw + (double)dst;
+    UDate prev = 0, next = 0;
+    UBool has_prev = ucal_getTimeZoneTransitionDate(cw_tz.cal, UCAL_TZ_TRANSITION_PREVIOUS_INCLUSIVE, &prev, &st);
+    UBool has_next = ucal_getTimeZoneTransitionDate(cw_tz.cal, UCAL_TZ_TRANSITION_NEXT, &next, &st);
+    if (U_SUCCESS(st)) {
+        cw_tz.lo = has_prev ? prev : -INFINITY;
+        cw_tz.hi = has_next ? next : INFINITY;
+        cw_tz.off = off;
+    }
+    return off;
 }
 
 double cw_tz_offset_at_local(double t) {
