@@ -658,7 +658,9 @@ size_t cw_date_format(double t, int kind, char *buf, size_t size) {
 
 /* ---- the engine hook ------------------------------------------------------ */
 
-int cw_date_tzoffset(double t) { return (int)(cw_tz_offset_at_utc(t) / 1000.0); }
+int cw_date_tzoffset(double t, double local, int resolving) {
+    return (int)((resolving ? cw_tz_offset_at_local(local) : cw_tz_offset_at_utc(t)) / 1000.0);
+}
 
 /* ---- the built-ins -------------------------------------------------------- */
 

@@ -19,8 +19,10 @@ double cw_date_parse(const char *str, size_t len);
  * toISOString do; returns the length snprintf would have written. */
 size_t cw_date_format(double t, int kind, char *buf, size_t size);
 
-/* DUK_USE_DATE_GET_LOCAL_TZOFFSET: local offset in seconds at UTC time `t`. */
-int cw_date_tzoffset(double t);
+/* DUK_USE_DATE_GET_LOCAL_TZOFFSET: the local offset in seconds at UTC time
+ * `t`, or, when `resolving`, the offset that turns the local time `local`
+ * into UTC (worker/duktape/duk_config.h explains the two). */
+int cw_date_tzoffset(double t, double local, int resolving);
 
 /* Replace the Date constructor, Date.parse, Date.UTC and the string methods
  * of Date.prototype in the heap's global object (once per heap image). */

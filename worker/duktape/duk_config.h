@@ -36,10 +36,18 @@ int cw_sandbox_timeout_check(void *udata);
 double cw_sandbox_random_double(void *udata);
 #define DUK_USE_GET_RANDOM_DOUBLE(udata) cw_sandbox_random_double((udata))
 
-/* Local time is the job's zone (cw_tz.h), never the host's TZ. */
+/* Local time is the job's zone (cw_tz.h), never the host's TZ.  Duktape
+ * calls this hook at two kinds of sites, each with a local variable `d` in
+ * scope: with `d` itself, a UTC time value, to read local time; and with
+ * `d - tzoff * 1000L`, `d` being a local time value, while it resolves local
+ * time to UTC by fixed-point iteration (setters, local dparts).  The macro
+ * passes both and which kind of call it is (the argument's text is longer
+ * than "d"), so that a skipped or repeated local time resolves as V8 does
+ * (cw_date_tzoffset) instead of by the iteration's tie rule. */
 #undef DUK_USE_DATE_GET_LOCAL_TZOFFSET
-int cw_date_tzoffset(double t);
-#define DUK_USE_DATE_GET_LOCAL_TZOFFSET(d) cw_date_tzoffset((double)(d))
+int cw_date_tzoffset(double t, double local, int resolving);
+#define DUK_USE_DATE_GET_LOCAL_TZOFFSET(x) \
+    cw_date_tzoffset((double)(x), (double)(d), sizeof(#x) > sizeof("d"))
 
 /* Nested source and data are capped well below what an 8 MiB stack allows. */
 #undef DUK_USE_COMPILER_RECLIMIT

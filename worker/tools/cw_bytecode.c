@@ -36,8 +36,8 @@ double cw_sandbox_random_double(void *udata) {
     return 0.5;
 }
 
-int cw_date_tzoffset(double t) {
-    (void)t;
+int cw_date_tzoffset(double t, double local, int resolving) {
+    (void)t, (void)local, (void)resolving;
     return 0;
 }
 

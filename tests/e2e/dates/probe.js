@@ -40,6 +40,16 @@ var setters = (function () {
   d.setDate(d.getDate() + 200); out.push(d.getTime(), d.getTimezoneOffset());
   d.setFullYear(2020, 1, 29); out.push(d.getTime());
   d.setUTCHours(25); out.push(d.getTime());
+  // Setters that land on a skipped or repeated local time in some zone.
+  [[2024, 2, 10, 2, 30], [2024, 10, 3, 1, 30], [2024, 2, 31, 2, 30], [2024, 9, 27, 2, 30], [2024, 3, 7, 2, 30],
+   [2024, 9, 6, 2, 30]].forEach(function (a) {
+    var e = new Date(a[0], a[1], a[2], 12);
+    e.setHours(a[3], a[4]); out.push(e.getTime());
+    var f = new Date(a[0], a[1], a[2] - 1, a[3], a[4]);
+    f.setDate(a[2]); out.push(f.getTime());
+    var g = new Date(a[0], a[1], a[2], 12);
+    g.setMinutes(a[3] * 60 - 12 * 60 + a[4]); out.push(g.getTime());
+  });
   return out;
 })();
 var misc = {
