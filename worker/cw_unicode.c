@@ -163,8 +163,9 @@ static void cw_uni_fail(duk_context *ctx, UChar *a, UChar *b, const char *what) 
     (void)duk_error(ctx, DUK_ERR_RANGE_ERROR, "%s", what);
 }
 
-/* Run `op` on the string at -1 and replace it with the result. */
-static void cw_uni_apply(duk_context *ctx, cw_uni_op_t op, const void *arg) {
+/* Run `op` on the string at -1 and replace it with the result; with a
+ * normalizer `quick`, a string already in that form is left as it is. */
+static void cw_uni_apply(duk_context *ctx, cw_uni_op_t op, const void *arg, const UNormalizer2 *quick) {
     duk_size_t n;
     const char *s = duk_get_lstring(ctx, -1, &n);
     int32_t len = 0;
@@ -173,7 +174,17 @@ static void cw_uni_apply(duk_context *ctx, cw_uni_op_t op, const void *arg) {
     if (!src)
         (void)duk_error(ctx, DUK_ERR_RANGE_ERROR, n >= (duk_size_t)CW_UNI_MAX_UNITS ? "Invalid string length"
                                                                                       : "out of memory");
-    int32_t cap = len + len / 2 + 16;
+    if (quick) {
+        UErrorCode qs = U_ZERO_ERROR;
+        if (unorm2_spanQuickCheckYes(quick, src, len, &qs) == len && U_SUCCESS(qs)) {
+            free(src);
+            return; /* already normalized: the same string */
+        }
+    }
+    /* Room for the usual growth (NFD triples at most for most scripts,
+     * case mapping of ß or Greek doubles or triples) so that one pass
+     * suffices; a larger result is measured and redone once. */
+    int32_t cap = len <= CW_UNI_MAX_UNITS / 3 ? len * 3 + 16 : CW_UNI_MAX_UNITS;
     UChar *dst = malloc((size_t)cap * sizeof(UChar));
     if (!dst)
         cw_uni_fail(ctx, src, NULL, "out of memory");
@@ -224,7 +235,7 @@ static duk_ret_t cw_uni_normalize(duk_context *ctx) {
     const char *s = duk_get_lstring(ctx, -1, &n);
     if (cw_uni_ascii(s, n))
         return 1; /* ASCII is in every normal form */
-    cw_uni_apply(ctx, cw_uni_normalize_op, norm);
+    cw_uni_apply(ctx, cw_uni_normalize_op, norm, norm);
     return 1;
 }
 
@@ -324,7 +335,7 @@ static duk_ret_t cw_uni_locale_case(duk_context *ctx) {
     duk_size_t n;
     const char *s = cw_uni_this(ctx, method, &n); /* [ locale this ] */
     (void)s;
-    cw_uni_apply(ctx, cw_uni_case_op, &c);
+    cw_uni_apply(ctx, cw_uni_case_op, &c, NULL);
     return 1;
 }
 
@@ -355,7 +366,7 @@ static duk_ret_t cw_uni_case(duk_context *ctx) {
         return 1;
     }
     cw_uni_case_t c = {"", upper};
-    cw_uni_apply(ctx, cw_uni_case_op, &c);
+    cw_uni_apply(ctx, cw_uni_case_op, &c, NULL);
     return 1;
 }
 
