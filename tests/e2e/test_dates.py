@@ -91,6 +91,30 @@ def main():
     check("zones do not leak between jobs", [r.get("output") for r in seq] == [9, 0, 9, 0, 9, 0],
           [r.get("output") for r in seq])
 
+    # Hostile string work: ICU's copies live outside the heap but are bounded
+    # by the input, the heap cap still applies to the result, the deadline
+    # stops a loop of C calls, and errors from user callbacks propagate.
+    hostile = run_jobs([
+        {"jobId": "big", "code": "var s = '\u00e9'.repeat(2e6); output = s.normalize('NFD').length",
+         "memoryLimit": 32},
+        {"jobId": "cap", "code": "var s = '\ufdfa'.repeat(1e6); output = s.normalize('NFKD').length",
+         "memoryLimit": 16},
+        {"jobId": "loop", "code": "var s = '\u00e9'.repeat(1e5); for (;;) s.normalize('NFD').toUpperCase();",
+         "timeout": 1},
+        {"jobId": "throws", "code": "output = 'i'.toLocaleUpperCase({get 0() { throw new Error('boom'); }, length: 1})"},
+        {"jobId": "parse", "code": "output = [Date.parse('('.repeat(1e6) + 'Jan 1 2020'), Date.parse('9'.repeat(1e6))]"},
+    ])
+    h = {r["jobId"]: r for r in hostile}
+    check("normalize of 2 M characters under a 32 MB cap", h.get("big", {}).get("output") == 4000000, h.get("big"))
+    check("an 18x NFKD expansion past the heap cap is MEMORY_LIMIT",
+          h.get("cap", {}).get("resultCode") == "MEMORY_LIMIT", h.get("cap"))
+    check("a loop of normalize calls stops at the deadline", h.get("loop", {}).get("resultCode") == "TIMEOUT"
+          and h["loop"]["executionTimeMs"] < 2000, h.get("loop"))
+    check("a throwing locale list propagates", (h.get("throws", {}).get("error") or {}).get("message") == "boom",
+          h.get("throws"))
+    check("megabyte date strings parse in linear time", h.get("parse", {}).get("output") == [None, None]
+          and h["parse"]["executionTimeMs"] < 1000, h.get("parse"))
+
     if os.path.exists(os.path.join(DATA, "strings.json")):
         cases = load("strings.json")
         with open(os.path.join(DATA, "strings_probe.js"), encoding="utf-8") as f:
