@@ -459,8 +459,8 @@ double cw_date_parse(const char *str, size_t len) {
                     if (cw_dp_is_sym(s.next, '.'))
                         cw_dp_next(&s);
                 }
-            } else if (cw_dp_is_sym(s.next, '.') && cw_dp_time_expecting(&time, n)) {
-                cw_dp_next(&s);
+            } else if (cw_dp_skip(&s, '.') && cw_dp_time_expecting(&time, n)) {
+                /* (V8 consumes the '.' even when no time is expected) */
                 cw_dp_time_add(&time, n);
                 if (s.next.tag != CW_DP_T_NUMBER)
                     return NAN;

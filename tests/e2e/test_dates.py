@@ -12,7 +12,8 @@ probe runs as one codeworker job per zone (the job's `timeZone` field) and
 every answer must equal Node's: one PASS/FAIL line per parse string and zone,
 per formatted value, and per group of the rest.  The string cases
 (dates/strings.json: normalize, well-formedness, locale case mapping) are
-recorded the same way.  Ends with "N passed, N failed"; exits 1 on failure.
+recorded the same way, and so are 3,000 date-like strings built at random from
+the parser's tokens (dates/gen_fuzz.py).  Ends with "N passed, N failed"; exits 1 on failure.
 Needs no Node at run time.
 """
 
@@ -71,6 +72,18 @@ def main():
             check(f"{key} {z}", got[key] == want[key], f"got {got[key]}, Node {want[key]}")
         for key, vals in want["misc"].items():
             check(f"misc.{key} {z}", got["misc"][key] == vals, f"got {got['misc'][key]}, Node {vals}")
+
+    # Differential: strings built at random from the parser's tokens
+    # (dates/gen_fuzz.py), one check per zone listing every disagreement.
+    fuzz = load("fuzz_strings.json")
+    fprobe = "output = input.strings.map(function (s) { var v = Date.parse(s); return v !== v ? null : v; });"
+    fres = {r["jobId"]: r for r in run_jobs([{"jobId": z, "code": fprobe, "inputData": {"strings": fuzz},
+                                              "timeZone": z} for z in zones])}
+    for z in zones:
+        got = (fres.get(z) or {}).get("output") or []
+        bad = [(s, g, w) for s, g, w in zip(fuzz, got, expected["fuzz"][z]) if g != w]
+        check(f"fuzzed date strings in {z}: {len(fuzz)} as Node parses them", len(got) == len(fuzz) and not bad,
+              bad[:10])
 
     # The zone field: unknown zones are INVALID_REQUEST, absent means UTC.
     bad = run_jobs([{"jobId": "bad", "code": "output = 1", "timeZone": "Mars/Olympus_Mons"},
