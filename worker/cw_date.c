@@ -170,10 +170,12 @@ static void cw_dp_advance(cw_dp_t *s) {
     s->ch = v;
 }
 
+/* V8's white space here: ECMAScript WhiteSpace plus CR and LF, but not
+ * U+2028/U+2029, which count as word characters (so "2020\u2028" is NaN). */
 static int cw_dp_is_space(uint32_t c) {
     return c == 0x09 || c == 0x0a || c == 0x0b || c == 0x0c || c == 0x0d || c == 0x20 || c == 0xa0 ||
-           c == 0x1680 || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f ||
-           c == 0x205f || c == 0x3000 || c == 0xfeff;
+           c == 0x1680 || (c >= 0x2000 && c <= 0x200a) || c == 0x202f || c == 0x205f || c == 0x3000 ||
+           c == 0xfeff;
 }
 
 static int cw_dp_is_digit(uint32_t c) { return c >= '0' && c <= '9'; }
