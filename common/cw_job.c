@@ -59,11 +59,12 @@ enum {
     CW_F_USER,
     CW_F_AGENTRUN,
     CW_F_CONTEXT,
+    CW_F_TZ,
     CW_F_COUNT
 };
 static const char *const cw_job_names[CW_F_COUNT] = {
     "jobId",      "code",       "language", "inputData", "timeout", "memoryLimit", "expiresAt",
-    "replyTopic", "actionId",   "userId",   "agentRunId", "context"};
+    "replyTopic", "actionId",   "userId",   "agentRunId", "context",     "timeZone"};
 
 typedef struct cw_job_field {
     unsigned seen;
@@ -435,6 +436,19 @@ input_done:
             err = CW_ERR_NOMEM;
             goto done;
         }
+    }
+
+    /* timeZone: the job's local zone; only its shape is checked here, the
+     * executor asks ICU whether the zone exists (worker/cw_tz.h). */
+    const cw_job_field_t *tz = cw_job_get(&env, CW_F_TZ);
+    if (tz) {
+        if (tz->type == CW_JSON_STRING && (err = cw_job_string(&env, tz, &tmp, &lone)))
+            goto done;
+        if (tz->type != CW_JSON_STRING || tmp.len == 0 || tmp.len >= sizeof(job->time_zone) ||
+            strspn(tmp.data, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+-") != tmp.len)
+            CW_JOB_FAIL("timeZone must be an IANA time zone name such as \"Europe/Berlin\"");
+        memcpy(job->time_zone, tmp.data, tmp.len);
+        job->time_zone[tmp.len] = '\0';
     }
 
     static const int ids[] = {CW_F_ACTION, CW_F_USER, CW_F_AGENTRUN};

@@ -83,6 +83,10 @@ say "modern JavaScript: the HumanEval-X and MBJSP corpora"
 python3 tests/e2e/test_corpus.py build/bin | tee "$log"
 count_lines "$log"
 
+say "Date, time zones and Unicode strings against answers recorded from Node 24"
+python3 tests/e2e/test_dates.py build/bin | tee "$log"
+count_lines "$log"
+
 say "executor confinement: /proc checks and the escape-hook test build (build-escape/)"
 python3 tests/e2e/test_confine.py build/bin | tee "$log"
 count_lines "$log"

@@ -12,6 +12,7 @@
 #include "cw_lowering.h"
 #include "cw_result.h"
 #include "cw_time.h"
+#include "cw_tz.h"
 
 void cw_executor_conf_default(cw_executor_conf_t *c) {
     cw_sandbox_conf_default(&c->sbx);
@@ -29,6 +30,7 @@ static cw_err_t cw_executor_send_start(int fd, const cw_job_t *job) {
     r.memory_mb = job->memory_mb;
     r.adjust_json = job->adjustments.data;
     r.adjust_len = job->adjustments.len;
+    r.time_zone = job->time_zone[0] ? job->time_zone : "UTC";
     r.audit_json = job->audit.data;
     r.audit_len = job->audit.len;
     cw_buf_t tail;
@@ -97,6 +99,10 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf_in) {
         uint32_t head[2] = {CW_RES_INVALID_REQUEST, UINT32_MAX};
         cw_buf_reset(&out);
         err = cw_job_parse(in.data, in.len, &conf->job, &job, reason, sizeof(reason));
+        if (!err && job.time_zone[0] && cw_tz_check(job.time_zone)) {
+            snprintf(reason, sizeof(reason), "timeZone \"%s\" is not a known IANA time zone", job.time_zone);
+            err = CW_ERR_INVALID;
+        }
         if (!err && job.expires_at_ms && cw_now_ms() > job.expires_at_ms) {
             st.result_code = CW_RES_EXPIRED;
             err = cw_sandbox_expired(&conf->sbx, &job, &out);

@@ -19,6 +19,8 @@
 #include "cw_cli.h"
 #include "cw_lowering.h"
 #include "cw_runtime.h"
+#include "cw_tz.h"
+#include "cw_unicode.h"
 
 cw_err_t cw_cli_init(cw_cli_t *cli) {
     memset(cli, 0, sizeof(*cli));
@@ -132,6 +134,16 @@ int cw_cli_executor(cw_cli_t *cli, int argc, char **argv) {
      * still be opened. */
     if (cw_lowering_warmup(why, sizeof(why))) {
         fprintf(stderr, "Error: executor: lowering: %s\n", why);
+        return 2;
+    }
+    /* ICU's default zone is UTC, never the host's; its zone data is
+     * touched once here, before files are off limits (cw_tz.h). */
+    if (cw_tz_init(why, sizeof(why))) {
+        fprintf(stderr, "Error: executor: %s\n", why);
+        return 2;
+    }
+    if (cw_unicode_warmup()) {
+        fprintf(stderr, "Error: executor: ICU normalization or case data is missing\n");
         return 2;
     }
     /* Last step before the first job: confine this process (cw_confine.h). */

@@ -32,10 +32,13 @@
 #include <sys/random.h>
 
 #include "cw_alloc.h"
+#include "cw_date.h"
 #include "cw_lowering.h"
 #include "cw_result.h"
 #include "cw_runtime.h"
 #include "cw_time.h"
+#include "cw_tz.h"
+#include "cw_unicode.h"
 #include "cw_utf8.h"
 #include "duktape.h"
 
@@ -363,6 +366,8 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
     for (size_t i = 0; strip[i]; i++)
         duk_del_prop_string(ctx, -1, strip[i]);
     cw_runtime_install(ctx, &s->rt);
+    cw_date_install(ctx); /* V8's Date parser and formats (cw_date.c) */
+    cw_unicode_install(ctx); /* normalize, toWellFormed, locale case (cw_unicode.c) */
 
     duk_push_object(ctx);
     duk_push_c_function(ctx, cw_sbx_get_random_values, 1);
@@ -949,6 +954,7 @@ static void cw_sbx_result_for(const cw_job_t *job, cw_result_t *r) {
     r->memory_mb = job->memory_mb;
     r->adjust_json = job->adjustments.data;
     r->adjust_len = job->adjustments.len;
+    r->time_zone = job->time_zone[0] ? job->time_zone : "UTC";
     r->audit_json = job->audit.data;
     r->audit_len = job->audit.len;
 }
@@ -1103,6 +1109,7 @@ cw_err_t cw_sandbox_run_prepared(cw_sandbox_heap_t *heap, const cw_job_t *job, c
     duk_context *ctx = s->ctx;
     s->used = 1;
     s->job = job;
+    (void)cw_tz_select(job->time_zone); /* checked by the executor; unknown stays UTC */
     s->alloc.limit = (size_t)(job->memory_mb * 1024.0 * 1024.0);
     if (heap->image && conf->fault_at)
         cw_alloc_set_fault(&s->alloc, conf->fault_at, conf->fault_repeat);

@@ -53,6 +53,11 @@ double cw_sandbox_random_double(void *udata) {
     return 0.5;
 }
 
+int cw_date_tzoffset(double t, double local, int resolving) {
+    (void)t, (void)local, (void)resolving;
+    return 0;
+}
+
 #define KNOWN_NEEDS 0x1ffu
 
 static duk_context *g_duk;

@@ -40,6 +40,11 @@ static const char *const cw_fault_jobs[] = {
      * at the memory cap instead.) */
     "{\"jobId\":\"f5\",\"code\":\"Promise.resolve(1).then(function (v) { output = v });"
     " Promise.reject(new Error('late'))\"}",
+    /* Dates and ICU strings (cw_date.c, cw_unicode.c) in a zone with DST. */
+    "{\"jobId\":\"f6\",\"timeZone\":\"Europe/Berlin\",\"code\":\"var d = new Date('Mon, 15 Jan 2024 10:30:00 GMT');"
+    " output = [String(d), d.toUTCString(), new Date(2024, 2, 31, 2, 30).getTime(), Date.parse('1/15/2024 10:30 PM'),"
+    " 'cafe\\\\u0301'.normalize(), '\\\\u00df\\\\ud801\\\\udc28'.toUpperCase(), 'i'.toLocaleUpperCase('tr'),"
+    " '\\\\ud800'.toWellFormed()]\"}",
 };
 
 static void cw_fault_walk(const char *msg, uint64_t repeat, int image) {

@@ -15,6 +15,8 @@
  *     deadline lives there);
  *   - Math.random from a per-job PRNG seeded from the OS, so forked or
  *     long-lived executors never hand two jobs the same sequence;
+ *   - local time: the offset of the job's time zone (worker/cw_date.c,
+ *     worker/cw_tz.h) instead of the host's localtime_r();
  *   - smaller recursion limits for the parser/JSON so hostile nesting fails
  *     with a RangeError long before the C stack is at risk.
  */
@@ -33,6 +35,19 @@ int cw_sandbox_timeout_check(void *udata);
 #undef DUK_USE_GET_RANDOM_DOUBLE
 double cw_sandbox_random_double(void *udata);
 #define DUK_USE_GET_RANDOM_DOUBLE(udata) cw_sandbox_random_double((udata))
+
+/* Local time is the job's zone (cw_tz.h), never the host's TZ.  Duktape
+ * calls this hook at two kinds of sites, each with a local variable `d` in
+ * scope: with `d` itself, a UTC time value, to read local time; and with
+ * `d - tzoff * 1000L`, `d` being a local time value, while it resolves local
+ * time to UTC by fixed-point iteration (setters, local dparts).  The macro
+ * passes both and which kind of call it is (the argument's text is longer
+ * than "d"), so that a skipped or repeated local time resolves as V8 does
+ * (cw_date_tzoffset) instead of by the iteration's tie rule. */
+#undef DUK_USE_DATE_GET_LOCAL_TZOFFSET
+int cw_date_tzoffset(double t, double local, int resolving);
+#define DUK_USE_DATE_GET_LOCAL_TZOFFSET(x) \
+    cw_date_tzoffset((double)(x), (double)(d), sizeof(#x) > sizeof("d"))
 
 /* Nested source and data are capped well below what an 8 MiB stack allows. */
 #undef DUK_USE_COMPILER_RECLIMIT
