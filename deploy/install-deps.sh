@@ -15,6 +15,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   duktape-dev librdkafka-dev libcjson-dev libev-dev libcmocka-dev libseccomp-dev
   libpq-dev
+  libicu-dev # Intl: ICU4C and its CLDR data (worker/intl)
   kcat valgrind python3
   gnuplot-nox # the load test's plots (loadtest/README.md)
   postgresql
