@@ -69,7 +69,7 @@ duk_ret_t cw_intl_locale_op(duk_context *ctx, int op) {
         return 1;
     }
     case CW_ICU_LOC_RESOLVE: {
-        int collator = 0; /* every service resolves against ICU's locale list, as V8's do */
+        int collator = duk_get_int_default(ctx, 2, 0) == 1; /* Intl.Collator: ICU's collator list */
         cw_intl_locale_id(ctx, 1, id, sizeof(id));
         for (;;) {
             st = U_ZERO_ERROR;

@@ -600,7 +600,7 @@
         getOption(o, 'formatMatcher', 'string', ['basic', 'best fit'], 'best fit', svc);
         var ds = getOption(o, 'dateStyle', 'string', STYLES, undefined, svc);
         var ts = getOption(o, 'timeStyle', 'string', STYLES, undefined, svc);
-        if ((ds !== undefined || ts !== undefined) && any) throw new TypeError("Can't set option " + Object.keys(comp)[0] + ' when ' + (ds !== undefined ? 'dateStyle' : 'timeStyle') + ' is used');
+        if ((ds !== undefined || ts !== undefined) && any) throw new TypeError('Invalid option : option');
         if (required === 'date' && ts !== undefined && ds === undefined) throw new TypeError('Invalid option : timeStyle');
         if (required === 'time' && ds !== undefined && ts === undefined) throw new TypeError('Invalid option : dateStyle');
         if (ds === undefined && ts === undefined) {
@@ -619,8 +619,9 @@
         var icuLocale = withKeywords(res.locale, res.kw);
         var dflt = localeDefaults(icuLocale);
         if (h12 !== undefined) {
-            var d = dflt[2];
-            hc = h12 ? (d === 'h11' || d === 'h23' ? 'h11' : 'h12') : 'h23';
+            /* The locale's own 12- or 24-hour cycle (ja: K, h11). */
+            var hp = patternComponents(icu(OP.DT_PATTERN, icuLocale, h12 ? 'h' : 'H', -1, -1)).hourCycle;
+            hc = h12 ? (hp === 'h11' ? 'h11' : 'h12') : (hp === 'h24' ? 'h24' : 'h23');
         }
         var r = { locale: res.locale, calendar: bcpCalendar(dflt[1]), numberingSystem: dflt[0], timeZone: tz, icuLocale: icuLocale };
         var pattern, skeleton = '';
@@ -636,11 +637,13 @@
                 if (comp[k] === undefined) continue;
                 if (k === 'fractionalSecondDigits') skeleton += repeat('S', comp[k]);
                 else if (k === 'hour' && hc !== undefined) skeleton += comp[k] === '2-digit' ? HC_CHAR[hc] + HC_CHAR[hc] : HC_CHAR[hc];
+                else if (k === 'hour' && comp.dayPeriod) skeleton += comp[k] === '2-digit' ? 'hh' : 'h';
                 else skeleton += DT_COMPONENTS[i][2][comp[k]];
             }
             pattern = icu(OP.DT_PATTERN, icuLocale, skeleton, -1, -1);
             if (hc !== undefined && comp.hour) pattern = patternHourCycle(pattern, hc);
         }
+
         var pc = patternComponents(pattern);
         if (ds === undefined && ts === undefined) {
             for (i = 0; i < DT_COMPONENTS.length; i++) {
@@ -668,8 +671,11 @@
         null, 'dayPeriod', 'hour', 'hour', 'timeZoneName', 'year', 'weekday', 'year', null, null, 'timeZoneName', 'timeZoneName', 'weekday',
         'month', null, null, 'timeZoneName', 'yearName', 'timeZoneName', 'timeZoneName', 'timeZoneName', 'relatedYear', 'dayPeriod', 'dayPeriod'];
     function datePartType(field) { return DATE_FIELDS[field] || 'literal'; }
+    /* format() and toLocale*String print CLDR's U+202F (before AM/PM) as a
+     * plain space, as V8 does for web compatibility; formatToParts and
+     * formatRange keep it, as V8's do. */
     function dtFormat(r, d) {
-        return icu(OP.DT_FORMAT, r.icuLocale, r.pattern, r.timeZone, timeValue(d), false);
+        return icu(OP.DT_FORMAT, r.icuLocale, r.pattern, r.timeZone, timeValue(d), false).replace(/\u202f/g, ' ');
     }
     var dtfProto = DateTimeFormat.prototype;
     boundGetter(DateTimeFormat, dtfProto, 'format', 'get Intl.DateTimeFormat.prototype.format', function (self, r) {
