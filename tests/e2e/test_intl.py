@@ -7,6 +7,9 @@ Node 24 ships a newer ICU/CLDR than Debian's ICU 72 (CLDR 42).  Cases whose
 answer differs only because the CLDR data differs are listed, each with the
 reason, in tests/e2e/intl_cldr_diffs.json; they are reported, not failed.
 Everything else must match.  The match rate over all cases is printed.
+The jobs run in confined executors (seccomp), so a case that made ICU open
+a file would come back WORKER_CRASHED.  Hostile and heavy jobs (deadline,
+cache bound, memory cap, broken UTF-16) end the file.
 
     python3 tests/e2e/test_intl.py build/bin
 """
@@ -21,6 +24,53 @@ from cwtest import check, summary  # noqa: E402
 
 BIN = sys.argv[1] if len(sys.argv) > 1 else "build/bin"
 CW = os.path.join(BIN, "codeworker")
+
+
+# Hostile and heavy uses: each must end with the given result code and never
+# crash or stall the executor (ICU work happens outside the job's heap, so
+# the cache bound and the deadline checks in worker/intl are what hold).
+HOSTILE = [
+    ("segmenter on 8M characters stops at the deadline, logs kept",
+     {"code": "console.log('before'); var s = 'ab '.repeat(2700000); var n = 0;"
+              " for (var x of new Intl.Segmenter('en', {granularity: 'word'}).segment(s)) n++; output = n;", "timeout": 1},
+     "TIMEOUT", lambda r: any(l["message"] == "before" for l in r["logs"])),
+    ("5,000 distinct formatters in one job",
+     {"code": "var a = []; for (var i = 0; i < 5000; i++) a.push(new Intl.NumberFormat('de-DE', {minimumFractionDigits: i % 21,"
+              " maximumFractionDigits: 100, minimumIntegerDigits: 1 + (i % 21)}).format(i / 7)); output = a.length;"},
+     "SUCCESS", lambda r: r["output"] == 5000),
+    ("formatters of every locale and zone in one job",
+     {"code": "var z = Intl.supportedValuesOf('timeZone'), n = 0; for (var i = 0; i < z.length; i++)"
+              " n += new Intl.DateTimeFormat(['de-DE', 'ja-JP', 'ar-EG'][i % 3], {timeZone: z[i], dateStyle: 'full', timeStyle: 'full'})"
+              ".format(0).length > 0; output = n === z.length;"},
+     "SUCCESS", lambda r: r["output"] is True),
+    ("a list of 200,000 items against a small heap",
+     {"code": "var a = []; for (var i = 0; i < 200000; i++) a.push('item' + i); output = new Intl.ListFormat('en').format(a).length;",
+      "memoryLimit": 8},
+     None, lambda r: r["resultCode"] in ("SUCCESS", "MEMORY_LIMIT")),
+    ("lone surrogates and non-BMP text through every formatter (Node: [1, 15, 4, 0])",
+     {"code": "var s = '\\ud800x\\udfff\\ud83d\\ude00'; output = [new Intl.Collator('en').compare(s, 'x'),"
+              " new Intl.ListFormat('en').format([s, s]).length, Array.from(new Intl.Segmenter().segment(s)).length,"
+              " s.localeCompare(s)];"},
+     "SUCCESS", lambda r: r["output"] == [1, 15, 4, 0]),
+    ("over-long locale and option strings are RangeErrors",
+     {"code": "var e = []; try { new Intl.NumberFormat('en-' + 'a'.repeat(5000)); } catch (x) { e.push(x.name); }"
+              " try { new Intl.DateTimeFormat('en', {timeZone: 'x'.repeat(100000)}); } catch (x) { e.push(x.name); } output = e;"},
+     "SUCCESS", lambda r: r["output"] == ["RangeError", "RangeError"]),
+]
+
+
+def hostile():
+    jobs = "".join(json.dumps(dict({"jobId": f"h{i}"}, **job)) + "\n" for i, (_, job, _, _) in enumerate(HOSTILE))
+    p = subprocess.run([CW, "exec", "--jobs", "-", "--executors", "2"], input=jobs.encode(),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+    got = {}
+    for line in p.stdout.decode().splitlines():
+        r = json.loads(line)
+        got[r["jobId"]] = r
+    for i, (name, _, code, ok) in enumerate(HOSTILE):
+        r = got.get(f"h{i}")
+        good = r is not None and (code is None or r["resultCode"] == code) and ok(r)
+        check(f"hostile: {name}", good, r and {k: r.get(k) for k in ("resultCode", "output", "error")})
 
 
 def main():
@@ -64,6 +114,7 @@ def main():
         print(f"# {fam}: {a}/{b} identical to Node 24")
     print(f"# match rate: {exact}/{len(cases)} = {100.0 * exact / len(cases):.1f}% identical to Node 24; "
           f"{known} listed as CLDR-version differences")
+    hostile()
     return summary()
 
 

@@ -675,7 +675,8 @@
      * plain space, as V8 does for web compatibility; formatToParts and
      * formatRange keep it, as V8's do. */
     function dtFormat(r, d) {
-        return icu(OP.DT_FORMAT, r.icuLocale, r.pattern, r.timeZone, timeValue(d), false).replace(/\u202f/g, ' ');
+        var s = icu(OP.DT_FORMAT, r.icuLocale, r.pattern, r.timeZone, timeValue(d), false);
+        return s.indexOf('\u202f') < 0 ? s : s.replace(/\u202f/g, ' ');
     }
     var dtfProto = DateTimeFormat.prototype;
     boundGetter(DateTimeFormat, dtfProto, 'format', 'get Intl.DateTimeFormat.prototype.format', function (self, r) {
