@@ -173,7 +173,7 @@ static duk_ret_t cw_intl_icu(duk_context *ctx) {
         return cw_intl_date_op(ctx, op);
     if (op < 40)
         return cw_intl_collator_op(ctx, op);
-    if (op == CW_ICU_SEGMENT)
+    if (op == CW_ICU_SEGMENT || op == CW_ICU_SEG_TEXT)
         return cw_intl_segment_op(ctx, op);
     return cw_intl_text_op(ctx, op);
 }

@@ -42,7 +42,8 @@ enum {
     CW_ICU_RT_FORMAT = 40,    /* (locale, style, numericAlways, value, unit, parts) */
     CW_ICU_LIST_FORMAT = 41,  /* (locale, type, width, items, parts) */
     CW_ICU_DN_OF = 42,        /* (locale, type, style, dialect, code) -> name | undefined */
-    CW_ICU_SEGMENT = 43,      /* (locale, granularity, string) -> [end, status, ...] */
+    CW_ICU_SEGMENT = 43,      /* (locale, granularity, text, from, max) -> [end, status, ...] */
+    CW_ICU_SEG_TEXT = 45,     /* (string) -> UTF-16 buffer for SEGMENT */
     CW_ICU_SUPPORTED = 44     /* (key) -> [value...] */
 };
 

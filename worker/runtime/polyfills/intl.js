@@ -25,7 +25,7 @@
         NF_FORMAT: 10, NF_RANGE: 11, CURRENCY_DIGITS: 12,
         PL_SELECT: 13, PL_CATEGORIES: 14, PL_RANGE: 15,
         DT_PATTERN: 20, DT_FORMAT: 21, DT_RANGE: 22, TZ_CANON: 23, TZ_DEFAULT: 24, DT_SKELETON: 25,
-        COLL_COMPARE: 30, RT_FORMAT: 40, LIST_FORMAT: 41, DN_OF: 42, SEGMENT: 43, SUPPORTED: 44
+        COLL_COMPARE: 30, RT_FORMAT: 40, LIST_FORMAT: 41, DN_OF: 42, SEGMENT: 43, SUPPORTED: 44, SEG_TEXT: 45
     };
     var slice = Array.prototype.slice;
 
@@ -922,34 +922,42 @@
         hidden(this, '_r', { locale: res.locale, granularity: getOption(o, 'granularity', 'string', GRANULARITIES, 'grapheme', svc) });
         hidden(this, '_k', Segmenter);
     }
+    /* Segments keep the string's UTF-16 (converted once) and ask ICU for
+     * boundaries chunk by chunk, so a long string never becomes millions
+     * of numbers at once. */
     function Segments(r, s) {
         hidden(this, '_s', s);
-        hidden(this, '_g', r.granularity);
-        hidden(this, '_b', icu(OP.SEGMENT, r.locale, GRANULARITIES.indexOf(r.granularity), s));
+        hidden(this, '_r', r);
+        hidden(this, '_u', icu(OP.SEG_TEXT, s));
     }
-    function segmentAt(self, i) {
-        /* i is the index in _b of a pair [end, status]; the segment starts
-         * at the previous end. */
-        var start = i === 0 ? 0 : self._b[i - 2], end = self._b[i];
+    function makeSegment(self, start, end, status) {
         var out = { segment: self._s.slice(start, end), index: start, input: self._s };
-        if (self._g === 'word') out.isWordLike = self._b[i + 1] >= 100;
+        if (self._r.granularity === 'word') out.isWordLike = status >= 100;
         return out;
     }
+    function boundaries(self, from, max) {
+        var r = self._r;
+        return icu(OP.SEGMENT, r.locale, GRANULARITIES.indexOf(r.granularity), self._u, from, max);
+    }
     define(Segments.prototype, 'containing', function containing(index) {
-        var n = index === undefined ? 0 : Math.trunc(Number(index)) || 0, b = this._b, lo = 0, hi = b.length / 2 - 1, mid;
+        var n = index === undefined ? 0 : Number(index);
+        n = n !== n ? 0 : n < 0 ? Math.ceil(n) : Math.floor(n);
         if (n < 0 || n >= this._s.length) return undefined;
-        while (lo < hi) {
-            mid = (lo + hi) >> 1;
-            if (b[2 * mid] <= n) lo = mid + 1; else hi = mid;
-        }
-        return segmentAt(this, 2 * lo);
+        var b = boundaries(this, n, 0);
+        return makeSegment(this, b[0], b[1], b[2]);
     });
     define(Segments.prototype, Symbol.iterator, function () {
-        var self = this, i = 0;
+        var self = this, chunk = [], i = 0, pos = 0;
         var it = {
             next: function () {
-                if (i >= self._b.length) return { value: undefined, done: true };
-                var v = segmentAt(self, i);
+                if (i >= chunk.length) {
+                    if (pos >= self._s.length) return { value: undefined, done: true };
+                    chunk = boundaries(self, pos, 1024);
+                    i = 0;
+                    if (!chunk.length) { pos = self._s.length; return { value: undefined, done: true }; }
+                }
+                var v = makeSegment(self, pos, chunk[i], chunk[i + 1]);
+                pos = chunk[i];
                 i += 2;
                 return { value: v, done: false };
             }
