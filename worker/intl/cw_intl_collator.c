@@ -63,12 +63,23 @@ duk_ret_t cw_intl_collator_op(duk_context *ctx, int op) {
             return duk_range_error(ctx, "bad collator options");
         c = cw_intl_cached(ctx, CW_INTL_K_COLL, key, cw_coll_open, &o, "Intl.Collator");
     }
-    int32_t na, nb;
-    duk_to_string(ctx, 3);
-    duk_to_string(ctx, 4);
-    const UChar *a = cw_intl_get_u16(ctx, 3, &na);
-    const UChar *b = cw_intl_get_u16(ctx, 4, &nb);
-    UCollationResult r = ucol_strcoll(c, a, na, b, nb);
+    duk_size_t la, lb;
+    const char *sa = duk_to_lstring(ctx, 3, &la), *sb = duk_to_lstring(ctx, 4, &lb);
+    UCollationResult r;
+    /* Without surrogates (CESU-8 writes each as ED A0..BF xx) a Duktape
+     * string is UTF-8 as it is: compare in place, no copy.  Sorting calls
+     * this n log n times. */
+    if (!memchr(sa, 0xed, la) && !memchr(sb, 0xed, lb) && la < INT32_MAX && lb < INT32_MAX) {
+        UErrorCode st = U_ZERO_ERROR;
+        r = ucol_strcollUTF8(c, sa, (int32_t)la, sb, (int32_t)lb, &st);
+        if (U_FAILURE(st))
+            return cw_intl_throw(ctx, st, "Intl.Collator");
+    } else {
+        int32_t na, nb;
+        const UChar *a = cw_intl_get_u16(ctx, 3, &na);
+        const UChar *b = cw_intl_get_u16(ctx, 4, &nb);
+        r = ucol_strcoll(c, a, na, b, nb);
+    }
     duk_push_int(ctx, r == UCOL_LESS ? -1 : r == UCOL_GREATER ? 1 : 0);
     return 1;
 }

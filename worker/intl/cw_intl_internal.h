@@ -25,7 +25,7 @@ enum {
     CW_ICU_LOC_CANON = 0,     /* (tag) -> canonical tag | undefined */
     CW_ICU_LOC_RESOLVE = 1,   /* (tag, service) -> available locale | undefined */
     CW_ICU_LOC_LIKELY = 2,    /* (tag, maximize) -> tag */
-    CW_ICU_LOC_DEFAULTS = 3,  /* (tag) -> [numberingSystem, calendar, hourCycle] */
+    CW_ICU_LOC_DEFAULTS = 3,  /* (tag, withCalendar) -> [numberingSystem, calendar] */
     CW_ICU_NF_FORMAT = 10,    /* (locale, skeleton, x, parts) */
     CW_ICU_NF_RANGE = 11,     /* (locale, skeleton, x, y, parts) */
     CW_ICU_CURRENCY_DIGITS = 12, /* (code) -> n */

@@ -17,7 +17,6 @@
 
 #include <unicode/ucal.h>
 #include <unicode/ucol.h>
-#include <unicode/udatpg.h>
 #include <unicode/uloc.h>
 #include <unicode/unumsys.h>
 
@@ -39,10 +38,6 @@ static void cw_loc_push_tag(duk_context *ctx, const char *id) {
         duk_push_undefined(ctx);
     else
         duk_push_lstring(ctx, tag, (duk_size_t)n);
-}
-
-static void *cw_loc_pg_open(void *udata, UErrorCode *st) {
-    return udatpg_open(udata, st);
 }
 
 duk_ret_t cw_intl_locale_op(duk_context *ctx, int op) {
@@ -98,7 +93,7 @@ duk_ret_t cw_intl_locale_op(duk_context *ctx, int op) {
         cw_loc_push_tag(ctx, other);
         return 1;
     }
-    case CW_ICU_LOC_DEFAULTS: { /* -> [numberingSystem, calendar, hourCycle] */
+    case CW_ICU_LOC_DEFAULTS: { /* (tag, withCalendar) -> [numberingSystem, calendar] */
         cw_intl_locale_id(ctx, 1, id, sizeof(id));
         char nu[32] = "latn", ca[32] = "gregorian";
         UNumberingSystem *ns = unumsys_open(id, &st);
@@ -109,30 +104,22 @@ duk_ret_t cw_intl_locale_op(duk_context *ctx, int op) {
         }
         if (ns)
             unumsys_close(ns);
-        st = U_ZERO_ERROR;
-        UCalendar *cal = ucal_open(NULL, 0, id, UCAL_DEFAULT, &st);
-        if (U_SUCCESS(st) && cal) {
-            const char *t = ucal_getType(cal, &st);
-            if (U_SUCCESS(st) && t && strlen(t) < sizeof(ca))
-                strcpy(ca, t);
+        if (duk_to_boolean(ctx, 2)) { /* only DateTimeFormat needs it: ucal_open is not free */
+            st = U_ZERO_ERROR;
+            UCalendar *cal = ucal_open(NULL, 0, id, UCAL_DEFAULT, &st);
+            if (U_SUCCESS(st) && cal) {
+                const char *t = ucal_getType(cal, &st);
+                if (U_SUCCESS(st) && t && strlen(t) < sizeof(ca))
+                    strcpy(ca, t);
+            }
+            if (cal)
+                ucal_close(cal);
         }
-        if (cal)
-            ucal_close(cal);
-        char key[300];
-        if (cw_intl_key(ctx, key, sizeof(key), "pg", 1, 1) != 0)
-            return duk_range_error(ctx, "Incorrect locale information provided");
-        UDateTimePatternGenerator *pg =
-            cw_intl_cached(ctx, CW_INTL_K_DTPG, key, cw_loc_pg_open, id, "Intl.DateTimeFormat");
-        st = U_ZERO_ERROR;
-        UDateFormatHourCycle hc = udatpg_getDefaultHourCycle(pg, &st);
-        static const char *const hcs[] = {"h11", "h12", "h23", "h24"};
         duk_push_array(ctx);
         duk_push_string(ctx, nu);
         duk_put_prop_index(ctx, -2, 0);
         duk_push_string(ctx, ca);
         duk_put_prop_index(ctx, -2, 1);
-        duk_push_string(ctx, U_SUCCESS(st) && hc >= 0 && hc <= 3 ? hcs[hc] : "h23");
-        duk_put_prop_index(ctx, -2, 2);
         return 1;
     }
     default:

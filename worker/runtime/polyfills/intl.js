@@ -121,9 +121,10 @@
         return s ? locale + '-u' + s : locale;
     }
     var defaultsCache = {};
-    function localeDefaults(locale) {
-        if (!defaultsCache[locale]) defaultsCache[locale] = icu(OP.LOC_DEFAULTS, locale);
-        return defaultsCache[locale];
+    function localeDefaults(locale, withCalendar) {
+        var k = (withCalendar ? 'c:' : 'n:') + locale;
+        if (!defaultsCache[k]) defaultsCache[k] = icu(OP.LOC_DEFAULTS, locale, withCalendar);
+        return defaultsCache[k];
     }
     var CAL_ICU = { gregorian: 'gregory', 'ethiopic-amete-alem': 'ethioaa' };
     function bcpCalendar(c) { return CAL_ICU[c] || c; }
@@ -617,7 +618,7 @@
         delete res.kw.hc;
         if (hc === undefined && h12 === undefined && kwHc && HC_CHAR[kwHc]) hc = kwHc;
         var icuLocale = withKeywords(res.locale, res.kw);
-        var dflt = localeDefaults(icuLocale);
+        var dflt = localeDefaults(icuLocale, true);
         if (h12 !== undefined) {
             /* The locale's own 12- or 24-hour cycle (ja: K, h11). */
             var hp = patternComponents(icu(OP.DT_PATTERN, icuLocale, h12 ? 'h' : 'H', -1, -1)).hourCycle;
@@ -1097,7 +1098,12 @@
         var f = memoized('n', locales, options, function () { return new NumberFormat(locales, options); });
         return nfFormat(f._r, x, false);
     };
+    var plainCollator = null;
     rt.compareStrings = function (a, b, locales, options) {
+        if (locales === undefined && options === undefined) {
+            if (!plainCollator) plainCollator = new Collator()._r;
+            return icu(30, plainCollator.icuLocale, plainCollator.opts, a, b);
+        }
         var f = memoized('c', locales, options, function () { return new Collator(locales, options); });
         return collate(f._r, a, b);
     };
