@@ -82,6 +82,8 @@ static duk_ret_t cw_txt_supported(duk_context *ctx) {
     for (int pass = 0; pass < 2; pass++) {
         if (strcmp(k, "currency") == 0)
             e = ucurr_openISOCurrencies(UCURR_COMMON | UCURR_NON_DEPRECATED, &st);
+        else if (strcmp(k, "zoneIds") == 0) /* every id and alias, for case-blind lookup */
+            e = ucal_openTimeZones(&st);
         else if (strcmp(k, "timeZone") == 0)
             e = ucal_openTimeZoneIDEnumeration(UCAL_ZONE_TYPE_CANONICAL_LOCATION, NULL, NULL, &st);
         else if (strcmp(k, "calendar") == 0)

@@ -525,10 +525,30 @@
     ];
     var STYLES = ['full', 'long', 'medium', 'short'];
     var HC_CHAR = { h11: 'K', h12: 'h', h23: 'H', h24: 'k' };
+    /* IANA names match case-insensitively (ECMA-402), so "america/new_york"
+     * is America/New_York; ICU's lookup is exact, hence the id list. */
+    var zoneIds = null;
+    function zoneByCase(tz) {
+        var up = tz.toUpperCase(), i;
+        if (!zoneIds) zoneIds = icu(OP.SUPPORTED, 'zoneIds');
+        for (i = 0; i < zoneIds.length; i++) if (zoneIds[i].toUpperCase() === up) return zoneIds[i];
+        return undefined;
+    }
+    /* -> [resolvedOptions().timeZone, ICU zone id] */
+    function resolveZone(tz) {
+        var m = /^([+-])([01][0-9]|2[0-3])(?::?([0-5][0-9]))?$/.exec(tz);
+        if (m) {
+            var off = m[1] + m[2] + ':' + (m[3] || '00');
+            return [off, 'GMT' + off];
+        }
+        var c = canonicalZone(tz);
+        return [c, c];
+    }
     function canonicalZone(tz) {
         var up = tz.toUpperCase();
         if (up === 'UTC' || up === 'ETC/UTC' || up === 'ETC/GMT' || up === 'GMT' || up === 'ETC/UCT' || up === 'UCT' || up === 'ETC/ZULU' || up === 'ZULU' || up === 'ETC/UNIVERSAL' || up === 'UNIVERSAL') return 'UTC';
-        var c = icu(OP.TZ_CANON, tz);
+        var c = tz.length < 64 ? icu(OP.TZ_CANON, tz) : undefined, byCase;
+        if (c === undefined && tz.length < 64 && (byCase = zoneByCase(tz)) !== undefined) c = icu(OP.TZ_CANON, byCase);
         if (c === undefined) throw new RangeError('Invalid time zone specified: ' + tz);
         return c === 'Etc/UTC' || c === 'Etc/GMT' ? 'UTC' : c;
     }
@@ -591,7 +611,7 @@
         if (h12 !== undefined) hc = undefined;
         var tz = o.timeZone;
         tz = tz === undefined ? icu(OP.TZ_DEFAULT) : String(tz);
-        tz = canonicalZone(tz);
+        tz = resolveZone(tz);
         for (i = 0; i < DT_COMPONENTS.length; i++) {
             k = DT_COMPONENTS[i][0];
             if (k === 'fractionalSecondDigits') v = getNumberOption(o, k, 1, 3, undefined);
@@ -624,7 +644,7 @@
             var hp = patternComponents(icu(OP.DT_PATTERN, icuLocale, h12 ? 'h' : 'H', -1, -1)).hourCycle;
             hc = h12 ? (hp === 'h11' ? 'h11' : 'h12') : (hp === 'h24' ? 'h24' : 'h23');
         }
-        var r = { locale: res.locale, calendar: bcpCalendar(dflt[1]), numberingSystem: dflt[0], timeZone: tz, icuLocale: icuLocale };
+        var r = { locale: res.locale, calendar: bcpCalendar(dflt[1]), numberingSystem: dflt[0], timeZone: tz[0], tzId: tz[1], icuLocale: icuLocale };
         var pattern, skeleton = '';
         if (ds !== undefined || ts !== undefined) {
             pattern = icu(OP.DT_PATTERN, icuLocale, '', ds === undefined ? -1 : STYLES.indexOf(ds), ts === undefined ? -1 : STYLES.indexOf(ts));
@@ -676,7 +696,7 @@
      * plain space, as V8 does for web compatibility; formatToParts and
      * formatRange keep it, as V8's do. */
     function dtFormat(r, d) {
-        var s = icu(OP.DT_FORMAT, r.icuLocale, r.pattern, r.timeZone, timeValue(d), false);
+        var s = icu(OP.DT_FORMAT, r.icuLocale, r.pattern, r.tzId, timeValue(d), false);
         return s.indexOf('\u202f') < 0 ? s : s.replace(/\u202f/g, ' ');
     }
     var dtfProto = DateTimeFormat.prototype;
@@ -685,7 +705,7 @@
     });
     define(dtfProto, 'formatToParts', function formatToParts(d) {
         var r = state(this, DateTimeFormat, 'Intl.DateTimeFormat.prototype.formatToParts');
-        var res = icu(OP.DT_FORMAT, r.icuLocale, r.pattern, r.timeZone, timeValue(d), true), f = res[1], nf = [], i;
+        var res = icu(OP.DT_FORMAT, r.icuLocale, r.pattern, r.tzId, timeValue(d), true), f = res[1], nf = [], i;
         for (i = 0; i < f.length; i += 3) nf.push(1, f[i], f[i + 1], f[i + 2]);
         return flattenParts([res[0], nf], 1, datePartType);
     });
@@ -694,7 +714,7 @@
         if (a === undefined || b === undefined) throw new TypeError('Invalid time value');
         a = timeValue(a);
         b = timeValue(b);
-        var res = icu(OP.DT_RANGE, r.icuLocale, r.skeleton, r.timeZone, a, b, parts);
+        var res = icu(OP.DT_RANGE, r.icuLocale, r.skeleton, r.tzId, a, b, parts);
         return parts ? flattenParts(res, 1, datePartType, 4101) : res;
     }
     define(dtfProto, 'formatRange', function formatRange(a, b) {
