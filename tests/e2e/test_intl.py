@@ -52,6 +52,13 @@ HOSTILE = [
               " new Intl.ListFormat('en').format([s, s]).length, Array.from(new Intl.Segmenter().segment(s)).length,"
               " s.localeCompare(s)];"},
      "SUCCESS", lambda r: r["output"] == [1, 15, 4, 0]),
+    ("a 20M-character list is refused before ICU copies it",
+     {"code": "var s = 'x'.repeat(5000000); try { new Intl.ListFormat('en').format([s, s, s, s, s]); output = 'formatted'; }"
+              " catch (e) { output = e.name; }", "memoryLimit": 256},
+     "SUCCESS", lambda r: r["output"] == "RangeError"),
+    ("a 2,000-digit decimal string is formatted as its Number",
+     {"code": "output = [new Intl.NumberFormat('en').format('9'.repeat(2000)), new Intl.NumberFormat('en').format('1e99999999')];"},
+     "SUCCESS", lambda r: r["output"] == ["∞", "∞"]),
     ("over-long locale and option strings are RangeErrors",
      {"code": "var e = []; try { new Intl.NumberFormat('en-' + 'a'.repeat(5000)); } catch (x) { e.push(x.name); }"
               " try { new Intl.DateTimeFormat('en', {timeZone: 'x'.repeat(100000)}); } catch (x) { e.push(x.name); } output = e;"},

@@ -20,6 +20,9 @@
 #include <unicode/unumsys.h>
 #include <unicode/ureldatefmt.h>
 
+/* Code units a list may hold in all: its formatted copy lives in ICU. */
+#define CW_LIST_MAX_UNITS ((int64_t)1 << 24)
+
 typedef struct {
     const char *locale;
     int a, b, c;
@@ -186,11 +189,16 @@ duk_ret_t cw_intl_text_op(duk_context *ctx, int op) {
         int32_t *lens = duk_push_fixed_buffer(ctx, (n + 1) * sizeof(int32_t));
         duk_idx_t base = duk_get_top(ctx);
         duk_require_stack(ctx, (duk_idx_t)n + 8);
+        int64_t total = 0;
         for (duk_uarridx_t i = 0; i < n; i++) {
             duk_get_prop_index(ctx, 4, i);
             duk_to_string(ctx, -1);
             items[i] = cw_intl_get_u16(ctx, -1, &lens[i]);
             duk_remove(ctx, -2); /* keep only the UTF-16 buffer */
+            total += lens[i];
+            /* ICU builds the result outside the job's heap: bound it. */
+            if (total > CW_LIST_MAX_UNITS)
+                return duk_range_error(ctx, "Intl.ListFormat: the list is too long");
         }
         UFormattedList *r = cw_intl_cached(ctx, CW_INTL_K_LRESULT, "", cw_list_result, NULL, "Intl.ListFormat");
         ulistfmt_formatStringsToResult(f, items, lens, (int32_t)n, r, &st);

@@ -372,7 +372,10 @@
     function toIntlValue(x) {
         if (typeof x === 'string') {
             var t = x.replace(/^[\s\u00a0\ufeff]+|[\s\u00a0\ufeff]+$/g, '');
-            if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return t.charAt(0) === '+' ? t.slice(1) : t;
+            /* Exact decimals, within what ICU should be asked to hold (a
+             * thousand digits, exponents to 1e±9999): beyond, the Number. */
+            var m = /^[+-]?(\d+\.?\d*|\.\d+)(e([+-]?\d+))?$/i.exec(t);
+            if (m && t.length <= 1000 && (!m[3] || Math.abs(Number(m[3])) <= 9999)) return t.charAt(0) === '+' ? t.slice(1) : t;
             return Number(x);
         }
         if (typeof x === 'bigint') return String(x);
