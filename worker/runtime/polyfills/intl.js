@@ -376,6 +376,11 @@
              * thousand digits, exponents to 1e±9999): beyond, the Number. */
             var m = /^[+-]?(\d+\.?\d*|\.\d+)(e([+-]?\d+))?$/i.exec(t);
             if (m && t.length <= 1000 && (!m[3] || Math.abs(Number(m[3])) <= 9999)) return t.charAt(0) === '+' ? t.slice(1) : t;
+            if (m && m[3]) { /* Duktape's Number() refuses huge exponents */
+                var neg = t.charAt(0) === '-', zero = !/[1-9]/.test(m[1]);
+                if (zero || Number(m[3]) < 0) return neg ? -0 : 0;
+                return neg ? -Infinity : Infinity;
+            }
             return Number(x);
         }
         if (typeof x === 'bigint') return String(x);
