@@ -58,13 +58,33 @@
         return defaultNumberOption(o[k], min, max, fallback, k);
     }
 
+    /* Sections that most jobs never use are set up on first use of their
+     * constructor (a lazy property of Intl): loading the group then costs
+     * only the shared helpers and NumberFormat. */
+    function once(init) {
+        var done = false, v;
+        return function () {
+            if (!done) { v = init(); done = true; }
+            return v;
+        };
+    }
+    function lazy(o, k, init) {
+        Object.defineProperty(o, k, {
+            configurable: true, enumerable: false,
+            get: function () { var v = init(); define(o, k, v); return v; },
+            set: function (v) { define(o, k, v); }
+        });
+    }
+    var HC_CHAR = { h11: 'K', h12: 'h', h23: 'H', h24: 'k' };
+    var LocaleC = null; /* Intl.Locale once its section ran: no instance exists before */
+
     /* ---- locales ------------------------------------------------------- */
 
     var DEFAULT_LOCALE = 'en-US';
     function canonicalizeLocaleList(locales) {
         var seen = [], list, i, tag, c;
         if (locales === undefined) return seen;
-        if (typeof locales === 'string' || locales instanceof Locale) list = [locales];
+        if (typeof locales === 'string' || (LocaleC && locales instanceof LocaleC)) list = [locales];
         else {
             if (locales === null) throw new TypeError('Cannot convert undefined or null to object');
             list = Object(locales);
@@ -74,7 +94,7 @@
             if (!(i in list)) continue;
             tag = list[i];
             if (typeof tag !== 'string' && (tag === null || typeof tag !== 'object')) throw new TypeError('Language ID should be string or object.');
-            tag = tag instanceof Locale ? tag.toString() : String(tag);
+            tag = LocaleC && tag instanceof LocaleC ? tag.toString() : String(tag);
             c = icu(OP.LOC_CANON, tag);
             if (c === undefined) throw new RangeError('Incorrect locale information provided');
             if (seen.indexOf(c) < 0) seen.push(c);
@@ -470,6 +490,7 @@
     define(NumberFormat, 'supportedLocalesOf', supportedLocalesOf(0));
 
     /* ---- PluralRules --------------------------------------------------- */
+    var sectionPluralRules = once(function () {
 
     var PLURAL_ORDER = ['zero', 'one', 'two', 'few', 'many', 'other'];
     function PluralRules(locales, options) {
@@ -514,8 +535,11 @@
     });
     tag(PluralRules.prototype, 'Intl.PluralRules');
     define(PluralRules, 'supportedLocalesOf', supportedLocalesOf(0));
+        return PluralRules;
+    });
 
     /* ---- DateTimeFormat ------------------------------------------------ */
+    var sectionDateTimeFormat = once(function () {
 
     var DT_COMPONENTS = [
         ['weekday', ['narrow', 'short', 'long'], { narrow: 'EEEEE', short: 'EEE', long: 'EEEE' }],
@@ -532,7 +556,6 @@
             { short: 'z', long: 'zzzz', shortOffset: 'O', longOffset: 'OOOO', shortGeneric: 'v', longGeneric: 'vvvv' }]
     ];
     var STYLES = ['full', 'long', 'medium', 'short'];
-    var HC_CHAR = { h11: 'K', h12: 'h', h23: 'H', h24: 'k' };
     /* IANA names match case-insensitively (ECMA-402), so "america/new_york"
      * is America/New_York; ICU's lookup is exact, hence the id list. */
     var zoneIds = null;
@@ -745,8 +768,17 @@
     define(dtfProto, 'constructor', IntlDateTimeFormat);
     define(IntlDateTimeFormat, 'supportedLocalesOf', supportedLocalesOf(0));
     DateTimeFormat.prototype = dtfProto;
+    rt.formatDate = function (date, locales, options, required, defaults) {
+        var t = date.getTime();
+        if (t !== t) return 'Invalid Date';
+        var f = memoized('d' + required, locales, options, function () { return DateTimeFormatImpl.call(Object.create(dtfProto), locales, options, required, defaults); });
+        return dtFormat(f._r, t);
+    };
+        return IntlDateTimeFormat;
+    });
 
     /* ---- Collator ------------------------------------------------------ */
+    var sectionCollator = once(function () {
 
     function Collator(locales, options) {
         var self = this instanceof Collator ? this : Object.create(Collator.prototype);
@@ -789,8 +821,20 @@
     });
     tag(Collator.prototype, 'Intl.Collator');
     define(Collator, 'supportedLocalesOf', supportedLocalesOf(1));
+    var plainCollator = null;
+    rt.compareStrings = function (a, b, locales, options) {
+        if (locales === undefined && options === undefined) {
+            if (!plainCollator) plainCollator = new Collator()._r;
+            return icu(30, plainCollator.icuLocale, plainCollator.opts, a, b);
+        }
+        var f = memoized('c', locales, options, function () { return new Collator(locales, options); });
+        return collate(f._r, a, b);
+    };
+        return Collator;
+    });
 
     /* ---- RelativeTimeFormat -------------------------------------------- */
+    var sectionRelativeTimeFormat = once(function () {
 
     var RT_UNITS = ['year', 'quarter', 'month', 'week', 'day', 'hour', 'minute', 'second'];
     function RelativeTimeFormat(locales, options) {
@@ -835,8 +879,11 @@
     });
     tag(RelativeTimeFormat.prototype, 'Intl.RelativeTimeFormat');
     define(RelativeTimeFormat, 'supportedLocalesOf', supportedLocalesOf(0));
+        return RelativeTimeFormat;
+    });
 
     /* ---- ListFormat ---------------------------------------------------- */
+    var sectionListFormat = once(function () {
 
     function ListFormat(locales, options) {
         ctor(this, ListFormat, 'ListFormat');
@@ -884,8 +931,11 @@
     });
     tag(ListFormat.prototype, 'Intl.ListFormat');
     define(ListFormat, 'supportedLocalesOf', supportedLocalesOf(0));
+        return ListFormat;
+    });
 
     /* ---- DisplayNames -------------------------------------------------- */
+    var sectionDisplayNames = once(function () {
 
     var DN_TYPES = ['language', 'region', 'script', 'currency', 'calendar', 'dateTimeField'];
     var DT_FIELDS = { era: 0, year: 1, quarter: 2, month: 3, weekOfYear: 4, weekday: 6, day: 9, dayPeriod: 10, hour: 11, minute: 12, second: 13, timeZoneName: 15 };
@@ -939,8 +989,11 @@
     });
     tag(DisplayNames.prototype, 'Intl.DisplayNames');
     define(DisplayNames, 'supportedLocalesOf', supportedLocalesOf(0));
+        return DisplayNames;
+    });
 
     /* ---- Segmenter ----------------------------------------------------- */
+    var sectionSegmenter = once(function () {
 
     var GRANULARITIES = ['grapheme', 'word', 'sentence'];
     function Segmenter(locales, options) {
@@ -1003,8 +1056,11 @@
     });
     tag(Segmenter.prototype, 'Intl.Segmenter');
     define(Segmenter, 'supportedLocalesOf', supportedLocalesOf(0));
+        return Segmenter;
+    });
 
     /* ---- Locale -------------------------------------------------------- */
+    var sectionLocale = once(function () {
 
     function Locale(tagArg, options) {
         ctor(this, Locale, 'Locale');
@@ -1064,6 +1120,9 @@
         return new Locale(withKeywords(icu(OP.LOC_LIKELY, p.base, false), p.ext));
     });
     tag(Locale.prototype, 'Intl.Locale');
+        LocaleC = Locale;
+        return Locale;
+    });
 
     /* ---- the namespace ------------------------------------------------- */
 
@@ -1088,15 +1147,15 @@
     }
 
     var Intl = {};
-    define(Intl, 'Collator', Collator);
-    define(Intl, 'DateTimeFormat', IntlDateTimeFormat);
-    define(Intl, 'DisplayNames', DisplayNames);
-    define(Intl, 'ListFormat', ListFormat);
-    define(Intl, 'Locale', Locale);
+    lazy(Intl, 'Collator', sectionCollator);
+    lazy(Intl, 'DateTimeFormat', sectionDateTimeFormat);
+    lazy(Intl, 'DisplayNames', sectionDisplayNames);
+    lazy(Intl, 'ListFormat', sectionListFormat);
+    lazy(Intl, 'Locale', sectionLocale);
     define(Intl, 'NumberFormat', NumberFormat);
-    define(Intl, 'PluralRules', PluralRules);
-    define(Intl, 'RelativeTimeFormat', RelativeTimeFormat);
-    define(Intl, 'Segmenter', Segmenter);
+    lazy(Intl, 'PluralRules', sectionPluralRules);
+    lazy(Intl, 'RelativeTimeFormat', sectionRelativeTimeFormat);
+    lazy(Intl, 'Segmenter', sectionSegmenter);
     define(Intl, 'getCanonicalLocales', function getCanonicalLocales(locales) { return canonicalizeLocaleList(locales); });
     define(Intl, 'supportedValuesOf', supportedValuesOf);
     Object.defineProperty(Intl, Symbol.toStringTag, { value: 'Intl', configurable: true });
@@ -1116,24 +1175,9 @@
         }
         return memo[k];
     }
-    rt.formatDate = function (date, locales, options, required, defaults) {
-        var t = date.getTime();
-        if (t !== t) return 'Invalid Date';
-        var f = memoized('d' + required, locales, options, function () { return DateTimeFormatImpl.call(Object.create(dtfProto), locales, options, required, defaults); });
-        return dtFormat(f._r, t);
-    };
     rt.formatNumber = function (x, locales, options) {
         var f = memoized('n', locales, options, function () { return new NumberFormat(locales, options); });
         return nfFormat(f._r, x, false);
-    };
-    var plainCollator = null;
-    rt.compareStrings = function (a, b, locales, options) {
-        if (locales === undefined && options === undefined) {
-            if (!plainCollator) plainCollator = new Collator()._r;
-            return icu(30, plainCollator.icuLocale, plainCollator.opts, a, b);
-        }
-        var f = memoized('c', locales, options, function () { return new Collator(locales, options); });
-        return collate(f._r, a, b);
     };
     void slice;
 })(globalThis, rt);
