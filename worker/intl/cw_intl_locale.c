@@ -54,7 +54,7 @@ duk_ret_t cw_intl_locale_op(duk_context *ctx, int op) {
                  (tag[i] >= '0' && tag[i] <= '9') || tag[i] == '-';
         if (ok) {
             int32_t len = uloc_forLanguageTag(tag, id, sizeof(id), &parsed, &st);
-            ok = U_SUCCESS(st) && st != U_STRING_NOT_TERMINATED_WARNING && len > 0 && (duk_size_t)parsed == n;
+            ok = U_SUCCESS(st) && st != U_STRING_NOT_TERMINATED_WARNING && len >= 0 && (duk_size_t)parsed == n;
         }
         if (!ok) {
             duk_push_undefined(ctx);

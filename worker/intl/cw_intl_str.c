@@ -189,7 +189,8 @@ const char *cw_intl_locale_id(duk_context *ctx, duk_idx_t idx, char *buf, size_t
     UErrorCode st = U_ZERO_ERROR;
     int32_t parsed = 0;
     int32_t n = uloc_forLanguageTag(tag, buf, (int32_t)size, &parsed, &st);
-    if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING || n <= 0 || (size_t)parsed != strlen(tag))
+    /* n == 0 is the root locale ("und"). */
+    if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING || n < 0 || (size_t)parsed != strlen(tag))
         (void)duk_range_error(ctx, "Incorrect locale information provided");
     return buf;
 }

@@ -223,11 +223,8 @@ duk_ret_t cw_intl_text_op(duk_context *ctx, int op) {
             o.locale = cw_intl_locale_id(ctx, 1, loc, sizeof(loc));
             int32_t len = 0;
             UBool plural = 0;
-            const UChar *name = ucurr_getName(cur, o.locale,
-                                              style == 0 ? UCURR_LONG_NAME
-                                              : style == 2 ? UCURR_NARROW_SYMBOL_NAME
-                                                           : UCURR_SYMBOL_NAME,
-                                              &plural, &len, &st);
+            /* The long name whatever the style, as V8 gives it. */
+            const UChar *name = ucurr_getName(cur, o.locale, UCURR_LONG_NAME, &plural, &len, &st);
             if (U_FAILURE(st) || st == U_USING_DEFAULT_WARNING || !name)
                 duk_push_undefined(ctx);
             else

@@ -595,6 +595,17 @@
         if (hc === 'h23' || hc === 'h24') out = out.replace(/\s*\ba\b\s*/g, function (m, off) { return off === 0 || off + m.length === out.length ? '' : ' '; });
         return out;
     }
+    /* An hour cycle other than the style's: as V8 does, the time part is
+     * made again from its skeleton with the other hour letter (so h23 ->
+     * h12 gains its AM/PM), and put back in place of the style's time. */
+    function styleHourCycle(icuLocale, pattern, ts, hc) {
+        var timePat = icu(OP.DT_PATTERN, icuLocale, '', -1, STYLES.indexOf(ts));
+        if (patternComponents(timePat).hourCycle === hc) return pattern;
+        var sk = icu(OP.DT_SKELETON, timePat).replace(/[hHkKjJC]/g, HC_CHAR[hc]);
+        var fresh = patternHourCycle(icu(OP.DT_PATTERN, icuLocale, sk, -1, -1), hc);
+        var at = pattern.indexOf(timePat);
+        return at < 0 ? patternHourCycle(pattern, hc) : pattern.slice(0, at) + fresh + pattern.slice(at + timePat.length);
+    }
     /* The components a pattern shows (resolvedOptions, as V8 reads them). */
     function patternComponents(p) {
         var out = {}, i = 0, c, n, q = false;
@@ -663,6 +674,7 @@
             if (needDefaults && (defaults === 'time' || defaults === 'all')) comp.hour = comp.minute = comp.second = 'numeric';
         }
         var res = resolveLocale(locales, 0, ['ca', 'hc', 'nu']);
+        var fromTag = { ca: res.kw.ca, nu: res.kw.nu };
         if (ca !== undefined) res.kw.ca = ca;
         if (nu !== undefined) res.kw.nu = nu;
         var kwHc = res.kw.hc;
@@ -679,7 +691,7 @@
         var pattern, skeleton = '';
         if (ds !== undefined || ts !== undefined) {
             pattern = icu(OP.DT_PATTERN, icuLocale, '', ds === undefined ? -1 : STYLES.indexOf(ds), ts === undefined ? -1 : STYLES.indexOf(ts));
-            if (hc !== undefined && ts !== undefined) pattern = patternHourCycle(pattern, hc);
+            if (hc !== undefined && ts !== undefined) pattern = styleHourCycle(icuLocale, pattern, ts, hc);
             skeleton = icu(OP.DT_SKELETON, pattern);
             r.dateStyle = ds;
             r.timeStyle = ts;
@@ -707,7 +719,11 @@
             r.hourCycle = pc.hourCycle;
             r.hour12 = pc.hourCycle === 'h11' || pc.hourCycle === 'h12';
         }
-        if (kwHc && r.hourCycle === kwHc && hc === kwHc) r.locale = withKeywords(r.locale, { hc: kwHc });
+        var keep = {};
+        if (fromTag.ca !== undefined && (ca === undefined || ca === fromTag.ca) && r.calendar === fromTag.ca) keep.ca = fromTag.ca;
+        if (fromTag.nu !== undefined && (nu === undefined || nu === fromTag.nu) && r.numberingSystem === fromTag.nu) keep.nu = fromTag.nu;
+        if (kwHc && r.hourCycle === kwHc && hc === kwHc) keep.hc = kwHc;
+        r.locale = withKeywords(r.locale, keep);
         r.pattern = pattern;
         r.skeleton = skeleton;
         hidden(self, '_r', r);
