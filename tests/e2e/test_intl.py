@@ -59,6 +59,10 @@ HOSTILE = [
     ("a 2,000-digit decimal string is formatted as its Number",
      {"code": "output = [new Intl.NumberFormat('en').format('9'.repeat(2000)), new Intl.NumberFormat('en').format('1e99999999')];"},
      "SUCCESS", lambda r: r["output"] == ["∞", "∞"]),
+    ("toLocale* and localeCompare still work after the job replaced Intl (as in Node)",
+     {"code": "Intl = {}; output = [new Date(0).toLocaleDateString('de-DE', {timeZone: 'UTC'}), 'b'.localeCompare('a'),"
+              " (5).toLocaleString('fr-FR', {style: 'percent'})];"},
+     "SUCCESS", lambda r: r["output"] == ["1.1.1970", 1, "500\u00a0%"]),
     ("over-long locale and option strings are RangeErrors",
      {"code": "var e = []; try { new Intl.NumberFormat('en-' + 'a'.repeat(5000)); } catch (x) { e.push(x.name); }"
               " try { new Intl.DateTimeFormat('en', {timeZone: 'x'.repeat(100000)}); } catch (x) { e.push(x.name); } output = e;"},

@@ -1163,6 +1163,10 @@
     }
 
     var Intl = {};
+    /* locale.js sets these sections up through rt, not through the global
+     * Intl, which a job may have replaced. */
+    rt.initDateTimeFormat = sectionDateTimeFormat;
+    rt.initCollator = sectionCollator;
     lazy(Intl, 'Collator', sectionCollator);
     lazy(Intl, 'DateTimeFormat', sectionDateTimeFormat);
     lazy(Intl, 'DisplayNames', sectionDisplayNames);

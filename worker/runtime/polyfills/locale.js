@@ -37,7 +37,7 @@
     function dateMethod(name, required, defaults) {
         define(Date.prototype, name, function (locales, options) {
             if (!(this instanceof Date)) throw new TypeError('this is not a Date object.');
-            if (!rt.formatDate) void intl().DateTimeFormat; /* sets rt.formatDate */
+            if (!rt.formatDate) { intl(); rt.initDateTimeFormat(); } /* sets rt.formatDate */
             return rt.formatDate(this, locales, options, required, defaults);
         }, 0);
     }
@@ -58,7 +58,7 @@
 
     define(String.prototype, 'localeCompare', function localeCompare(that, locales, options) {
         if (this === null || this === undefined) throw new TypeError('String.prototype.localeCompare called on null or undefined');
-        if (!rt.compareStrings) void intl().Collator; /* sets rt.compareStrings */
+        if (!rt.compareStrings) { intl(); rt.initCollator(); } /* sets rt.compareStrings */
         return rt.compareStrings(String(this), String(that), locales, options);
     }, 1);
 })(globalThis, rt);
