@@ -244,6 +244,24 @@ int cw_intl_warmup(char *err, size_t err_size) {
     ubrk_close(bi);
     if (U_FAILURE(st))
         return cw_intl_fail(err, err_size, "collator/plural/break", st);
+    /* The other services' process-wide data (list patterns, relative-time
+     * units, display names, interval patterns), so that a job's first
+     * use of them does not pay for it. */
+    UListFormatter *lf = ulistfmt_openForType("de_DE", ULISTFMT_TYPE_AND, ULISTFMT_WIDTH_WIDE, &st);
+    ulistfmt_close(lf);
+    URelativeDateTimeFormatter *rf = ureldatefmt_open("es_ES", NULL, UDAT_STYLE_LONG, UDISPCTX_CAPITALIZATION_NONE, &st);
+    ureldatefmt_close(rf);
+    ULocaleDisplayNames *dn = uldn_open("it_IT", ULDN_STANDARD_NAMES, &st);
+    if (U_SUCCESS(st)) {
+        UChar name[64];
+        uldn_localeDisplayName(dn, "fr_CA", name, 64, &st);
+    }
+    uldn_close(dn);
+    static const UChar yMMMd[] = {'y', 'M', 'M', 'M', 'd', 0};
+    UDateIntervalFormat *di = udtitvfmt_open("en_GB", yMMMd, -1, zone, -1, &st);
+    udtitvfmt_close(di);
+    if (U_FAILURE(st))
+        return cw_intl_fail(err, err_size, "list/relative/names/interval", st);
     /* Zone enumeration and the host zone are read once and cached. */
     UEnumeration *en = ucal_openTimeZones(&st);
     uenum_close(en);
