@@ -63,6 +63,10 @@ HOSTILE = [
      {"code": "Intl = {}; output = [new Date(0).toLocaleDateString('de-DE', {timeZone: 'UTC'}), 'b'.localeCompare('a'),"
               " (5).toLocaleString('fr-FR', {style: 'percent'})];"},
      "SUCCESS", lambda r: r["output"] == ["1.1.1970", 1, "500\u00a0%"]),
+    ("formatters reused by toLocale* follow the options of each call (mutation, getters)",
+     {"code": "var o = {style: 'currency', currency: 'USD'}, r = []; r.push((1.5).toLocaleString('en-US', o)); o.currency = 'EUR'; r.push((1.5).toLocaleString('en-US', o)); r.push((1.5).toLocaleString('de-DE', o)); r.push((1.5).toLocaleString('en-US', {style: 'percent'})); var n = 0; var g = {get maximumFractionDigits() { n++; return n > 1 ? 3 : 0; }}; r.push((1.2345).toLocaleString('en-US', g)); r.push((1.2345).toLocaleString('en-US', g)); r.push(new Date(0).toLocaleDateString('en-US', {timeZone: 'UTC', month: 'long'}), new Date(0).toLocaleDateString('en-US', {timeZone: 'Asia/Tokyo', month: 'long', day: 'numeric'})); r.push(['b', 'A', 'a'].sort(function (x, y) { return x.localeCompare(y, 'en', {caseFirst: 'upper'}); }).join(''), ['b', 'A', 'a'].sort(function (x, y) { return x.localeCompare(y, 'en', {caseFirst: 'lower'}); }).join('')); output = r; "},
+     "SUCCESS", lambda r: r["output"] == ["$1.50", "\u20ac1.50", "1,50\u00a0\u20ac", "150%", "1", "1.235", "January", "January 1",
+                                          "Aab", "aAb"]),
     ("over-long locale and option strings are RangeErrors",
      {"code": "var e = []; try { new Intl.NumberFormat('en-' + 'a'.repeat(5000)); } catch (x) { e.push(x.name); }"
               " try { new Intl.DateTimeFormat('en', {timeZone: 'x'.repeat(100000)}); } catch (x) { e.push(x.name); } output = e;"},

@@ -1185,9 +1185,29 @@
      * defaults, and cached formatters for the common no-options calls
      * (sorting with localeCompare calls it once per comparison). */
     var memo = {}, memoCount = 0;
+    /* A key for an options bag that is a plain object of own primitive data
+     * properties (what `{style: 'currency', currency: 'USD'}` is), or null
+     * when the options could behave differently on a second read. */
+    var getProto = Object.getPrototypeOf, getDesc = Object.getOwnPropertyDescriptor, OBJ = Object.prototype;
+    function optionsKey(o) {
+        if (o === undefined) return '';
+        if (o === null || typeof o !== 'object' || getProto(o) !== OBJ) return null;
+        var ks = Object.keys(o), s = '', i, d, v;
+        if (ks.length > 24) return null;
+        for (i = 0; i < ks.length; i++) {
+            d = getDesc(o, ks[i]);
+            if (!d || !('value' in d)) return null;
+            v = d.value;
+            if ((v !== null && typeof v === 'object') || typeof v === 'function') return null;
+            s += ks[i] + '\u0000' + typeof v + ':' + String(v) + '\u0001';
+        }
+        return s;
+    }
     function memoized(kind, locales, options, make) {
-        if (options !== undefined || (locales !== undefined && typeof locales !== 'string')) return make();
-        var k = kind + (locales === undefined ? '' : ':' + locales);
+        if (locales !== undefined && typeof locales !== 'string') return make();
+        var ok = optionsKey(options);
+        if (ok === null) return make();
+        var k = kind + (locales === undefined ? '' : ':' + locales) + '\u0002' + ok;
         if (!memo[k]) {
             if (memoCount >= 64) { memo = {}; memoCount = 0; }
             memo[k] = make();
