@@ -15,7 +15,8 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   duktape-dev librdkafka-dev libcjson-dev libev-dev libcmocka-dev libseccomp-dev
-  libpq-dev libicu-dev
+  libpq-dev
+  libicu-dev # Intl: ICU4C and its CLDR data (worker/intl)
   kcat valgrind python3
   gnuplot-nox # the load test's plots (loadtest/README.md)
   postgresql

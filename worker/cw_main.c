@@ -21,6 +21,7 @@
 #include "cw_runtime.h"
 #include "cw_tz.h"
 #include "cw_unicode.h"
+#include "intl/cw_intl.h"
 
 cw_err_t cw_cli_init(cw_cli_t *cli) {
     memset(cli, 0, sizeof(*cli));
@@ -144,6 +145,12 @@ int cw_cli_executor(cw_cli_t *cli, int argc, char **argv) {
     }
     if (cw_unicode_warmup()) {
         fprintf(stderr, "Error: executor: ICU normalization or case data is missing\n");
+        return 2;
+    }
+    /* ICU: in-memory data only, UTC and en-US as defaults, and its
+     * process-wide tables loaded (worker/intl/cw_intl.c). */
+    if (cw_intl_warmup(why, sizeof(why))) {
+        fprintf(stderr, "Error: executor: Intl: %s\n", why);
         return 2;
     }
     /* Last step before the first job: confine this process (cw_confine.h). */

@@ -36,6 +36,7 @@
 #include "cw_lowering.h"
 #include "cw_result.h"
 #include "cw_runtime.h"
+#include "intl/cw_intl.h"
 #include "cw_time.h"
 #include "cw_tz.h"
 #include "cw_unicode.h"
@@ -66,6 +67,7 @@ typedef struct cw_sbx {
     int logs_truncated;
     const cw_job_t *job;
     cw_rt_heap_t rt; /* which runtime groups this heap has loaded */
+    cw_intl_t intl;  /* the ICU objects this heap's job made (worker/intl) */
     cw_prepared_t prep; /* the code as compiled: original, or lowered to ES5 */
     duk_context *ctx;   /* NULL when even an empty heap did not fit */
     int setup_failed;   /* the job-independent setup threw; its error is at -1 */
@@ -368,6 +370,7 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
     cw_runtime_install(ctx, &s->rt);
     cw_date_install(ctx); /* V8's Date parser and formats (cw_date.c) */
     cw_unicode_install(ctx); /* normalize, toWellFormed, locale case (cw_unicode.c) */
+    cw_intl_install(ctx, &s->intl);
 
     duk_push_object(ctx);
     duk_push_c_function(ctx, cw_sbx_get_random_values, 1);
@@ -1030,6 +1033,7 @@ cw_err_t cw_sandbox_heap_new(const cw_sandbox_conf_t *conf, int flags, cw_sandbo
     /* Once per process (the executor already did it at start-up); if it
      * failed, setup fails every job with the reason. */
     (void)cw_runtime_init(NULL, 0);
+    (void)cw_intl_warmup(NULL, 0);
     cw_sandbox_heap_t *h = calloc(1, sizeof(*h));
     if (!h)
         return CW_ERR_NOMEM;
@@ -1047,6 +1051,7 @@ static size_t cw_sbx_discard(cw_sandbox_heap_t *heap) {
     cw_sbx_t *s = &heap->s;
     size_t leaked;
     cw_lowering_release(&s->prep);
+    cw_intl_release(&s->intl);
     if (heap->image) {
         cw_alloc_release(&s->alloc); /* what the job left; the image is whole */
         leaked = s->alloc.used - heap->fresh.alloc.used;
@@ -1067,6 +1072,7 @@ cw_err_t cw_sandbox_heap_renew(cw_sandbox_heap_t *heap) {
         return CW_OK; /* still fresh */
     if (heap->image) {
         cw_lowering_release(&s->prep);
+        cw_intl_release(&s->intl);
         cw_alloc_arena_restore(&s->alloc);
         *s = heap->fresh;
         cw_sbx_seed(s);
