@@ -75,6 +75,10 @@ say "security suite: hostile jobs with their required result types and time boun
 python3 tests/security/test_hostile.py build/bin | tee "$log"
 count_lines "$log"
 
+say "security suite: lowering bounds, the code cache in bytes, executor recycling"
+python3 tests/security/test_lowering.py build/bin | tee "$log"
+count_lines "$log"
+
 say "modern JavaScript: the HumanEval-X and MBJSP corpora"
 python3 tests/e2e/test_corpus.py build/bin | tee "$log"
 count_lines "$log"

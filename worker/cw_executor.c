@@ -3,6 +3,7 @@
  */
 #include "cw_executor.h"
 
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,23 @@
 void cw_executor_conf_default(cw_executor_conf_t *c) {
     cw_sandbox_conf_default(&c->sbx);
     cw_job_limits_default(&c->job);
+    c->cache_bytes = CW_LOWERING_CACHE_BYTES_DEFAULT;
+    c->recycle_bytes = CW_EXECUTOR_RECYCLE_BYTES_DEFAULT;
+}
+
+/* Bytes the C allocator holds from the kernel (heap and mmapped chunks):
+ * the part of the executor that grows with what jobs did. */
+static size_t cw_executor_footprint(void) {
+    struct mallinfo2 mi = mallinfo2();
+    return mi.arena + mi.hblkhd;
+}
+
+/* 1 when this executor should be replaced after the current result. */
+static int cw_executor_should_retire(const cw_executor_conf_t *conf) {
+    if (!conf->recycle_bytes || cw_executor_footprint() <= conf->recycle_bytes)
+        return 0;
+    malloc_trim(0); /* freed memory may just not have gone back yet */
+    return cw_executor_footprint() > conf->recycle_bytes;
 }
 
 /* The START frame: {u32 timeout_ms, u32 id_len} + jobId + the result's tail
@@ -66,7 +84,7 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf_in) {
      * code with many inputs lowers it once. */
     cw_executor_conf_t confbuf = *conf_in;
     const cw_executor_conf_t *conf = &confbuf;
-    if (cw_lowering_new(1024, &confbuf.sbx.lowering) != CW_OK) {
+    if (cw_lowering_new_bounded(1024, conf_in->cache_bytes, &confbuf.sbx.lowering) != CW_OK) {
         status = 2;
         goto done;
     }
@@ -113,6 +131,9 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf_in) {
         head[0] = (uint32_t)st.result_code;
         head[1] = job.job_id ? (uint32_t)idlen : UINT32_MAX;
         uint32_t rhead = job.reply_topic ? (uint32_t)rlen : UINT32_MAX;
+        int retire = !err && cw_executor_should_retire(conf);
+        if (retire)
+            err = cw_chan_write(fd, CW_CHAN_RETIRE, NULL, 0, NULL, 0);
         if (!err) {
             struct iovec parts[5] = {{head, sizeof(head)}, {job.job_id, idlen}, {&rhead, sizeof(rhead)},
                                      {job.reply_topic, rlen}, {out.data, out.len}};
@@ -125,6 +146,8 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf_in) {
             status = 1;
             break;
         }
+        if (retire)
+            break; /* a clean exit: the supervisor starts a fresh executor */
         if (cw_sandbox_heap_renew(heap) != CW_OK) { /* a no-op if no job ran */
             status = 1;
             break;
