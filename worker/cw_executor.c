@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "cw_chan.h"
 #include "cw_lowering.h"
@@ -21,19 +22,24 @@ void cw_executor_conf_default(cw_executor_conf_t *c) {
     c->recycle_bytes = CW_EXECUTOR_RECYCLE_BYTES_DEFAULT;
 }
 
-/* Bytes the C allocator holds from the kernel (heap and mmapped chunks):
- * the part of the executor that grows with what jobs did. */
-static size_t cw_executor_footprint(void) {
-    struct mallinfo2 mi = mallinfo2();
-    return mi.arena + mi.hblkhd;
+/* What this executor holds that grows with what jobs did: the C heap's
+ * growth since start-up (sbrk(0) is glibc's cached break, no system call;
+ * fragmentation and anything freed but not given back stay in it) plus the
+ * code cache, whose large entries may be mmapped chunks outside the heap.
+ * Cheap enough to read after every job, unlike mallinfo2(), which walks the
+ * allocator's free lists. */
+static size_t cw_executor_footprint(const char *brk0, const cw_lowering_t *cache) {
+    const char *brk = sbrk(0);
+    size_t heap = brk0 && brk != (void *)-1 && brk > brk0 ? (size_t)(brk - brk0) : 0;
+    return heap + cw_lowering_cache_bytes(cache);
 }
 
 /* 1 when this executor should be replaced after the current result. */
-static int cw_executor_should_retire(const cw_executor_conf_t *conf) {
-    if (!conf->recycle_bytes || cw_executor_footprint() <= conf->recycle_bytes)
+static int cw_executor_should_retire(const cw_executor_conf_t *conf, const char *brk0) {
+    if (!conf->recycle_bytes || cw_executor_footprint(brk0, conf->sbx.lowering) <= conf->recycle_bytes)
         return 0;
     malloc_trim(0); /* freed memory may just not have gone back yet */
-    return cw_executor_footprint() > conf->recycle_bytes;
+    return cw_executor_footprint(brk0, conf->sbx.lowering) > conf->recycle_bytes;
 }
 
 /* The START frame: {u32 timeout_ms, u32 id_len} + jobId + the result's tail
@@ -96,6 +102,9 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf_in) {
         status = 2;
         goto done;
     }
+    const char *brk0 = sbrk(0); /* the heap as start-up left it */
+    if (brk0 == (void *)-1)
+        brk0 = NULL;
     if (cw_chan_write(fd, CW_CHAN_READY, NULL, 0, NULL, 0)) {
         status = 1;
         goto done;
@@ -131,7 +140,7 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf_in) {
         head[0] = (uint32_t)st.result_code;
         head[1] = job.job_id ? (uint32_t)idlen : UINT32_MAX;
         uint32_t rhead = job.reply_topic ? (uint32_t)rlen : UINT32_MAX;
-        int retire = !err && cw_executor_should_retire(conf);
+        int retire = !err && cw_executor_should_retire(conf, brk0);
         if (retire)
             err = cw_chan_write(fd, CW_CHAN_RETIRE, NULL, 0, NULL, 0);
         if (!err) {

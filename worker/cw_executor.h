@@ -13,8 +13,9 @@
 #include "cw_job.h"
 #include "cw_sandbox.h"
 
-/* Recycling: after a job, an executor whose C allocator holds more than
- * `recycle_bytes` from the kernel (after giving back what it can) tells the
+/* Recycling: after a job, an executor whose C heap has grown by more than
+ * `recycle_bytes` since start-up, code cache included (after giving back
+ * what it can), tells the
  * supervisor and exits once the result is out; the pool starts a fresh one,
  * so no tenant runs in what earlier ones left behind (fragmentation, the
  * lowering library's working set).  The code cache is bounded in bytes by

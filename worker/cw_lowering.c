@@ -8,9 +8,11 @@
  * for lowering, and any syntax Duktape lacks -- destructuring in `var`,
  * default parameters, `catch {`, `||=`, `1_000`, trailing commas,
  * `function*`, regex flags -- is lowered, whatever words the code uses.
- * One exception: Duktape accepts `const` but gives it `var` semantics, so
- * code containing the word `const` is lowered without asking Duktape (a
- * false positive, the word in a string, only costs a lowering).
+ * Code that shows a modern token (`let`, `=>`, `class`, ...) is lowered
+ * without the compile attempt, which would only fail (a shortcut: a word in
+ * a string costs a lowering, which is correct for any code); so is code with
+ * `const`, which Duktape accepts but with `var` semantics.  No word ever
+ * decides that code is *not* lowered.
  *
  * Bounds: each lowering runs under the job's deadline and a memory budget
  * of its own (cw_lowering_budget_for: 4 x memoryLimit, 64..512 MiB),
@@ -165,13 +167,48 @@ static int cw_ident_char(unsigned char ch) {
            ch == '$' || ch >= 0x80;
 }
 
-/* 1 when the word `const` occurs: Duktape compiles `const` with `var`
- * semantics, so such code is lowered even though Duktape accepts it. */
-static int cw_has_const(const char *s, size_t n) {
-    for (size_t i = 0; i + 5 <= n; i++) {
-        if (s[i] == 'c' && memcmp(s + i, "const", 5) == 0 && (i == 0 || !cw_ident_char((unsigned char)s[i - 1])) &&
-            (i + 5 == n || !cw_ident_char((unsigned char)s[i + 5])))
+/* 1 when the source shows a sign that it must be lowered: a token of
+ * syntax Duktape lacks (`let`, `=>`, a template literal, `class`, `...`,
+ * `?.`, `??`, `of`, `async`, `yield`, `#`, `static`, `super`, ...), or
+ * `const`, which Duktape accepts with `var` semantics.  Only a shortcut
+ * past a compile attempt that would fail: a false positive (a word inside a
+ * string or comment) costs a lowering, which is correct for any code, and a
+ * negative decides nothing -- Duktape's compiler does. */
+static int cw_must_lower(const char *s, size_t n) {
+    static const char *const words[] = {"let", "const", "class", "of", "async", "await", "yield",
+                                        "static", "super", "get", "set", NULL};
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        switch (ch) {
+        case '`':
+        case '#':
             return 1;
+        case '=':
+            if (i + 1 < n && s[i + 1] == '>')
+                return 1;
+            continue;
+        case '.':
+            if (i + 2 < n && s[i + 1] == '.' && s[i + 2] == '.')
+                return 1;
+            continue;
+        case '?':
+            if (i + 1 < n && (s[i + 1] == '.' || s[i + 1] == '?'))
+                return 1;
+            continue;
+        default:
+            break;
+        }
+        if (!cw_ident_char(ch) || (i > 0 && cw_ident_char((unsigned char)s[i - 1])))
+            continue;
+        size_t j = i;
+        while (j < n && cw_ident_char((unsigned char)s[j]))
+            j++;
+        for (int w = 0; words[w]; w++) {
+            size_t wl = strlen(words[w]);
+            if (j - i == wl && memcmp(s + i, words[w], wl) == 0)
+                return 1;
+        }
+        i = j - 1;
     }
     return 0;
 }
@@ -243,7 +280,7 @@ cw_err_t cw_lowering_prepare_limited(cw_lowering_t *c, const char *src, size_t l
         c->misses++;
     }
     cw_lower_out_t *out = NULL;
-    if (!cw_has_const(src, len)) { /* Duktape's compiler decides */
+    if (!cw_must_lower(src, len)) { /* Duktape's compiler decides */
         p->code = src;
         p->len = len;
         p->candidate = 1;
