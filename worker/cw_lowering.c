@@ -15,7 +15,7 @@
  * decides that code is *not* lowered.
  *
  * Bounds: each lowering runs under the job's deadline and a memory budget
- * of its own (cw_lowering_budget_for: 4 x memoryLimit, 64..512 MiB),
+ * of its own (cw_lowering_budget_for: 4 x memoryLimit, 64..256 MiB),
  * counted by the lowering library's allocator; running out is a TIMEOUT or
  * MEMORY_LIMIT, code too complex to lower in bounded time a SYNTAX_ERROR
  * "too complex to compile" (worker/lower/cw_lower.h).  A call that needed a
@@ -248,6 +248,17 @@ static cw_lower_out_t *cw_lower_bounded(const char *src, size_t len, const cw_lo
     return out;
 }
 
+/* cw_fill for a bounded call: a memory limit says which budget. */
+static void cw_fill_bounded(cw_prepared_t *p, cw_lower_out_t *out, int rc, const cw_lowering_limits_t *lim) {
+    cw_fill(p, out, rc);
+    if (p->limit == CW_LOWERING_LIMIT_MEMORY && lim)
+        snprintf(p->message, sizeof(p->message),
+                 "compiling this code needed more than its lowering budget of %zu MiB "
+                 "(%d x memoryLimit, %zu to %zu MiB)",
+                 lim->max_bytes >> 20, CW_LOWERING_BUDGET_FACTOR, CW_LOWERING_BUDGET_MIN >> 20,
+                 CW_LOWERING_BUDGET_MAX >> 20);
+}
+
 cw_err_t cw_lowering_prepare(cw_lowering_t *c, const char *src, size_t len, cw_prepared_t *p) {
     return cw_lowering_prepare_limited(c, src, len, NULL, p);
 }
@@ -289,7 +300,7 @@ cw_err_t cw_lowering_prepare_limited(cw_lowering_t *c, const char *src, size_t l
         out = cw_lower_bounded(src, len, lim, &rc);
         if (!out)
             return CW_ERR_NOMEM;
-        cw_fill(p, out, rc);
+        cw_fill_bounded(p, out, rc, lim);
         if (rc != CW_LOWER_OK)
             cache = 0;
     }
@@ -336,7 +347,7 @@ cw_err_t cw_lowering_lower_rejected(cw_lowering_t *c, const char *src, size_t le
     if (p->owned_)
         cw_lower_free(p->out_);
     p->owned_ = 0;
-    cw_fill(p, out, rc);
+    cw_fill_bounded(p, out, rc, lim);
     cw_lowering_t *cache = p->cache_;
     if (e && cache && rc == CW_LOWER_OK && !e->out && !e->bc && cw_lower_bytes(out) + len <= cache->max_bytes / 4) {
         e->out = out; /* the next job with this code starts lowered */

@@ -53,10 +53,14 @@ typedef struct cw_lowering_limits {
     size_t max_bytes;    /* 0 = none */
 } cw_lowering_limits_t;
 
-/* 4 x memoryLimit, at least 64 MiB and at most 512 MiB. */
+/* 4 x memoryLimit, at least 64 MiB and at most 256 MiB: the largest
+ * accepted source (256 KiB) of the costliest constructs measured needs
+ * ~190 MiB, ordinary 250 KB jobs ~50 MiB; the cap keeps the lowering, the
+ * job's heap and the lowering stacks together inside the executor's
+ * RLIMIT_AS (cw_confine.c) with glibc's overhead. */
 #define CW_LOWERING_BUDGET_FACTOR 4
 #define CW_LOWERING_BUDGET_MIN ((size_t)64 << 20)
-#define CW_LOWERING_BUDGET_MAX ((size_t)512 << 20)
+#define CW_LOWERING_BUDGET_MAX ((size_t)256 << 20)
 size_t cw_lowering_budget_for(size_t heap_limit_bytes);
 
 /* Default byte bound of the cache (sources, lowered code, position maps
