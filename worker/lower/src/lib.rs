@@ -10,6 +10,9 @@
 //! executor. Lowering runs on its own heap-allocated stack sized from the
 //! source length (see `STACK_BASE`), and rejects nesting deeper than
 //! `MAX_NESTING` before any transform runs, so no input can overflow a stack.
+//! `cw_lower_limited` adds a deadline and a memory budget (`budget.rs`),
+//! checked between stages; constructs whose lowering grows super-linearly are
+//! rejected by the same pre-pass ("too complex to compile").
 
 use std::{
     cell::{Cell, RefCell},
