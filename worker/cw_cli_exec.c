@@ -281,7 +281,7 @@ static void cw_exec_usage(FILE *f) {
             "  --executors N          executor processes (default: 1 for FILE.js, CPUs for --jobs)\n"
             "  --max-result-bytes N   largest result document (default 1048576)\n"
             "  --cache-mb N           bytes of lowered code/bytecode each executor caches (default 64)\n"
-            "  --recycle-mb N         replace an executor whose allocator holds more after a job\n"
+            "  --recycle-mb N         replace an executor whose heap grew by more after a job\n"
             "                         (default 768; 0 = never)\n"
             "  --insecure-no-sandbox  run executors without OS confinement (development only)\n"
             "  -h, --help             this text\n"
