@@ -79,6 +79,10 @@ say "security suite: hostile job messages on the input path (nesting, U+0000, du
 python3 tests/security/test_input.py build/bin | tee "$log"
 count_lines "$log"
 
+say "security suite: lowering bounds, the code cache in bytes, executor recycling"
+python3 tests/security/test_lowering.py build/bin | tee "$log"
+count_lines "$log"
+
 say "modern JavaScript: the HumanEval-X and MBJSP corpora"
 python3 tests/e2e/test_corpus.py build/bin | tee "$log"
 count_lines "$log"

@@ -51,6 +51,8 @@ void cw_cli_refresh_executor_argv(cw_cli_t *cli) {
     CW_ARG("--log-max-bytes", c->sbx.log_max_bytes);
     CW_ARG("--log-max-message", c->sbx.log_max_message);
     CW_ARG("--max-job-bytes", c->job.max_message_bytes);
+    CW_ARG("--cache-bytes", c->cache_bytes);
+    CW_ARG("--recycle-bytes", c->recycle_bytes);
 #undef CW_ARG
     cw_runtime_modules_format(c->sbx.modules, ",", cli->modules_arg, sizeof(cli->modules_arg));
     cli->executor_argv[i++] = "--modules";
@@ -74,6 +76,16 @@ int cw_cli_parse_int(const char *s, long lo, long hi, int *out) {
     return 0;
 }
 
+int cw_cli_parse_size(const char *s, size_t *out) {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || *s == '-' || v > ((unsigned long long)1 << 40))
+        return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
 int cw_cli_ncpu(void) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n < 1 ? 1 : n > 256 ? 256 : (int)n;
@@ -87,6 +99,8 @@ int cw_cli_executor(cw_cli_t *cli, int argc, char **argv) {
         {"log-max-bytes", required_argument, NULL, 'B'},
         {"log-max-message", required_argument, NULL, 'M'},
         {"max-job-bytes", required_argument, NULL, 'J'},
+        {"cache-bytes", required_argument, NULL, 'C'},
+        {"recycle-bytes", required_argument, NULL, 'Y'},
         {"modules", required_argument, NULL, 'L'},
         {"run-as-user", required_argument, NULL, 'U'},
         {"run-as-group", required_argument, NULL, 'G'},
@@ -105,6 +119,8 @@ int cw_cli_executor(cw_cli_t *cli, int argc, char **argv) {
         case 'B': bad = cw_cli_parse_int(optarg, 0, big, &v), c->sbx.log_max_bytes = (size_t)v; break;
         case 'M': bad = cw_cli_parse_int(optarg, 16, big, &v), c->sbx.log_max_message = (size_t)v; break;
         case 'J': bad = cw_cli_parse_int(optarg, 1024, big, &v), c->job.max_message_bytes = (size_t)v; break;
+        case 'C': bad = cw_cli_parse_size(optarg, &c->cache_bytes); break;
+        case 'Y': bad = cw_cli_parse_size(optarg, &c->recycle_bytes); break;
         case 'L': {
             char why[400];
             if (cw_runtime_modules_parse(optarg, &c->sbx.modules, why, sizeof(why))) {

@@ -805,6 +805,35 @@ typedef struct cw_sbx_outcome {
     long line, column;
 } cw_sbx_outcome_t;
 
+/* A prepared job that cannot run: its syntax error, or lowering out of its
+ * time or memory bound.  Returns 1 when *o was set. */
+static int cw_sbx_prep_failed(const cw_sbx_t *s, cw_sbx_outcome_t *o) {
+    const cw_prepared_t *p = &s->prep;
+    if (p->limit == CW_LOWERING_LIMIT_TIME) {
+        o->code = CW_RES_TIMEOUT;
+        o->name = strdup("TimeoutError");
+        char m[128];
+        snprintf(m, sizeof(m), "execution exceeded the %g s timeout (while compiling)", s->job->timeout_s);
+        o->message = strdup(m);
+        return 1;
+    }
+    if (p->limit) {
+        o->code = CW_RES_MEMORY_LIMIT;
+        o->name = strdup("RangeError");
+        o->message = strdup(p->message);
+        return 1;
+    }
+    if (p->syntax_error || p->internal) {
+        o->code = CW_RES_SYNTAX_ERROR;
+        o->name = strdup("SyntaxError");
+        o->message = strdup(p->message);
+        o->line = p->line;
+        o->column = p->col;
+        return 1;
+    }
+    return 0;
+}
+
 static char *cw_sbx_dup_string(duk_context *ctx, duk_idx_t idx) {
     if (!duk_is_string(ctx, idx))
         return NULL;
@@ -1145,35 +1174,43 @@ cw_err_t cw_sandbox_run_prepared(cw_sandbox_heap_t *heap, const cw_job_t *job, c
         goto finish;
     }
     duk_pop(ctx);
-    /* Modern syntax is lowered to ES5 here, inside the executor, with a
-     * cache by source hash; ES5 code is compiled as written. */
-    if (cw_lowering_prepare(conf->lowering, job->code, job->code_len, &s->prep) != CW_OK) {
+    /* Code is compiled as written; what Duktape's compiler rejects is
+     * lowered to ES5 here, inside the executor, under the job's deadline and
+     * a memory budget of its own, with a cache by source hash. */
+    cw_lowering_limits_t lim = {s->deadline_ns, cw_lowering_budget_for(s->alloc.limit)};
+    if (cw_lowering_prepare_limited(conf->lowering, job->code, job->code_len, &lim, &s->prep) != CW_OK) {
         err = CW_ERR_NOMEM;
         goto done;
     }
-    if (s->prep.syntax_error || s->prep.internal) {
-        o.code = CW_RES_SYNTAX_ERROR;
-        o.name = strdup("SyntaxError");
-        o.message = strdup(s->prep.message);
-        o.line = s->prep.line;
-        o.column = s->prep.col;
-        goto finish;
-    }
-    if (s->prep.lowered && duk_safe_call(ctx, cw_sbx_helpers, s, 0, 1) != DUK_EXEC_SUCCESS) {
-        cw_sbx_failed(ctx, s, CW_RES_RUNTIME_ERROR, &o);
-        goto finish;
-    }
-    if (s->prep.lowered)
-        duk_pop(ctx);
-    if (duk_safe_call(ctx, cw_sbx_compile_script, s, 0, 1) != DUK_EXEC_SUCCESS) {
-        if (s->timed_out || s->alloc.limit_hit || s->prep.lowered ||
-            duk_safe_call(ctx, cw_sbx_compile_function, s, 0, 1) != DUK_EXEC_SUCCESS) {
-            if (duk_get_top(ctx) > 1)
-                duk_pop(ctx); /* report the script error, not the retry's */
-            cw_sbx_failed(ctx, s, CW_RES_SYNTAX_ERROR, &o);
+    duk_idx_t base = duk_get_top(ctx);
+    for (;;) { /* at most twice: as written, then lowered */
+        if (cw_sbx_prep_failed(s, &o))
+            goto finish;
+        if (s->prep.lowered && duk_safe_call(ctx, cw_sbx_helpers, s, 0, 1) != DUK_EXEC_SUCCESS) {
+            cw_sbx_failed(ctx, s, CW_RES_RUNTIME_ERROR, &o);
             goto finish;
         }
-        duk_remove(ctx, -2);
+        if (s->prep.lowered)
+            duk_pop(ctx);
+        if (duk_safe_call(ctx, cw_sbx_compile_script, s, 0, 1) == DUK_EXEC_SUCCESS)
+            break;
+        if (!s->timed_out && !s->alloc.limit_hit && !s->prep.lowered &&
+            duk_safe_call(ctx, cw_sbx_compile_function, s, 0, 1) == DUK_EXEC_SUCCESS) {
+            duk_remove(ctx, -2);
+            break;
+        }
+        if (s->prep.candidate && !s->timed_out && !s->alloc.limit_hit) {
+            duk_set_top(ctx, base); /* Duktape rejected it: lower it */
+            if (cw_lowering_lower_rejected(conf->lowering, job->code, job->code_len, &lim, &s->prep) != CW_OK) {
+                err = CW_ERR_NOMEM;
+                goto done;
+            }
+            continue;
+        }
+        if (duk_get_top(ctx) > base + 1)
+            duk_pop(ctx); /* report the script error, not the retry's */
+        cw_sbx_failed(ctx, s, CW_RES_SYNTAX_ERROR, &o);
+        goto finish;
     }
     if (duk_safe_call(ctx, cw_sbx_call, NULL, 1, 1) != DUK_EXEC_SUCCESS) {
         cw_sbx_failed(ctx, s, CW_RES_RUNTIME_ERROR, &o);
