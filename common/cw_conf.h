@@ -45,6 +45,8 @@ typedef struct cw_conf {
     int result_max_bytes;
     int job_max_bytes;
     int max_attempts;
+    int executor_cache_mb;   /* executor.cache.mb */
+    int executor_recycle_mb; /* executor.recycle.mb, 0 = never */
     int sandbox_insecure;
     int kafka_n;
     char *kafka_key[CW_CONF_MAX_KAFKA];

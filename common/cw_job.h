@@ -10,6 +10,17 @@
  * out-of-range one is clamped, and every adjustment is recorded so the
  * result can say what was actually enforced.  Nothing is ever unlimited.
  *
+ * The message is read by a strict RFC 8259 reader (cw_json.h): nesting is
+ * limited (max_input_depth levels inside any field), two equal top-level
+ * keys, trailing bytes and invalid UTF-8 are INVALID_REQUEST, strings carry
+ * U+0000 (code and input may hold it; ids, language, replyTopic and
+ * expiresAt may not), and numeric strings for the limits must be JSON
+ * numbers ("0x10" is not 16).  The jobId is read even when another part of
+ * the message is invalid, so the INVALID_REQUEST still reaches its sender.
+ * inputData is not decoded here: it is kept as checked JSON text in CESU-8
+ * and decoded by the engine's own JSON parser inside the job's heap, under
+ * the job's memory cap and deadline (cw_sandbox.c).
+ *
  * This runs only in executor processes: a job message is parsed where the
  * code it carries will run, never in the supervisor.
  */
@@ -18,8 +29,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-
-#include <cjson/cJSON.h>
 
 #include "cw_buf.h"
 #include "cw_err.h"
@@ -30,6 +39,7 @@ typedef struct cw_job_limits {
     size_t max_code_bytes;
     size_t max_id_bytes;      /* jobId and the audit id fields */
     size_t max_context_bytes; /* serialized audit context */
+    size_t max_input_depth;   /* arrays/objects nested inside one field (inputData, context, ...) */
     double timeout_default_s, timeout_min_s, timeout_max_s;
     double memory_default_mb, memory_min_mb, memory_max_mb;
 } cw_job_limits_t;
@@ -38,9 +48,10 @@ void cw_job_limits_default(cw_job_limits_t *l);
 
 typedef struct cw_job {
     char *job_id;     /* NULL when absent or unreadable */
-    char *code;       /* NUL-terminated; code_len excludes the NUL */
+    char *code;       /* NUL-terminated; code_len excludes the NUL (code may hold U+0000 too) */
     size_t code_len;
-    cJSON *input;     /* owned; the value exposed as the global `input` */
+    char *input;      /* the global `input`: one checked JSON text, CESU-8, NUL-terminated */
+    size_t input_len;
     double timeout_s; /* effective, after clamping */
     double memory_mb; /* effective, after clamping */
     cw_buf_t adjustments; /* JSON array members: "timeout 500 clamped to 120",... */
@@ -48,6 +59,8 @@ typedef struct cw_job {
     int64_t expires_at_ms; /* 0 = none; Unix epoch milliseconds */
     char *action_id, *user_id; /* audit ids, NULL when absent */
     char *reply_topic;         /* NULL when absent */
+    char time_zone[64];        /* IANA zone name; "" when absent (UTC). The
+                                * executor checks it against ICU (cw_tz.h). */
 } cw_job_t;
 
 /*

@@ -64,6 +64,8 @@ cw_err_t cw_result_write_tail(const cw_result_t *r, cw_buf_t *out) {
         err = cw_buf_append(out, r->adjust_json, r->adjust_len);
     if (!err)
         err = cw_buf_putc(out, ']');
+    if (!err && r->time_zone)
+        err = cw_result_str(out, "timeZone", r->time_zone, 64);
     if (!err && r->audit_json && r->audit_len) {
         err = cw_buf_putc(out, ',');
         if (!err)

@@ -60,6 +60,7 @@ typedef struct cw_result {
     double timeout_s, memory_mb;  /* effective limits; < 0 = unknown (null) */
     const char *adjust_json;      /* JSON array members; may be NULL */
     size_t adjust_len;
+    const char *time_zone;        /* the job's local zone; NULL = not written */
     const char *audit_json;       /* JSON object members; may be NULL */
     size_t audit_len;
     /* When set, written verbatim in place of the limits and audit members:

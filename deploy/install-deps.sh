@@ -3,7 +3,8 @@
 #
 # Everything comes from Debian's packages: the six libraries the product is
 # built on (Duktape's amalgamated source, librdkafka, cJSON, libev, cmocka,
-# libseccomp for the executors' system-call filter),
+# libseccomp for the executors' system-call filter, ICU for dates in the job's
+# time zone and Unicode normalization and case mapping),
 # the toolchain, Node.js and npm (build time only: they bundle the libraries
 # jobs may require()), kcat (an independent Kafka client the tests read topics
 # with), clang for the fuzz targets, and valgrind; libpq for `codeworker audit`
@@ -15,6 +16,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   duktape-dev librdkafka-dev libcjson-dev libev-dev libcmocka-dev libseccomp-dev
   libpq-dev
+  libicu-dev # Intl: ICU4C and its CLDR data (worker/intl)
   kcat valgrind python3
   gnuplot-nox # the load test's plots (loadtest/README.md)
   postgresql

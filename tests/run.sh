@@ -75,12 +75,28 @@ say "security suite: hostile jobs with their required result types and time boun
 python3 tests/security/test_hostile.py build/bin | tee "$log"
 count_lines "$log"
 
+say "security suite: hostile job messages on the input path (nesting, U+0000, duplicates, astral, memory)"
+python3 tests/security/test_input.py build/bin | tee "$log"
+count_lines "$log"
+
+say "security suite: lowering bounds, the code cache in bytes, executor recycling"
+python3 tests/security/test_lowering.py build/bin | tee "$log"
+count_lines "$log"
+
 say "result types: how each hostile job really ended, and Node 24's answers for the native string built-ins"
 python3 tests/security/test_results.py build/bin | tee "$log"
 count_lines "$log"
 
 say "modern JavaScript: the HumanEval-X and MBJSP corpora"
 python3 tests/e2e/test_corpus.py build/bin | tee "$log"
+count_lines "$log"
+
+say "Date, time zones and Unicode strings against answers recorded from Node 24"
+python3 tests/e2e/test_dates.py build/bin | tee "$log"
+count_lines "$log"
+
+say "Intl (ECMA-402 on ICU): 1,350 cases recorded from Node 24"
+python3 tests/e2e/test_intl.py build/bin | tee "$log"
 count_lines "$log"
 
 say "executor confinement: /proc checks and the escape-hook test build (build-escape/)"

@@ -36,6 +36,10 @@ typedef enum {
     CW_CHAN_JOB = 0x43570002,
     CW_CHAN_START = 0x43570003,
     CW_CHAN_RESULT = 0x43570004,
+    /* executor -> supervisor, just before a RESULT: this executor exits
+     * after the result (it grew past its recycling threshold); give it no
+     * further job and start a fresh one when it is gone. */
+    CW_CHAN_RETIRE = 0x43570005,
 } cw_chan_cmd_t;
 
 typedef struct cw_chan_hdr {

@@ -29,6 +29,8 @@ cw_err_t cw_cli_init(cw_cli_t *cli);
 void cw_cli_refresh_executor_argv(cw_cli_t *cli);
 /* Strict integer parse: 0 on success, -1 if not an integer in [lo, hi]. */
 int cw_cli_parse_int(const char *s, long lo, long hi, int *out);
+/* A byte count (decimal, at most 1 TiB). */
+int cw_cli_parse_size(const char *s, size_t *out);
 /* Online CPUs (>= 1). */
 int cw_cli_ncpu(void);
 

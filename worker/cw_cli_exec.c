@@ -280,6 +280,9 @@ static void cw_exec_usage(FILE *f) {
             "  --jobs FILE|-          one job per line (JSON); one result line per job, in order\n"
             "  --executors N          executor processes (default: 1 for FILE.js, CPUs for --jobs)\n"
             "  --max-result-bytes N   largest result document (default 1048576)\n"
+            "  --cache-mb N           bytes of lowered code/bytecode each executor caches (default 64)\n"
+            "  --recycle-mb N         replace an executor whose heap grew by more after a job\n"
+            "                         (default 768; 0 = never)\n"
             "  --insecure-no-sandbox  run executors without OS confinement (development only)\n"
             "  -h, --help             this text\n"
             "\n"
@@ -318,6 +321,8 @@ int cw_cli_exec(cw_cli_t *cli, int argc, char **argv) {
         {"jobs", required_argument, NULL, 'j'},
         {"executors", required_argument, NULL, 'e'},
         {"max-result-bytes", required_argument, NULL, 'R'},
+        {"cache-mb", required_argument, NULL, 'C'},
+        {"recycle-mb", required_argument, NULL, 'Y'},
         {"insecure-no-sandbox", no_argument, NULL, 'I'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -343,6 +348,20 @@ int cw_cli_exec(cw_cli_t *cli, int argc, char **argv) {
                 return 2;
             }
             cli->exec_conf.sbx.result_max_bytes = (size_t)v;
+            cw_cli_refresh_executor_argv(cli);
+            break;
+        }
+        case 'C':
+        case 'Y': {
+            int v;
+            if (cw_cli_parse_int(optarg, c == 'C' ? 1 : 0, 1 << 20, &v)) {
+                fprintf(stderr, "Error: --%s must be an integer number of MiB\n", c == 'C' ? "cache-mb" : "recycle-mb");
+                return 2;
+            }
+            if (c == 'C')
+                cli->exec_conf.cache_bytes = (size_t)v << 20;
+            else
+                cli->exec_conf.recycle_bytes = (size_t)v << 20;
             cw_cli_refresh_executor_argv(cli);
             break;
         }

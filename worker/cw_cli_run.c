@@ -142,6 +142,8 @@ int cw_cli_run(cw_cli_t *cli, int argc, char **argv) {
     }
     cli->exec_conf.sbx.result_max_bytes = (size_t)conf.result_max_bytes;
     cli->exec_conf.job.max_message_bytes = (size_t)conf.job_max_bytes;
+    cli->exec_conf.cache_bytes = (size_t)conf.executor_cache_mb << 20;
+    cli->exec_conf.recycle_bytes = (size_t)conf.executor_recycle_mb << 20;
     if (cw_runtime_modules_parse(conf.modules_allowed, &cli->exec_conf.sbx.modules, err, sizeof(err))) {
         fprintf(stderr, "Error: modules.allowed: %s\n", err);
         goto out;

@@ -3,19 +3,44 @@
  */
 #include "cw_executor.h"
 
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "cw_chan.h"
 #include "cw_lowering.h"
 #include "cw_result.h"
 #include "cw_time.h"
+#include "cw_tz.h"
 
 void cw_executor_conf_default(cw_executor_conf_t *c) {
     cw_sandbox_conf_default(&c->sbx);
     cw_job_limits_default(&c->job);
+    c->cache_bytes = CW_LOWERING_CACHE_BYTES_DEFAULT;
+    c->recycle_bytes = CW_EXECUTOR_RECYCLE_BYTES_DEFAULT;
+}
+
+/* What this executor holds that grows with what jobs did: the C heap's
+ * growth since start-up (sbrk(0) is glibc's cached break, no system call;
+ * fragmentation and anything freed but not given back stay in it) plus the
+ * code cache, whose large entries may be mmapped chunks outside the heap.
+ * Cheap enough to read after every job, unlike mallinfo2(), which walks the
+ * allocator's free lists. */
+static size_t cw_executor_footprint(const char *brk0, const cw_lowering_t *cache) {
+    const char *brk = sbrk(0);
+    size_t heap = brk0 && brk != (void *)-1 && brk > brk0 ? (size_t)(brk - brk0) : 0;
+    return heap + cw_lowering_cache_bytes(cache);
+}
+
+/* 1 when this executor should be replaced after the current result. */
+static int cw_executor_should_retire(const cw_executor_conf_t *conf, const char *brk0) {
+    if (!conf->recycle_bytes || cw_executor_footprint(brk0, conf->sbx.lowering) <= conf->recycle_bytes)
+        return 0;
+    malloc_trim(0); /* freed memory may just not have gone back yet */
+    return cw_executor_footprint(brk0, conf->sbx.lowering) > conf->recycle_bytes;
 }
 
 /* The START frame: {u32 timeout_ms, u32 id_len} + jobId + the result's tail
@@ -29,6 +54,7 @@ static cw_err_t cw_executor_send_start(int fd, const cw_job_t *job) {
     r.memory_mb = job->memory_mb;
     r.adjust_json = job->adjustments.data;
     r.adjust_len = job->adjustments.len;
+    r.time_zone = job->time_zone[0] ? job->time_zone : "UTC";
     r.audit_json = job->audit.data;
     r.audit_len = job->audit.len;
     cw_buf_t tail;
@@ -66,7 +92,7 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf_in) {
      * code with many inputs lowers it once. */
     cw_executor_conf_t confbuf = *conf_in;
     const cw_executor_conf_t *conf = &confbuf;
-    if (cw_lowering_new(1024, &confbuf.sbx.lowering) != CW_OK) {
+    if (cw_lowering_new_bounded(1024, conf_in->cache_bytes, &confbuf.sbx.lowering) != CW_OK) {
         status = 2;
         goto done;
     }
@@ -78,6 +104,9 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf_in) {
         status = 2;
         goto done;
     }
+    const char *brk0 = sbrk(0); /* the heap as start-up left it */
+    if (brk0 == (void *)-1)
+        brk0 = NULL;
     if (cw_chan_write(fd, CW_CHAN_READY, NULL, 0, NULL, 0)) {
         status = 1;
         goto done;
@@ -97,6 +126,10 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf_in) {
         uint32_t head[2] = {CW_RES_INVALID_REQUEST, UINT32_MAX};
         cw_buf_reset(&out);
         err = cw_job_parse(in.data, in.len, &conf->job, &job, reason, sizeof(reason));
+        if (!err && job.time_zone[0] && cw_tz_check(job.time_zone)) {
+            snprintf(reason, sizeof(reason), "timeZone \"%s\" is not a known IANA time zone", job.time_zone);
+            err = CW_ERR_INVALID;
+        }
         if (!err && job.expires_at_ms && cw_now_ms() > job.expires_at_ms) {
             st.result_code = CW_RES_EXPIRED;
             err = cw_sandbox_expired(&conf->sbx, &job, &out);
@@ -113,6 +146,9 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf_in) {
         head[0] = (uint32_t)st.result_code;
         head[1] = job.job_id ? (uint32_t)idlen : UINT32_MAX;
         uint32_t rhead = job.reply_topic ? (uint32_t)rlen : UINT32_MAX;
+        int retire = !err && cw_executor_should_retire(conf, brk0);
+        if (retire)
+            err = cw_chan_write(fd, CW_CHAN_RETIRE, NULL, 0, NULL, 0);
         if (!err) {
             struct iovec parts[5] = {{head, sizeof(head)}, {job.job_id, idlen}, {&rhead, sizeof(rhead)},
                                      {job.reply_topic, rlen}, {out.data, out.len}};
@@ -125,6 +161,8 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf_in) {
             status = 1;
             break;
         }
+        if (retire)
+            break; /* a clean exit: the supervisor starts a fresh executor */
         if (cw_sandbox_heap_renew(heap) != CW_OK) { /* a no-op if no job ran */
             status = 1;
             break;

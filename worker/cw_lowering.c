@@ -1,23 +1,42 @@
 /*
  * cw_lowering.c -- lowering decisions, the lowered-code cache and helpers.
  *
- * ES5 fast path: most of what Duktape would misread as ES5 contains a tell
- * (`let`, `const`, `=>`, a template literal, `class`, `...`, `?.`, `??`,
- * `of`, `async`, `yield`, `#`, `static`, `super`); code without any of them
- * is compiled as written and pays nothing for lowering.  `const` matters:
- * Duktape accepts it but gives it `var` semantics, so it must be lowered.
+ * Deciding what to lower: Duktape's own compiler decides.  A job is first
+ * compiled as written (a "candidate"); only when Duktape rejects it is it
+ * lowered with swc (cw_lowering_lower_rejected), which either produces ES5
+ * or reports the job's real syntax error.  ES5 jobs therefore pay nothing
+ * for lowering, and any syntax Duktape lacks -- destructuring in `var`,
+ * default parameters, `catch {`, `||=`, `1_000`, trailing commas,
+ * `function*`, regex flags -- is lowered, whatever words the code uses.
+ * Code that shows a modern token (`let`, `=>`, `class`, ...) is lowered
+ * without the compile attempt, which would only fail (a shortcut: a word in
+ * a string costs a lowering, which is correct for any code); so is code with
+ * `const`, which Duktape accepts but with `var` semantics.  No word ever
+ * decides that code is *not* lowered.
  *
- * Cache: a small table keyed by a 64-bit FNV-1a hash of the source and the
+ * Bounds: each lowering runs under the job's deadline and a memory budget
+ * of its own (cw_lowering_budget_for: 4 x memoryLimit, 64..256 MiB),
+ * counted by the lowering library's allocator; running out is a TIMEOUT or
+ * MEMORY_LIMIT, code too complex to lower in bounded time a SYNTAX_ERROR
+ * "too complex to compile" (worker/lower/cw_lower.h).  A call that needed a
+ * lot of memory gives it back to the kernel (malloc_trim) before the next
+ * job, so what one tenant lowered does not stay in the executor.
+ *
+ * Cache: a table keyed by a 64-bit FNV-1a hash of the source and the
  * lowering library's version, verified by comparing the source itself, with
- * round-robin eviction.  Sources above 256 KiB are never cached.  An entry
- * holds what swc made of the source (nothing for ES5 code) and, once the
- * code has compiled, Duktape's bytecode for it: a pipeline that sends the
- * same code again loads the function (whichever form it compiled in: script
- * or function body) instead of parsing it again.  The bytecode is this
- * executor's own output, never bytes from a message.
+ * round-robin eviction, bounded both in entries and in bytes (the source,
+ * swc's output with its position map, and Duktape's bytecode, all counted).
+ * Sources above 256 KiB are never cached.  An entry holds what swc made of
+ * the source (nothing for ES5 code) and, once the code has compiled,
+ * Duktape's bytecode for it: a pipeline that sends the same code again
+ * loads the function (whichever form it compiled in: script or function
+ * body) instead of parsing it again.  The bytecode is this executor's own
+ * output, never bytes from a message.  Entries in use by a prepared job are
+ * pinned and never evicted under it.
  */
 #include "cw_lowering.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,19 +45,26 @@
 #include "cw_lower.h"
 
 #define CW_LOWERING_MAX_CACHED_SRC (256u << 10)
+/* A lowering that held more than this gives freed memory back at once. */
+#define CW_LOWERING_TRIM_PEAK ((size_t)8 << 20)
+/* Bookkeeping counted per entry besides its buffers. */
+#define CW_LOWERING_ENTRY_OVERHEAD 64u
 
 typedef struct cw_lowering_entry {
     uint64_t hash;
     char *src; /* NULL = free slot */
     size_t len;
-    cw_lower_out_t *out; /* NULL for ES5 code, compiled as written */
+    cw_lower_out_t *out; /* NULL for code compiled as written */
     void *bc;            /* the compiled code, once it compiled */
     size_t bc_len;
+    size_t bytes; /* counted in the cache's total */
+    unsigned pins; /* prepared jobs using it now */
 } cw_lowering_entry_t;
 
 struct cw_lowering {
     cw_lowering_entry_t *e;
     size_t n, next;
+    size_t max_bytes, bytes;
     uint64_t hits, misses, loads;
     uint64_t salt; /* the lowering library's version, hashed once */
     /* helper bytecode, compiled once per executor */
@@ -56,11 +82,19 @@ static uint64_t cw_fnv1a(const char *s, size_t n) {
     return h;
 }
 
-cw_err_t cw_lowering_new(size_t max_entries, cw_lowering_t **out) {
+size_t cw_lowering_budget_for(size_t heap_limit_bytes) {
+    size_t b = heap_limit_bytes > CW_LOWERING_BUDGET_MAX / CW_LOWERING_BUDGET_FACTOR
+                   ? CW_LOWERING_BUDGET_MAX
+                   : heap_limit_bytes * CW_LOWERING_BUDGET_FACTOR;
+    return b < CW_LOWERING_BUDGET_MIN ? CW_LOWERING_BUDGET_MIN : b;
+}
+
+cw_err_t cw_lowering_new_bounded(size_t max_entries, size_t max_bytes, cw_lowering_t **out) {
     cw_lowering_t *c = calloc(1, sizeof(*c));
     if (!c)
         return CW_ERR_NOMEM;
     c->n = max_entries;
+    c->max_bytes = max_bytes ? max_bytes : CW_LOWERING_CACHE_BYTES_DEFAULT;
     c->salt = cw_fnv1a(cw_lower_version(), strlen(cw_lower_version()));
     c->nhelpers = cw_lower_runtime_helper_count();
     c->e = max_entries ? calloc(max_entries, sizeof(*c->e)) : NULL;
@@ -72,6 +106,10 @@ cw_err_t cw_lowering_new(size_t max_entries, cw_lowering_t **out) {
     }
     *out = c;
     return CW_OK;
+}
+
+cw_err_t cw_lowering_new(size_t max_entries, cw_lowering_t **out) {
+    return cw_lowering_new_bounded(max_entries, 0, out);
 }
 
 void cw_lowering_free(cw_lowering_t *c) {
@@ -96,14 +134,47 @@ void cw_lowering_stats(const cw_lowering_t *c, uint64_t *hits, uint64_t *misses,
     *misses = c ? c->misses : 0;
 }
 
+size_t cw_lowering_cache_bytes(const cw_lowering_t *c) { return c ? c->bytes : 0; }
+
+static size_t cw_entry_bytes(const cw_lowering_entry_t *e) {
+    return CW_LOWERING_ENTRY_OVERHEAD + e->len + cw_lower_bytes(e->out) + e->bc_len;
+}
+
+static void cw_entry_clear(cw_lowering_t *c, cw_lowering_entry_t *e) {
+    c->bytes -= e->bytes;
+    free(e->src);
+    cw_lower_free(e->out);
+    free(e->bc);
+    memset(e, 0, sizeof(*e));
+}
+
+/* Re-count `e` after it changed, evicting unpinned entries (round-robin)
+ * until the cache is within its bytes again. */
+static void cw_entry_recount(cw_lowering_t *c, cw_lowering_entry_t *e) {
+    c->bytes -= e->bytes;
+    e->bytes = cw_entry_bytes(e);
+    c->bytes += e->bytes;
+    for (size_t tried = 0; c->bytes > c->max_bytes && tried < c->n; tried++) {
+        cw_lowering_entry_t *v = &c->e[c->next];
+        c->next = (c->next + 1) % c->n;
+        if (v->src && v != e && !v->pins)
+            cw_entry_clear(c, v);
+    }
+}
+
 static int cw_ident_char(unsigned char ch) {
     return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
            ch == '$' || ch >= 0x80;
 }
 
-/* 1 when the source may use syntax that must be lowered.  False positives
- * (a word inside a string or comment) only cost a lowering. */
-static int cw_needs_lowering(const char *s, size_t n) {
+/* 1 when the source shows a sign that it must be lowered: a token of
+ * syntax Duktape lacks (`let`, `=>`, a template literal, `class`, `...`,
+ * `?.`, `??`, `of`, `async`, `yield`, `#`, `static`, `super`, ...), or
+ * `const`, which Duktape accepts with `var` semantics.  Only a shortcut
+ * past a compile attempt that would fail: a false positive (a word inside a
+ * string or comment) costs a lowering, which is correct for any code, and a
+ * negative decides nothing -- Duktape's compiler does. */
+static int cw_must_lower(const char *s, size_t n) {
     static const char *const words[] = {"let", "const", "class", "of", "async", "await", "yield",
                                         "static", "super", "get", "set", NULL};
     for (size_t i = 0; i < n; i++) {
@@ -123,8 +194,6 @@ static int cw_needs_lowering(const char *s, size_t n) {
         case '?':
             if (i + 1 < n && (s[i + 1] == '.' || s[i + 1] == '?'))
                 return 1;
-            continue;
-        case '*': /* function* */
             continue;
         default:
             break;
@@ -146,11 +215,14 @@ static int cw_needs_lowering(const char *s, size_t n) {
 
 static void cw_fill(cw_prepared_t *p, cw_lower_out_t *out, int rc) {
     p->out_ = out;
+    p->candidate = 0;
     if (rc == CW_LOWER_OK) {
         p->code = cw_lower_code(out, &p->len);
         p->lowered = 1;
         return;
     }
+    p->code = NULL;
+    p->len = 0;
     unsigned line = 0, col = 0;
     const char *msg = cw_lower_error(out, &line, &col);
     snprintf(p->message, sizeof(p->message), "%s", msg ? msg : "lowering failed");
@@ -158,11 +230,41 @@ static void cw_fill(cw_prepared_t *p, cw_lower_out_t *out, int rc) {
     p->col = col;
     if (rc == CW_LOWER_SYNTAX)
         p->syntax_error = 1;
+    else if (rc == CW_LOWER_LIMIT)
+        p->limit = cw_lower_limit_kind(out) == CW_LOWER_LIMIT_TIME ? CW_LOWERING_LIMIT_TIME : CW_LOWERING_LIMIT_MEMORY;
     else
         p->internal = 1;
 }
 
+/* Lower `src` under `lim`; sets *rc.  NULL only when out of memory. */
+static cw_lower_out_t *cw_lower_bounded(const char *src, size_t len, const cw_lowering_limits_t *lim, int *rc) {
+    cw_lower_out_t *out = NULL;
+    *rc = cw_lower_limited(src, len, 0, lim ? (unsigned long long)(lim->deadline_ns > 0 ? lim->deadline_ns : 0) : 0,
+                           lim ? lim->max_bytes : 0, &out);
+    /* Give a large working set back now: glibc would keep it for the
+     * process, and the next tenant's job would run in what is left. */
+    if (out && cw_lower_peak_bytes(out) > CW_LOWERING_TRIM_PEAK)
+        malloc_trim(0);
+    return out;
+}
+
+/* cw_fill for a bounded call: a memory limit says which budget. */
+static void cw_fill_bounded(cw_prepared_t *p, cw_lower_out_t *out, int rc, const cw_lowering_limits_t *lim) {
+    cw_fill(p, out, rc);
+    if (p->limit == CW_LOWERING_LIMIT_MEMORY && lim)
+        snprintf(p->message, sizeof(p->message),
+                 "compiling this code needed more than its lowering budget of %zu MiB "
+                 "(%d x memoryLimit, %zu to %zu MiB)",
+                 lim->max_bytes >> 20, CW_LOWERING_BUDGET_FACTOR, CW_LOWERING_BUDGET_MIN >> 20,
+                 CW_LOWERING_BUDGET_MAX >> 20);
+}
+
 cw_err_t cw_lowering_prepare(cw_lowering_t *c, const char *src, size_t len, cw_prepared_t *p) {
+    return cw_lowering_prepare_limited(c, src, len, NULL, p);
+}
+
+cw_err_t cw_lowering_prepare_limited(cw_lowering_t *c, const char *src, size_t len,
+                                     const cw_lowering_limits_t *lim, cw_prepared_t *p) {
     memset(p, 0, sizeof(*p));
     int cache = c && c->n && len <= CW_LOWERING_MAX_CACHED_SRC;
     uint64_t h = 0;
@@ -177,43 +279,86 @@ cw_err_t cw_lowering_prepare(cw_lowering_t *c, const char *src, size_t len, cw_p
                 } else {
                     p->code = src;
                     p->len = len;
+                    p->candidate = !e->bc; /* not known to compile yet */
                 }
                 p->cached = 1;
                 p->entry_ = e;
+                p->cache_ = c;
+                e->pins++;
                 return CW_OK;
             }
         }
         c->misses++;
     }
     cw_lower_out_t *out = NULL;
-    if (!cw_needs_lowering(src, len)) { /* ES5: compiled as written */
+    if (!cw_must_lower(src, len)) { /* Duktape's compiler decides */
         p->code = src;
         p->len = len;
+        p->candidate = 1;
     } else {
-        int rc = cw_lower(src, len, 0, &out);
+        int rc;
+        out = cw_lower_bounded(src, len, lim, &rc);
         if (!out)
             return CW_ERR_NOMEM;
-        cw_fill(p, out, rc);
+        cw_fill_bounded(p, out, rc, lim);
         if (rc != CW_LOWER_OK)
             cache = 0;
     }
+    if (cache && out && cw_lower_bytes(out) + len > c->max_bytes / 4)
+        cache = 0; /* one entry may not take over the cache */
     char *copy = cache ? malloc(len ? len : 1) : NULL;
     if (!copy) {
         p->owned_ = out != NULL;
         return CW_OK;
     }
     memcpy(copy, src, len);
-    cw_lowering_entry_t *e = &c->e[c->next];
-    c->next = (c->next + 1) % c->n;
-    free(e->src);
-    cw_lower_free(e->out);
-    free(e->bc);
-    memset(e, 0, sizeof(*e));
+    cw_lowering_entry_t *e = NULL;
+    for (size_t tried = 0; tried < c->n && !e; tried++) { /* the next unpinned slot */
+        cw_lowering_entry_t *v = &c->e[c->next];
+        c->next = (c->next + 1) % c->n;
+        if (!v->pins)
+            e = v;
+    }
+    if (!e) {
+        free(copy);
+        p->owned_ = out != NULL;
+        return CW_OK;
+    }
+    cw_entry_clear(c, e);
     e->hash = h;
     e->src = copy;
     e->len = len;
     e->out = out;
+    e->pins = 1;
     p->entry_ = e;
+    p->cache_ = c;
+    cw_entry_recount(c, e);
+    return CW_OK;
+}
+
+cw_err_t cw_lowering_lower_rejected(cw_lowering_t *c, const char *src, size_t len,
+                                    const cw_lowering_limits_t *lim, cw_prepared_t *p) {
+    (void)c;
+    cw_lowering_entry_t *e = p->entry_;
+    int rc;
+    cw_lower_out_t *out = cw_lower_bounded(src, len, lim, &rc);
+    if (!out)
+        return CW_ERR_NOMEM;
+    if (p->owned_)
+        cw_lower_free(p->out_);
+    p->owned_ = 0;
+    cw_fill_bounded(p, out, rc, lim);
+    cw_lowering_t *cache = p->cache_;
+    if (e && cache && rc == CW_LOWER_OK && !e->out && !e->bc && cw_lower_bytes(out) + len <= cache->max_bytes / 4) {
+        e->out = out; /* the next job with this code starts lowered */
+        cw_entry_recount(cache, e);
+    } else {
+        p->owned_ = 1;
+        if (e && cache && rc != CW_LOWER_OK && e->pins == 1) { /* nothing worth keeping */
+            cw_entry_clear(cache, e);
+            p->entry_ = NULL;
+        }
+    }
     return CW_OK;
 }
 
@@ -237,7 +382,9 @@ static duk_ret_t cw_lowering_dump(duk_context *ctx, void *udata) {
 
 void cw_lowering_keep_compiled(duk_context *ctx, const cw_prepared_t *p) {
     cw_lowering_entry_t *e = p->entry_;
-    if (!e || e->bc)
+    /* Only bytecode of what the entry describes: lowered code the entry
+     * does not hold would load later without its helpers. */
+    if (!e || e->bc || (p->lowered && e->out != p->out_))
         return;
     /* Its own protected call: failing to keep the bytecode (the job's heap
      * at its cap) must not fail the job. */
@@ -250,6 +397,8 @@ void cw_lowering_keep_compiled(duk_context *ctx, const cw_prepared_t *p) {
             memcpy(copy, b, n);
             e->bc = copy;
             e->bc_len = n;
+            if (p->cache_)
+                cw_entry_recount(p->cache_, e);
         }
     }
     duk_pop(ctx);
@@ -258,6 +407,9 @@ void cw_lowering_keep_compiled(duk_context *ctx, const cw_prepared_t *p) {
 void cw_lowering_release(cw_prepared_t *p) {
     if (p->owned_)
         cw_lower_free(p->out_);
+    cw_lowering_entry_t *e = p->entry_;
+    if (e && e->pins)
+        e->pins--;
     memset(p, 0, sizeof(*p));
 }
 

@@ -19,6 +19,9 @@
 #include "cw_cli.h"
 #include "cw_lowering.h"
 #include "cw_runtime.h"
+#include "cw_tz.h"
+#include "cw_unicode.h"
+#include "intl/cw_intl.h"
 
 cw_err_t cw_cli_init(cw_cli_t *cli) {
     memset(cli, 0, sizeof(*cli));
@@ -48,6 +51,8 @@ void cw_cli_refresh_executor_argv(cw_cli_t *cli) {
     CW_ARG("--log-max-bytes", c->sbx.log_max_bytes);
     CW_ARG("--log-max-message", c->sbx.log_max_message);
     CW_ARG("--max-job-bytes", c->job.max_message_bytes);
+    CW_ARG("--cache-bytes", c->cache_bytes);
+    CW_ARG("--recycle-bytes", c->recycle_bytes);
 #undef CW_ARG
     cw_runtime_modules_format(c->sbx.modules, ",", cli->modules_arg, sizeof(cli->modules_arg));
     cli->executor_argv[i++] = "--modules";
@@ -71,6 +76,16 @@ int cw_cli_parse_int(const char *s, long lo, long hi, int *out) {
     return 0;
 }
 
+int cw_cli_parse_size(const char *s, size_t *out) {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || *s == '-' || v > ((unsigned long long)1 << 40))
+        return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
 int cw_cli_ncpu(void) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n < 1 ? 1 : n > 256 ? 256 : (int)n;
@@ -84,6 +99,8 @@ int cw_cli_executor(cw_cli_t *cli, int argc, char **argv) {
         {"log-max-bytes", required_argument, NULL, 'B'},
         {"log-max-message", required_argument, NULL, 'M'},
         {"max-job-bytes", required_argument, NULL, 'J'},
+        {"cache-bytes", required_argument, NULL, 'C'},
+        {"recycle-bytes", required_argument, NULL, 'Y'},
         {"modules", required_argument, NULL, 'L'},
         {"run-as-user", required_argument, NULL, 'U'},
         {"run-as-group", required_argument, NULL, 'G'},
@@ -102,6 +119,8 @@ int cw_cli_executor(cw_cli_t *cli, int argc, char **argv) {
         case 'B': bad = cw_cli_parse_int(optarg, 0, big, &v), c->sbx.log_max_bytes = (size_t)v; break;
         case 'M': bad = cw_cli_parse_int(optarg, 16, big, &v), c->sbx.log_max_message = (size_t)v; break;
         case 'J': bad = cw_cli_parse_int(optarg, 1024, big, &v), c->job.max_message_bytes = (size_t)v; break;
+        case 'C': bad = cw_cli_parse_size(optarg, &c->cache_bytes); break;
+        case 'Y': bad = cw_cli_parse_size(optarg, &c->recycle_bytes); break;
         case 'L': {
             char why[400];
             if (cw_runtime_modules_parse(optarg, &c->sbx.modules, why, sizeof(why))) {
@@ -132,6 +151,22 @@ int cw_cli_executor(cw_cli_t *cli, int argc, char **argv) {
      * still be opened. */
     if (cw_lowering_warmup(why, sizeof(why))) {
         fprintf(stderr, "Error: executor: lowering: %s\n", why);
+        return 2;
+    }
+    /* ICU's default zone is UTC, never the host's; its zone data is
+     * touched once here, before files are off limits (cw_tz.h). */
+    if (cw_tz_init(why, sizeof(why))) {
+        fprintf(stderr, "Error: executor: %s\n", why);
+        return 2;
+    }
+    if (cw_unicode_warmup()) {
+        fprintf(stderr, "Error: executor: ICU normalization or case data is missing\n");
+        return 2;
+    }
+    /* ICU: in-memory data only, UTC and en-US as defaults, and its
+     * process-wide tables loaded (worker/intl/cw_intl.c). */
+    if (cw_intl_warmup(why, sizeof(why))) {
+        fprintf(stderr, "Error: executor: Intl: %s\n", why);
         return 2;
     }
     /* Last step before the first job: confine this process (cw_confine.h). */

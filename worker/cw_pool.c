@@ -28,7 +28,16 @@
 #include "cw_result.h"
 #include "cw_time.h"
 
-typedef enum { CW_SLOT_DOWN, CW_SLOT_STARTING, CW_SLOT_IDLE, CW_SLOT_BUSY, CW_SLOT_RUNNING } cw_slot_state_t;
+/* RETIRING: the executor announced (CW_CHAN_RETIRE) that it exits after its
+ * result; it gets no job and is replaced when its exit is seen. */
+typedef enum {
+    CW_SLOT_DOWN,
+    CW_SLOT_STARTING,
+    CW_SLOT_IDLE,
+    CW_SLOT_BUSY,
+    CW_SLOT_RUNNING,
+    CW_SLOT_RETIRING
+} cw_slot_state_t;
 
 typedef struct cw_pool_item {
     struct cw_pool_item *next;
@@ -50,6 +59,7 @@ typedef struct cw_slot {
     size_t woff;
     cw_pool_item_t *item; /* in flight */
     int killed_deadline;  /* we sent SIGKILL because the deadline passed */
+    int retiring;         /* RETIRE received: exits after this result */
     int started_ok;       /* reached READY at least once */
     int status_fd;        /* /proc/<pid>/status, opened at fork (cw_confine_verify) */
     unsigned start_failures;
@@ -69,7 +79,7 @@ struct cw_pool {
     cw_slot_t *slots;
     cw_pool_item_t *head, *tail;
     size_t pending;
-    uint64_t spawned, crashed, killed;
+    uint64_t spawned, crashed, killed, retired;
     int root; /* executors are expected to drop root (cw_confine.h) */
 };
 
@@ -209,6 +219,7 @@ static void cw_slot_child_cb(struct ev_loop *loop, ev_child *w, int revents) {
         s->start_failures++;
     cw_slot_clear_job(s);
     cw_slot_close(s);
+    s->retiring = 0;
     s->pid = -1;
     s->state = CW_SLOT_DOWN;
     /* Immediate respawn unless it keeps dying before READY. */
@@ -329,7 +340,9 @@ static int cw_slot_on_result(cw_slot_t *s, const char *pl, size_t len) {
     cw_pool_item_t *it = s->item;
     s->item = NULL;
     ev_timer_stop(p->loop, &s->timer);
-    s->state = CW_SLOT_IDLE;
+    s->state = s->retiring ? CW_SLOT_RETIRING : CW_SLOT_IDLE;
+    if (s->retiring)
+        p->retired++;
     cw_pool_result_t res = {.code = (int)head[0], .job_id = id, .reply_topic = reply, .json = pl + off,
                             .len = len - off};
     cw_pool_deliver(p, s, it, &res);
@@ -372,6 +385,8 @@ static void cw_slot_read_cb(struct ev_loop *loop, ev_io *w, int revents) {
             s->state = CW_SLOT_IDLE;
             s->started_ok = 1;
             s->start_failures = 0;
+        } else if (cmd == CW_CHAN_RETIRE && (s->state == CW_SLOT_BUSY || s->state == CW_SLOT_RUNNING)) {
+            s->retiring = 1;
         } else if (cmd == CW_CHAN_START) {
             if (cw_slot_on_start(s, pl, len)) {
                 cw_slot_kill(s);
@@ -579,6 +594,7 @@ void cw_pool_get_stats(const cw_pool_t *p, cw_pool_stats_t *st) {
     st->spawned = p->spawned;
     st->crashed = p->crashed;
     st->killed = p->killed;
+    st->retired = p->retired;
     st->crash_looping = 1;
     for (int i = 0; i < p->conf.executors; i++) {
         const cw_slot_t *s = &p->slots[i];

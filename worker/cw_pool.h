@@ -72,6 +72,8 @@ size_t cw_pool_pending(const cw_pool_t *p);
 typedef struct cw_pool_stats {
     uint64_t spawned;   /* executor processes started, respawns included */
     uint64_t crashed;   /* executors that died with a job in flight */
+    uint64_t retired;   /* executors replaced after growing past their
+                           recycling threshold (CW_CHAN_RETIRE) */
     uint64_t killed;    /* executors killed at the hard deadline */
     int idle, busy;     /* right now */
     int crash_looping;  /* every slot failed its last 3+ start-ups */

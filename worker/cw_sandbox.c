@@ -32,13 +32,17 @@
 #include <sys/random.h>
 
 #include "cw_alloc.h"
+#include "cw_date.h"
 #include "duktape/cw_duk_engine.h"
 #include "cw_lowering.h"
 #include "cw_node_builtins.h"
 #include "cw_result.h"
 #include "cw_runtime.h"
 #include "cw_strings.h"
+#include "intl/cw_intl.h"
 #include "cw_time.h"
+#include "cw_tz.h"
+#include "cw_unicode.h"
 #include "cw_utf8.h"
 #include "duktape.h"
 
@@ -94,6 +98,7 @@ typedef struct cw_sbx {
     int logs_truncated;
     const cw_job_t *job;
     cw_rt_heap_t rt; /* which runtime groups this heap has loaded */
+    cw_intl_t intl;  /* the ICU objects this heap's job made (worker/intl) */
     cw_prepared_t prep; /* the code as compiled: original, or lowered to ES5 */
     duk_context *ctx;   /* NULL when even an empty heap did not fit */
     int setup_failed;   /* the job-independent setup threw; its error is at -1 */
@@ -475,41 +480,6 @@ static duk_ret_t cw_sbx_err_create(duk_context *ctx) {
 
 /* ---- setup -------------------------------------------------------------- */
 
-/* Push a cJSON value as the equivalent JavaScript value. */
-static void cw_sbx_push_json(duk_context *ctx, const cJSON *v) {
-    if (cJSON_IsObject(v)) {
-        duk_push_object(ctx);
-        for (const cJSON *c = v->child; c; c = c->next) {
-            cw_sbx_push_json(ctx, c);
-            if (strcmp(c->string, "__proto__") == 0) {
-                /* An own data property, as JSON.parse makes: never the setter. */
-                duk_push_string(ctx, c->string);
-                duk_insert(ctx, -2);
-                duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WEC);
-            } else {
-                duk_put_prop_string(ctx, -2, c->string);
-            }
-        }
-    } else if (cJSON_IsArray(v)) {
-        duk_push_array(ctx);
-        duk_uarridx_t i = 0;
-        for (const cJSON *c = v->child; c; c = c->next) {
-            cw_sbx_push_json(ctx, c);
-            duk_put_prop_index(ctx, -2, i++);
-        }
-    } else if (cJSON_IsString(v)) {
-        duk_push_string(ctx, v->valuestring);
-    } else if (cJSON_IsNumber(v)) {
-        duk_push_number(ctx, v->valuedouble);
-    } else if (cJSON_IsTrue(v)) {
-        duk_push_true(ctx);
-    } else if (cJSON_IsFalse(v)) {
-        duk_push_false(ctx);
-    } else {
-        duk_push_null(ctx);
-    }
-}
-
 static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
     cw_sbx_t *s = udata;
     duk_push_global_object(ctx);
@@ -523,6 +493,9 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
         duk_del_prop_string(ctx, -1, strip[i]);
     cw_runtime_install(ctx, &s->rt);
     cw_strings_install(ctx); /* replaces the lazy padStart/padEnd */
+    cw_date_install(ctx); /* V8's Date parser and formats (cw_date.c) */
+    cw_unicode_install(ctx); /* normalize, toWellFormed, locale case (cw_unicode.c) */
+    cw_intl_install(ctx, &s->intl);
 
     duk_push_object(ctx);
     duk_push_c_function(ctx, cw_sbx_get_random_values, 1);
@@ -558,11 +531,226 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
     return 0;
 }
 
-/* The job-dependent part of setup: the global `input`. */
+/* ---- input: checked JSON text to heap values ---------------------------- */
+
+/* Per open array/object: the next array index, and whether it is an object. */
+typedef struct cw_sbx_level {
+    duk_uarridx_t index;
+    int object;
+} cw_sbx_level_t;
+
+static size_t cw_sbx_ws(const char *s, size_t n, size_t p) {
+    while (p < n && (s[p] == ' ' || s[p] == '\t' || s[p] == '\n' || s[p] == '\r'))
+        p++;
+    return p;
+}
+
+static unsigned cw_sbx_hex4(const char *s) {
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = s[i];
+        v = v * 16 + (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    return v;
+}
+
+/* Push the string whose body starts at s[p] (just past the quote); returns
+ * the offset past the closing quote.  Escapes become the engine's form:
+ * each \uXXXX one code unit (a pair stays two units, as in a literal),
+ * \u0000 a NUL byte inside the string.  `scratch` is a dynamic buffer at
+ * that stack index, reused for every string that holds escapes. */
+static size_t cw_sbx_push_string(duk_context *ctx, const char *s, size_t n, size_t p, duk_idx_t scratch) {
+    size_t start = p;
+    while (p < n && s[p] != '"' && s[p] != '\\')
+        p++;
+    if (p < n && s[p] == '"') { /* no escapes: straight from the text */
+        duk_push_lstring(ctx, s + start, p - start);
+        return p + 1;
+    }
+    size_t end = p;
+    while (end < n && s[end] != '"')
+        end += s[end] == '\\' ? 2 : 1;
+    /* Decoded, a string is never longer than its text. */
+    duk_size_t cap;
+    char *o = duk_get_buffer(ctx, scratch, &cap);
+    if (cap < end - start) {
+        o = duk_resize_buffer(ctx, scratch, end - start);
+    }
+    size_t k = p - start;
+    memcpy(o, s + start, k);
+    while (p < end) {
+        char c = s[p];
+        if (c != '\\') {
+            o[k++] = c;
+            p++;
+            continue;
+        }
+        c = s[p + 1];
+        p += 2;
+        switch (c) {
+        case 'b': o[k++] = '\b'; break;
+        case 'f': o[k++] = '\f'; break;
+        case 'n': o[k++] = '\n'; break;
+        case 'r': o[k++] = '\r'; break;
+        case 't': o[k++] = '\t'; break;
+        case 'u': {
+            unsigned u = cw_sbx_hex4(s + p);
+            p += 4;
+            if (u < 0x80) {
+                o[k++] = (char)u;
+            } else if (u < 0x800) {
+                o[k++] = (char)(0xC0 | (u >> 6));
+                o[k++] = (char)(0x80 | (u & 0x3F));
+            } else {
+                o[k++] = (char)(0xE0 | (u >> 12));
+                o[k++] = (char)(0x80 | ((u >> 6) & 0x3F));
+                o[k++] = (char)(0x80 | (u & 0x3F));
+            }
+            break;
+        }
+        default: o[k++] = c; break; /* " \ / */
+        }
+    }
+    duk_push_lstring(ctx, o, k);
+    return end + 1;
+}
+
+static size_t cw_sbx_push_number(duk_context *ctx, const char *s, size_t n, size_t p) {
+    size_t start = p, q = p;
+    int plain = 1;
+    if (q < n && s[q] == '-')
+        q++;
+    while (q < n && ((s[q] >= '0' && s[q] <= '9') || s[q] == '.' || s[q] == 'e' || s[q] == 'E' || s[q] == '+' ||
+                     s[q] == '-')) {
+        if (!(s[q] >= '0' && s[q] <= '9'))
+            plain = 0;
+        q++;
+    }
+    size_t len = q - start;
+    if (plain && len <= 16) { /* an integer below 2^53: exact */
+        double v = 0;
+        for (size_t i = s[start] == '-' ? start + 1 : start; i < q; i++)
+            v = v * 10 + (s[i] - '0');
+        duk_push_number(ctx, s[start] == '-' ? -v : v);
+        return q;
+    }
+    /* glibc's strtod rounds correctly, as JSON.parse must; the grammar was
+     * checked, so it reads the whole token. */
+    char buf[64];
+    if (len < sizeof(buf)) {
+        memcpy(buf, s + start, len);
+        buf[len] = '\0';
+        duk_push_number(ctx, strtod(buf, NULL));
+    } else {
+        duk_push_lstring(ctx, s + start, len);
+        duk_push_number(ctx, strtod(duk_get_string(ctx, -1), NULL));
+        duk_remove(ctx, -2);
+    }
+    return q;
+}
+
+/* Push the JSON text s[0..n) -- checked by the job parser (RFC 8259,
+ * nesting within the input limit) and in CESU-8 -- as the JavaScript value
+ * JSON.parse would make.  No recursion: open arrays and objects wait on the
+ * value stack, which is grown (duk_require_stack) for every level, and
+ * their bookkeeping lives in a heap buffer, so neither the C stack nor the
+ * value stack can be overrun at any depth; everything is allocated in the
+ * job's heap, under its cap and deadline, and an allocation failure throws
+ * into the protected call around this.  A `__proto__` key is an own data
+ * property, never the setter; of two equal keys the last wins. */
+static void cw_sbx_push_json(duk_context *ctx, const char *s, size_t n) {
+    duk_require_stack(ctx, 8);
+    duk_push_dynamic_buffer(ctx, 0); /* scratch for strings with escapes */
+    duk_idx_t scratch = duk_get_top_index(ctx);
+    duk_push_dynamic_buffer(ctx, 16 * sizeof(cw_sbx_level_t));
+    duk_idx_t levels_at = duk_get_top_index(ctx);
+    size_t depth = 0, cap = 16;
+    cw_sbx_level_t *lv = duk_get_buffer(ctx, levels_at, NULL);
+    size_t p = cw_sbx_ws(s, n, 0);
+    for (;;) {
+        /* a value starts at s[p] */
+        char c = s[p];
+        if (c == '{' || c == '[') {
+            duk_require_stack(ctx, 4);
+            if (depth == cap) {
+                cap *= 2;
+                lv = duk_resize_buffer(ctx, levels_at, cap * sizeof(cw_sbx_level_t));
+            }
+            lv[depth].index = 0;
+            lv[depth].object = c == '{';
+            depth++;
+            if (c == '{')
+                duk_push_object(ctx);
+            else
+                duk_push_array(ctx);
+            p = cw_sbx_ws(s, n, p + 1);
+            if (s[p] == (c == '{' ? '}' : ']')) {
+                depth--;
+                p++;
+            } else {
+                if (c == '{') { /* the first key */
+                    p = cw_sbx_push_string(ctx, s, n, p + 1, scratch);
+                    p = cw_sbx_ws(s, n, p) + 1; /* ':' */
+                    p = cw_sbx_ws(s, n, p);
+                }
+                continue;
+            }
+        } else if (c == '"') {
+            p = cw_sbx_push_string(ctx, s, n, p + 1, scratch);
+        } else if (c == 't') {
+            duk_push_true(ctx);
+            p += 4;
+        } else if (c == 'f') {
+            duk_push_false(ctx);
+            p += 5;
+        } else if (c == 'n') {
+            duk_push_null(ctx);
+            p += 4;
+        } else {
+            p = cw_sbx_push_number(ctx, s, n, p);
+        }
+        /* a value is complete at -1: store it into its container, close
+         * containers that end here, then go on with the next member */
+        for (;;) {
+            if (depth == 0)
+                goto done;
+            cw_sbx_level_t *top = &lv[depth - 1];
+            if (top->object) {
+                duk_size_t kn;
+                const char *k = duk_get_lstring(ctx, -2, &kn);
+                if (kn == 9 && memcmp(k, "__proto__", 9) == 0)
+                    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WEC);
+                else
+                    duk_put_prop(ctx, -3);
+            } else {
+                duk_put_prop_index(ctx, -2, top->index++);
+            }
+            p = cw_sbx_ws(s, n, p);
+            if (s[p] == ',') {
+                p = cw_sbx_ws(s, n, p + 1);
+                if (top->object) {
+                    p = cw_sbx_push_string(ctx, s, n, p + 1, scratch);
+                    p = cw_sbx_ws(s, n, p) + 1; /* ':' */
+                    p = cw_sbx_ws(s, n, p);
+                }
+                break;
+            }
+            depth--; /* '}' or ']': the container is itself a complete value */
+            p++;
+        }
+    }
+done:
+    duk_remove(ctx, -2); /* the level buffer */
+    duk_remove(ctx, -2); /* the scratch buffer */
+}
+
+/* The job-dependent part of setup: the global `input`, from the text the
+ * job parser checked and converted to CESU-8 (so characters outside the BMP
+ * arrive as surrogate pairs, as string literals make them). */
 static duk_ret_t cw_sbx_setup_input(duk_context *ctx, void *udata) {
     cw_sbx_t *s = udata;
     duk_push_global_object(ctx);
-    cw_sbx_push_json(ctx, s->job->input);
+    cw_sbx_push_json(ctx, s->job->input, s->job->input_len);
     duk_put_prop_string(ctx, -2, "input");
     duk_pop(ctx);
     return 0;
@@ -743,6 +931,35 @@ typedef struct cw_sbx_outcome {
     char *name, *message, *stack;
     long line, column;
 } cw_sbx_outcome_t;
+
+/* A prepared job that cannot run: its syntax error, or lowering out of its
+ * time or memory bound.  Returns 1 when *o was set. */
+static int cw_sbx_prep_failed(const cw_sbx_t *s, cw_sbx_outcome_t *o) {
+    const cw_prepared_t *p = &s->prep;
+    if (p->limit == CW_LOWERING_LIMIT_TIME) {
+        o->code = CW_RES_TIMEOUT;
+        o->name = strdup("TimeoutError");
+        char m[128];
+        snprintf(m, sizeof(m), "execution exceeded the %g s timeout (while compiling)", s->job->timeout_s);
+        o->message = strdup(m);
+        return 1;
+    }
+    if (p->limit) {
+        o->code = CW_RES_MEMORY_LIMIT;
+        o->name = strdup("RangeError");
+        o->message = strdup(p->message);
+        return 1;
+    }
+    if (p->syntax_error || p->internal) {
+        o->code = CW_RES_SYNTAX_ERROR;
+        o->name = strdup("SyntaxError");
+        o->message = strdup(p->message);
+        o->line = p->line;
+        o->column = p->col;
+        return 1;
+    }
+    return 0;
+}
 
 static char *cw_sbx_dup_string(duk_context *ctx, duk_idx_t idx) {
     if (!duk_is_string(ctx, idx))
@@ -985,6 +1202,7 @@ static void cw_sbx_result_for(const cw_job_t *job, cw_result_t *r) {
     r->memory_mb = job->memory_mb;
     r->adjust_json = job->adjustments.data;
     r->adjust_len = job->adjustments.len;
+    r->time_zone = job->time_zone[0] ? job->time_zone : "UTC";
     r->audit_json = job->audit.data;
     r->audit_len = job->audit.len;
 }
@@ -1060,6 +1278,7 @@ cw_err_t cw_sandbox_heap_new(const cw_sandbox_conf_t *conf, int flags, cw_sandbo
     /* Once per process (the executor already did it at start-up); if it
      * failed, setup fails every job with the reason. */
     (void)cw_runtime_init(NULL, 0);
+    (void)cw_intl_warmup(NULL, 0);
     cw_sandbox_heap_t *h = calloc(1, sizeof(*h));
     if (!h)
         return CW_ERR_NOMEM;
@@ -1077,6 +1296,7 @@ static size_t cw_sbx_discard(cw_sandbox_heap_t *heap) {
     cw_sbx_t *s = &heap->s;
     size_t leaked;
     cw_lowering_release(&s->prep);
+    cw_intl_release(&s->intl);
     if (heap->image) {
         cw_alloc_release(&s->alloc); /* what the job left; the image is whole */
         leaked = s->alloc.used - heap->fresh.alloc.used;
@@ -1097,6 +1317,7 @@ cw_err_t cw_sandbox_heap_renew(cw_sandbox_heap_t *heap) {
         return CW_OK; /* still fresh */
     if (heap->image) {
         cw_lowering_release(&s->prep);
+        cw_intl_release(&s->intl);
         cw_alloc_arena_restore(&s->alloc);
         *s = heap->fresh;
         cw_sbx_seed(s);
@@ -1139,6 +1360,7 @@ cw_err_t cw_sandbox_run_prepared(cw_sandbox_heap_t *heap, const cw_job_t *job, c
     duk_context *ctx = s->ctx;
     s->used = 1;
     s->job = job;
+    (void)cw_tz_select(job->time_zone); /* checked by the executor; unknown stays UTC */
     s->alloc.limit = (size_t)(job->memory_mb * 1024.0 * 1024.0);
     if (heap->image && conf->fault_at)
         cw_alloc_set_fault(&s->alloc, conf->fault_at, conf->fault_repeat);
@@ -1168,35 +1390,44 @@ cw_err_t cw_sandbox_run_prepared(cw_sandbox_heap_t *heap, const cw_job_t *job, c
         goto finish;
     }
     duk_pop(ctx);
-    /* Modern syntax is lowered to ES5 here, inside the executor, with a
-     * cache by source hash; ES5 code is compiled as written. */
-    if (cw_lowering_prepare(conf->lowering, job->code, job->code_len, &s->prep) != CW_OK) {
+    /* Code is compiled as written; what Duktape's compiler rejects is
+     * lowered to ES5 here, inside the executor, under the job's deadline and
+     * a memory budget of its own, with a cache by source hash. */
+    cw_lowering_limits_t lim = {s->deadline_ns, cw_lowering_budget_for(s->alloc.limit)};
+    if (cw_lowering_prepare_limited(conf->lowering, job->code, job->code_len, &lim, &s->prep) != CW_OK) {
         err = CW_ERR_NOMEM;
         goto done;
     }
-    if (s->prep.syntax_error || s->prep.internal) {
-        o.code = CW_RES_SYNTAX_ERROR;
-        o.name = strdup("SyntaxError");
-        o.message = strdup(s->prep.message);
-        o.line = s->prep.line;
-        o.column = s->prep.col;
-        goto finish;
-    }
-    if (s->prep.lowered && duk_safe_call(ctx, cw_sbx_helpers, s, 0, 1) != DUK_EXEC_SUCCESS) {
-        cw_sbx_failed(ctx, s, CW_RES_RUNTIME_ERROR, &o);
-        goto finish;
-    }
-    if (s->prep.lowered)
-        duk_pop(ctx);
-    if (duk_safe_call(ctx, cw_sbx_compile_script, s, 0, 1) != DUK_EXEC_SUCCESS) {
-        if (s->timed_out || cw_sbx_died_of_oom(ctx, s) || s->prep.lowered ||
-            duk_safe_call(ctx, cw_sbx_compile_function, s, 0, 1) != DUK_EXEC_SUCCESS) {
-            if (duk_get_top(ctx) > 1)
-                duk_pop(ctx); /* report the script error, not the retry's */
-            cw_sbx_failed(ctx, s, CW_RES_SYNTAX_ERROR, &o);
+    duk_idx_t base = duk_get_top(ctx);
+    for (;;) { /* at most twice: as written, then lowered */
+        if (cw_sbx_prep_failed(s, &o))
+            goto finish;
+        if (s->prep.lowered && duk_safe_call(ctx, cw_sbx_helpers, s, 0, 1) != DUK_EXEC_SUCCESS) {
+            cw_sbx_failed(ctx, s, CW_RES_RUNTIME_ERROR, &o);
             goto finish;
         }
-        duk_remove(ctx, -2);
+        if (s->prep.lowered)
+            duk_pop(ctx);
+        if (duk_safe_call(ctx, cw_sbx_compile_script, s, 0, 1) == DUK_EXEC_SUCCESS)
+            break;
+        int oom = cw_sbx_died_of_oom(ctx, s); /* compiling ran out of memory: no retry */
+        if (!s->timed_out && !oom && !s->prep.lowered &&
+            duk_safe_call(ctx, cw_sbx_compile_function, s, 0, 1) == DUK_EXEC_SUCCESS) {
+            duk_remove(ctx, -2);
+            break;
+        }
+        if (s->prep.candidate && !s->timed_out && !oom) {
+            duk_set_top(ctx, base); /* Duktape rejected it: lower it */
+            if (cw_lowering_lower_rejected(conf->lowering, job->code, job->code_len, &lim, &s->prep) != CW_OK) {
+                err = CW_ERR_NOMEM;
+                goto done;
+            }
+            continue;
+        }
+        if (duk_get_top(ctx) > base + 1)
+            duk_pop(ctx); /* report the script error, not the retry's */
+        cw_sbx_failed(ctx, s, CW_RES_SYNTAX_ERROR, &o);
+        goto finish;
     }
     s->clock_ns = cw_mono_ns();
     if (duk_safe_call(ctx, cw_sbx_call, NULL, 1, 1) != DUK_EXEC_SUCCESS) {

@@ -164,6 +164,16 @@ def test_live_executor():
                                         "new Date(0).getTimezoneOffset()"})
     check("local-time Date works confined (zone loaded before the filter)",
           r.get("resultCode") == "SUCCESS" and str(r.get("output", "")).startswith("29:"), r)
+    # ICU after the filter: zones never touched at start-up, their names,
+    # normalization and locale case data all come from the linked-in data.
+    for zone, want in (("Australia/Sydney", "-660 Mon Jan 15 2024 21:30:00 GMT+1100 (Australian Eastern "
+                                            "Daylight Time) e\u0301 \u0130"),
+                       ("Asia/Kolkata", "-330 Mon Jan 15 2024 16:00:00 GMT+0530 (India Standard Time) "
+                                        "e\u0301 \u0130")):
+        r = x.run({"jobId": "tz", "timeZone": zone,
+                   "code": "var d = new Date('2024-01-15T10:30:00Z'); output = d.getTimezoneOffset() + ' ' + "
+                           "String(d) + ' ' + '\\u00e9'.normalize('NFD') + ' ' + 'i'.toLocaleUpperCase('tr')"})
+        check(f"ICU works confined: {zone}, normalize, locale case", r.get("output") == want, r)
     r = x.run({"jobId": "mem", "code": "var a = []; for (var i = 0; i < 2e6; i++) a.push('v' + i); "
                                        "output = a.length", "memoryLimit": 512, "timeout": 30})
     check("a large job within its limits is not stopped by RLIMIT_AS",

@@ -17,6 +17,8 @@
 #                          libcw_lower.a (below).  If it gained dependencies
 #                          this script does not know, it prints SKIP (add
 #                          sources with CW_FUZZ_EXEC_EXTRA="file.c lib.a ...")
+#   fuzz_input             the input path (job bytes to heap values); built
+#                          from the same sources as fuzz_exec, skipped with it
 #   fuzz_lower             needs worker/lower/cw_lower.h and a built
 #                          libcw_lower.a (CW_LOWER_LIB, else build-lower/
 #                          as CMake makes it, else the newest under build*/
@@ -113,7 +115,7 @@ status=0
 common_min=("$root/common/cw_err.c" "$root/common/cw_buf.c" "$root/common/cw_utf8.c")
 
 # fuzz_job and fuzz_result first: they must always build.
-if link fuzz_job "$here/fuzz_job.c" "${common_min[@]}" "$root/common/cw_job.c" \
+if link fuzz_job "$here/fuzz_job.c" "${common_min[@]}" "$root/common/cw_job.c" "$root/common/cw_json.c" \
   "$root/common/cw_result.c" "${cjson_libs[@]}" -lm; then
   echo "built fuzz_job"
 else
@@ -215,6 +217,18 @@ else
   echo "SKIP fuzz_exec: worker/cw_sandbox.c did not build or link with the sources known here" \
     "(new dependencies? set CW_FUZZ_EXEC_EXTRA); first errors:"
   grep -m5 -E 'error|undefined reference' "$out/log/fuzz_exec.log" | sed 's/^/    /'
+fi
+
+# fuzz_input: job bytes to heap values, on the same sources as fuzz_exec.
+rm -f "$out/bin/fuzz_input"
+if [ -n "$exec_skip" ]; then
+  echo "SKIP fuzz_input: $exec_skip"
+elif link fuzz_input -I"$dukb" "$duk_def" "$here/fuzz_input.c" "$root"/common/*.c \
+  "$root/worker/cw_sandbox.c" "${exec_extra[@]}" "$duk_obj" "${cjson_libs[@]}" -lm -lpthread -ldl; then
+  echo "built fuzz_input"
+else
+  echo "SKIP fuzz_input: did not build with the sources known here; first errors:"
+  grep -m5 -E 'error|undefined reference' "$out/log/fuzz_input.log" | sed 's/^/    /'
 fi
 
 # fuzz_lower: only when the Rust library exists.

@@ -208,7 +208,8 @@ static void code_mode(const uint8_t *data, size_t size) {
     job.code[size] = '\0';
     job.code_len = size;
     job.job_id = strdup("fuzz-exec");
-    job.input = cJSON_Parse(g_input);
+    job.input = strdup(g_input); /* ASCII JSON: already the engine's form */
+    job.input_len = sizeof(g_input) - 1;
     CWF_CHECK(job.job_id && job.input, "out of memory in the harness");
     job.timeout_s = g_timeout_s;
     job.memory_mb = g_memory_mb;

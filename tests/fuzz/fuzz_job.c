@@ -79,11 +79,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         CWF_CHECK(isfinite(job.memory_mb) && job.memory_mb >= 8 && job.memory_mb <= 512,
                   "memoryLimit %g outside [8, 512]", job.memory_mb);
         CWF_CHECK(job.code != NULL, "accepted job without code");
-        CWF_CHECK(strlen(job.code) == job.code_len, "code_len %zu but strlen %zu", job.code_len,
-                  strlen(job.code));
+        CWF_CHECK(job.code[job.code_len] == '\0', "code is not NUL-terminated at code_len %zu", job.code_len);
         CWF_CHECK(job.code_len <= lim.max_code_bytes, "code over the limit");
         CWF_CHECK(cwf_utf8_ok(job.code, job.code_len), "code is not valid UTF-8");
-        CWF_CHECK(job.input != NULL, "accepted job without an input value");
+        CWF_CHECK(job.input != NULL && job.input_len > 0 && job.input[job.input_len] == '\0',
+                  "accepted job without an input text");
+        /* U+0000 is carried inside strings, never where a C string is read. */
+        CWF_CHECK(strlen(job.job_id) == idlen && !memchr(job.input, '\0', job.input_len),
+                  "a NUL where none may be");
         check_id(job.action_id, lim.max_id_bytes, "actionId");
         check_id(job.user_id, lim.max_id_bytes, "userId");
         if (job.reply_topic) {

@@ -53,6 +53,11 @@ double cw_sandbox_random_double(void *udata) {
     return 0.5;
 }
 
+int cw_date_tzoffset(double t, double local, int resolving) {
+    (void)t, (void)local, (void)resolving;
+    return 0;
+}
+
 #define KNOWN_NEEDS 0x1ffu
 
 static duk_context *g_duk;
@@ -314,5 +319,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         cwf_fail("cw_lower returned %d", rc);
     }
     cw_lower_free(lo);
+
+    /* The bounded entry point: under a budget too small for most inputs it
+     * must stop cleanly (CW_LOWER_LIMIT, no code) or give what the
+     * unbounded call gave; never anything else. */
+    if ((h >> 11) % 4 == 0) {
+        cw_lower_out_t *lb = NULL;
+        int rb = cw_lower_limited(size ? src : NULL, size, flags, 0, (h >> 13) % 2 ? 64u << 10 : 1u << 20, &lb);
+        CWF_CHECK(lb != NULL, "cw_lower_limited returned %d without a handle", rb);
+        if (rb == CW_LOWER_LIMIT) {
+            size_t n = 1;
+            const char *code = cw_lower_code(lb, &n);
+            CWF_CHECK(code && n == 0, "LIMIT with code");
+            CWF_CHECK(cw_lower_limit_kind(lb) == CW_LOWER_LIMIT_MEMORY, "LIMIT of kind %u without a deadline",
+                      cw_lower_limit_kind(lb));
+        } else {
+            CWF_CHECK(rb == rc, "bounded call gave %d, unbounded %d", rb, rc);
+        }
+        cw_lower_free(lb);
+    }
     return 0;
 }

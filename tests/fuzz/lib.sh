@@ -41,6 +41,7 @@ cwf_target_opts() {
   fuzz_job) echo "-max_len=8192 -dict=$here/dict/job.dict" ;;
   fuzz_result) echo "-max_len=8192" ;;
   fuzz_exec) echo "-max_len=4096 -dict=$here/dict/js.dict" ;;
+  fuzz_input) echo "-max_len=4096 -dict=$here/dict/job.dict" ;;
   fuzz_lower) echo "-max_len=4096 -dict=$here/dict/js.dict" ;;
   esac
 }

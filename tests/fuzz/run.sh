@@ -9,8 +9,8 @@
 #   FAIL fuzz_<target> (<N> runs): <reason>; input: <crash file>
 # Targets that cannot be built yet print SKIP and are not counted.
 #
-# --quick   fixed seeds and few runs (job/result 20,000, exec 2,000, lower
-#           5,000): the tests/run.sh stage, about a minute on 2 cores
+# --quick   fixed seeds and few runs (job/result 20,000, exec 2,000, input
+#           20,000 within 30 s, lower 5,000): the tests/run.sh stage, about a minute on 2 cores
 # (none)    ten times the runs and a random seed (printed)
 # Everything is written under build-fuzz/ at the repository root.
 set -uo pipefail
@@ -47,7 +47,7 @@ fi
 
 cwf_env
 if [ "$quick" -eq 1 ]; then mult=1; else mult=10; fi
-for spec in fuzz_job:20000:60 fuzz_result:20000:60 fuzz_exec:2000:90 fuzz_lower:5000:60; do
+for spec in fuzz_job:20000:60 fuzz_result:20000:60 fuzz_exec:2000:90 fuzz_input:20000:30 fuzz_lower:5000:60; do
   IFS=: read -r target runs secs <<<"$spec"
   bin=$out/bin/$target
   [ -x "$bin" ] || continue

@@ -262,16 +262,23 @@ def test_malformed():
         "code-not-string": b'{"jobId":"bad-code","code":5}',
         "python": b'{"jobId":"py","code":"print(1)","language":"python"}',
         "expired": b'{"jobId":"old","code":"output=1","expiresAt":"2001-01-01T00:00:00Z"}',
+        # nesting that once crashed every executor it reached (then the DLQ),
+        # and nesting past the input limit, with the jobId after it
+        "deep-ok": b'{"jobId":"deep-ok","code":"output=1","inputData":' + b"[" * 300 + b"]" * 300 + b"}",
+        "deep-over": b'{"code":"output=1","inputData":' + b"[" * 1500 + b"]" * 1500 + b',"jobId":"deep-over"}',
         "after": b'{"jobId":"after-bad","code":"output=\'still consuming\'"}',
     }
     data = b"\n".join(lines.values()) + b"\n"
     p = subprocess.run(["kcat", "-b", BROKERS, "-P", "-t", t.jobs, "-p", "0"], input=data, capture_output=True,
                        timeout=60)
     check("malformed: produced with kcat", p.returncode == 0, p.stderr)
-    recs = kcat_read(t.results, expect_keys=5, timeout=60)
+    recs = kcat_read(t.results, expect_keys=7, timeout=60)
     by = {k: json.loads(v[0]) for k, v in results_by_key(recs).items()}
+    check("malformed: one result per job with a readable jobId", all(len(v) == 1 for v in results_by_key(recs).values()),
+          recs)
     for key, code in (("u1", "INVALID_REQUEST"), ("bad-code", "INVALID_REQUEST"), ("py", "INVALID_REQUEST"),
-                      ("old", "EXPIRED"), ("after-bad", "SUCCESS")):
+                      ("old", "EXPIRED"), ("deep-ok", "SUCCESS"), ("deep-over", "INVALID_REQUEST"),
+                      ("after-bad", "SUCCESS")):
         r = by.get(key)
         check(f"malformed: {key} -> {code}", r is not None and r["resultCode"] == code, r)
     dlq = kcat_read(t.dlq, expect_keys=None, timeout=5, headers=True)

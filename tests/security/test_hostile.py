@@ -97,8 +97,8 @@ CASES = [
     ("input-huge", {"code": "output = input.length", "inputData": list(range(300000))}, [S], 10, lambda r: r["output"] == 300000),
     ("input-lone-surrogate-string", {"code": "output = input.s.length", "inputData": "{\"s\": \"\\ud800\"}"}, [S, INV], 5, None),
     ("output-lone-surrogate", {"code": "output = '\\udfff' + '\\ud83d\\ude00'"}, [S], 5, None),
-    # cJSON strings end at U+0000: the code is cut there and fails to compile
-    ("code-with-nul", {"code": "output = 'a\u0000b'.length"}, [SYN, INV], 5, None),
+    # U+0000 inside a string literal of the code is carried whole (Node: 3)
+    ("code-with-nul", {"code": "output = 'a\u0000b'.length"}, [S], 5, lambda r: r["output"] == 3),
     ("code-bidi-and-bom", {"code": "\ufeffoutput = '\u202e' + 'x'"}, [S, SYN], 5, None),
     ("language-spoof", {"code": "1", "language": "javascript; rm -rf /"}, [INV], 5, None),
     ("limits-negative", {"code": "output = 1", "timeout": -5, "memoryLimit": -1}, [S], 5,

@@ -26,6 +26,12 @@ static const char *const cw_fault_jobs[] = {
     "{\"jobId\":\"f2\",\"code\":\"var g = {}; input.rows.forEach(function(r){ (g[r.k] = g[r.k] || []).push(r.v) });"
     " output = Object.keys(g).map(function(k){ return [k, g[k].length] });\","
     "\"inputData\":{\"rows\":[{\"k\":\"a\",\"v\":1},{\"k\":\"b\",\"v\":2},{\"k\":\"a\",\"v\":3}]}}",
+    /* The input path: strings with escapes (U+0000, a surrogate pair, an
+     * astral character), __proto__, floats, nesting past the first growth of
+     * the level buffer. */
+    "{\"jobId\":\"f6\",\"code\":\"output = [input.s.length, input.__proto__.a, input.d.length]\","
+    "\"inputData\":{\"s\":\"a\\u0000\\ud83d\\ude00\xF0\x9F\x98\x80\\n\",\"__proto__\":{\"a\":1.5e3},"
+    "\"d\":[[[[[[[[[[[[[[[[[[[[-0.25]]]]]]]]]]]]]]]]]]]],\"k\\u00e9\":null,\"t\":[true,false]}}",
     "{\"jobId\":\"f3\",\"code\":\"var o = null; o.x = 1;\"}",
     "{\"jobId\":\"f4\",\"code\":\"require('fs')\"}",
     /* The embedded runtime: a group loaded from bytecode on first use, the
@@ -34,6 +40,11 @@ static const char *const cw_fault_jobs[] = {
      * at the memory cap instead.) */
     "{\"jobId\":\"f5\",\"code\":\"Promise.resolve(1).then(function (v) { output = v });"
     " Promise.reject(new Error('late'))\"}",
+    /* Dates and ICU strings (cw_date.c, cw_unicode.c) in a zone with DST. */
+    "{\"jobId\":\"f6\",\"timeZone\":\"Europe/Berlin\",\"code\":\"var d = new Date('Mon, 15 Jan 2024 10:30:00 GMT');"
+    " output = [String(d), d.toUTCString(), new Date(2024, 2, 31, 2, 30).getTime(), Date.parse('1/15/2024 10:30 PM'),"
+    " 'cafe\\\\u0301'.normalize(), '\\\\u00df\\\\ud801\\\\udc28'.toUpperCase(), 'i'.toLocaleUpperCase('tr'),"
+    " '\\\\ud800'.toWellFormed()]\"}",
 };
 
 static void cw_fault_walk(const char *msg, uint64_t repeat, int image) {

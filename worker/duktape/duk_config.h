@@ -15,6 +15,8 @@
  *     deadline lives there);
  *   - Math.random from a per-job PRNG seeded from the OS, so forked or
  *     long-lived executors never hand two jobs the same sequence;
+ *   - local time: the offset of the job's time zone (worker/cw_date.c,
+ *     worker/cw_tz.h) instead of the host's localtime_r();
  *   - smaller recursion limits for the parser/JSON so hostile nesting fails
  *     with a RangeError long before the C stack is at risk, and a deeper
  *     limit for the collector's marking (see below).
@@ -35,6 +37,19 @@ int cw_sandbox_timeout_check(void *udata);
 double cw_sandbox_random_double(void *udata);
 #define DUK_USE_GET_RANDOM_DOUBLE(udata) cw_sandbox_random_double((udata))
 
+/* Local time is the job's zone (cw_tz.h), never the host's TZ.  Duktape
+ * calls this hook at two kinds of sites, each with a local variable `d` in
+ * scope: with `d` itself, a UTC time value, to read local time; and with
+ * `d - tzoff * 1000L`, `d` being a local time value, while it resolves local
+ * time to UTC by fixed-point iteration (setters, local dparts).  The macro
+ * passes both and which kind of call it is (the argument's text is longer
+ * than "d"), so that a skipped or repeated local time resolves as V8 does
+ * (cw_date_tzoffset) instead of by the iteration's tie rule. */
+#undef DUK_USE_DATE_GET_LOCAL_TZOFFSET
+int cw_date_tzoffset(double t, double local, int resolving);
+#define DUK_USE_DATE_GET_LOCAL_TZOFFSET(x) \
+    cw_date_tzoffset((double)(x), (double)(d), sizeof(#x) > sizeof("d"))
+
 /* Nested source and data are capped well below what an 8 MiB stack allows. */
 #undef DUK_USE_COMPILER_RECLIMIT
 #define DUK_USE_COMPILER_RECLIMIT 1000
@@ -49,6 +64,22 @@ double cw_sandbox_random_double(void *udata);
  * native-call limit above. */
 #undef DUK_USE_MARK_AND_SWEEP_RECLIMIT
 #define DUK_USE_MARK_AND_SWEEP_RECLIMIT 16384
+
+/* JSON nesting: a job's inputData may nest 1,000 levels (the job parser's
+ * limit, cw_job_limits_t.max_input_depth; the sandbox builds `input`
+ * without recursion), and JSON.parse/JSON.stringify in jobs take the same
+ * 1,000 levels, so `output = input` and JSON.parse(JSON.stringify(input))
+ * round-trip.  Both reserve value-stack space per level; 1,000 levels
+ * under the 500 nested native calls allowed below fit the 8 MiB C stack
+ * (tests/security/test_input.py, "stack-native-*"). */
+#undef DUK_USE_JSON_DEC_RECLIMIT
+#define DUK_USE_JSON_DEC_RECLIMIT 1000
+#undef DUK_USE_JSON_ENC_RECLIMIT
+#define DUK_USE_JSON_ENC_RECLIMIT 1000
+
+/* JSON.stringify writes U+2028 and U+2029 as they are, as ES2019 and Node
+ * do; Duktape's non-standard default escapes them. */
+#undef DUK_USE_NONSTD_JSON_ESC_U2028_U2029
 
 /* Speed (doc/performance-sensitive.rst): integers as integers, and the
  * JSON.stringify fast path (it falls back to the standard algorithm for

@@ -56,7 +56,12 @@ typedef struct cw_lower_out cw_lower_out_t; /* opaque */
 #define CW_LOWER_OK 0
 #define CW_LOWER_SYNTAX 1   /* the job's fault: message + original line/col */
 #define CW_LOWER_INTERNAL 2 /* lowering failed (a caught panic); message set */
+#define CW_LOWER_LIMIT 3    /* stopped at its deadline or memory budget */
 #define CW_LOWER_BADARG (-1) /* out == NULL, or src == NULL with len > 0 */
+
+/* cw_lower_limit_kind() values after CW_LOWER_LIMIT */
+#define CW_LOWER_LIMIT_TIME 1
+#define CW_LOWER_LIMIT_MEMORY 2
 
 /* cw_lower() flags */
 #define CW_LOWER_INLINE_HELPERS 0x1u /* inline helpers instead of __cw_h.x */
@@ -89,6 +94,32 @@ typedef struct cw_lower_out cw_lower_out_t; /* opaque */
  * CW_LOWER_INTERNAL, not a crash.
  */
 int cw_lower(const char *src, size_t len, unsigned flags, cw_lower_out_t **out);
+
+/*
+ * cw_lower() under a bound: `deadline_ns` is an absolute CLOCK_MONOTONIC
+ * time in nanoseconds (0: none) and `max_bytes` the most the call may hold
+ * allocated at once, counted by the library's own allocator (0: none).
+ * Returns CW_LOWER_LIMIT (cw_lower_limit_kind says which) when either ran
+ * out.  The bound is checked between the parser, the complexity pre-pass,
+ * every transform pass, hygiene and the printer, and on every write of the
+ * printer; inside one transform pass work cannot be stopped (a Rust
+ * allocation cannot fail softly), so the pre-pass rejects the constructs
+ * whose lowering grows super-linearly past fixed limits -- class
+ * expressions nested in `extends` clauses, loops nested over 32 deep,
+ * functions/classes nested over 64 deep -- as CW_LOWER_SYNTAX with a
+ * message starting "too complex to compile".
+ */
+int cw_lower_limited(const char *src, size_t len, unsigned flags, unsigned long long deadline_ns,
+                     size_t max_bytes, cw_lower_out_t **out);
+
+/* CW_LOWER_LIMIT_TIME or CW_LOWER_LIMIT_MEMORY after CW_LOWER_LIMIT, else 0. */
+unsigned cw_lower_limit_kind(const cw_lower_out_t *o);
+
+/* Bytes the handle holds (lowered code, position map, helper list). */
+size_t cw_lower_bytes(const cw_lower_out_t *o);
+
+/* Most bytes the call that made `o` held at once (its working memory). */
+size_t cw_lower_peak_bytes(const cw_lower_out_t *o);
 
 /* Lowered ES5 source (NUL-terminated; "" unless CW_LOWER_OK). */
 const char *cw_lower_code(const cw_lower_out_t *o, size_t *len);

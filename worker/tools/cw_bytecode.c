@@ -24,7 +24,7 @@
 
 #include "duktape.h"
 
-/* The engine's configuration (worker/duktape/duk_config.h) names two hooks
+/* The engine's configuration (worker/duktape/duk_config.h) names three hooks
  * that the sandbox defines; compiling needs neither. */
 int cw_sandbox_timeout_check(void *udata) {
     (void)udata;
@@ -34,6 +34,11 @@ int cw_sandbox_timeout_check(void *udata) {
 double cw_sandbox_random_double(void *udata) {
     (void)udata;
     return 0.5;
+}
+
+int cw_date_tzoffset(double t, double local, int resolving) {
+    (void)t, (void)local, (void)resolving;
+    return 0;
 }
 
 typedef struct cw_bc_src {

@@ -168,6 +168,7 @@ fn main() {
             Outcome::Ok(l) => l,
             Outcome::Syntax(e) => panic!("{}: {} ({}:{})", def.local, e.msg, e.line, e.col),
             Outcome::Internal(m) => panic!("{}: {m}", def.local),
+            Outcome::Limit(l) => panic!("{}: {l:?}", def.local),
         };
         let mut bits = lowered.needs;
         if def.local == "_ts_generator" {

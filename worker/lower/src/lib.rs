@@ -10,6 +10,9 @@
 //! executor. Lowering runs on its own heap-allocated stack sized from the
 //! source length (see `STACK_BASE`), and rejects nesting deeper than
 //! `MAX_NESTING` before any transform runs, so no input can overflow a stack.
+//! `cw_lower_limited` adds a deadline and a memory budget (`budget.rs`),
+//! checked between stages; constructs whose lowering grows super-linearly are
+//! rejected by the same pre-pass ("too complex to compile").
 
 use std::{
     cell::{Cell, RefCell},
@@ -19,12 +22,14 @@ use std::{
     sync::Once,
 };
 
+pub mod budget;
 mod pipeline;
 mod stack;
 pub mod runtime_table;
 
+pub use budget::{Budget, Limit};
 pub use pipeline::{
-    lower, LineIndex, Lowered, MapEntry, SyntaxErr, FLAG_INLINE_HELPERS, FLAG_NO_MAP,
+    lower, lower_within, Fail, FLAG_TRACE, MAX_FUNCTION_NESTING, MAX_HERITAGE_WORK, MAX_LOOP_NESTING, LineIndex, Lowered, MapEntry, SyntaxErr, FLAG_INLINE_HELPERS, FLAG_NO_MAP,
     HAD_TOP_LEVEL_RETURN, MAX_NESTING, MAX_SOURCE_BYTES, NEEDS_GENERATOR, NEEDS_HELPERS,
     NEEDS_ITERATOR, NEEDS_MAP, NEEDS_PROMISE, NEEDS_SET, NEEDS_WEAKMAP, NEEDS_WEAKSET,
     RUNTIME_GLOBAL,
@@ -65,6 +70,8 @@ pub enum Outcome {
     Ok(Lowered),
     Syntax(SyntaxErr),
     Internal(String),
+    /// Stopped at the call's deadline or memory budget.
+    Limit(Limit),
 }
 
 thread_local! {
@@ -92,11 +99,16 @@ fn install_panic_hook() {
 
 /// Lowers `src` with UTF-8 validation, a private stack and panic capture.
 pub fn lower_guarded(src: &[u8], flags: u32) -> Outcome {
-    lower_guarded_with_stack(src, flags, stack_for(src.len()))
+    lower_guarded_with_stack(src, flags, stack_for(src.len()), &Budget::unlimited())
+}
+
+/// `lower_guarded` under a time and memory budget.
+pub fn lower_guarded_within(src: &[u8], flags: u32, budget: &Budget) -> Outcome {
+    lower_guarded_with_stack(src, flags, stack_for(src.len()), budget)
 }
 
 #[doc(hidden)]
-pub fn lower_guarded_with_stack(src: &[u8], flags: u32, stack: usize) -> Outcome {
+pub fn lower_guarded_with_stack(src: &[u8], flags: u32, stack: usize, budget: &Budget) -> Outcome {
     let text = match std::str::from_utf8(src) {
         Ok(t) => t,
         Err(e) => {
@@ -107,14 +119,19 @@ pub fn lower_guarded_with_stack(src: &[u8], flags: u32, stack: usize) -> Outcome
     };
     install_panic_hook();
     IN_LOWER.with(|f| f.set(true));
-    let r = stack::run(stack, || panic::catch_unwind(AssertUnwindSafe(|| lower(text, flags))));
+    let r = stack::run(stack, || panic::catch_unwind(AssertUnwindSafe(|| lower_within(text, flags, budget))));
     IN_LOWER.with(|f| f.set(false));
+    // Identifiers longer than an inline atom are interned in a per-thread
+    // store that keeps them after the last use until it is swept: without
+    // this, every job's distinct names would stay in the executor for good.
+    hstr::global_atom_store_gc();
     let Some(r) = r else {
         return Outcome::Internal(format!("internal error in lowering: cannot map a {stack}-byte stack"));
     };
     match r {
         Ok(Ok(l)) => Outcome::Ok(l),
-        Ok(Err(e)) => Outcome::Syntax(e),
+        Ok(Err(Fail::Syntax(e))) => Outcome::Syntax(e),
+        Ok(Err(Fail::Limit(l))) => Outcome::Limit(l),
         Err(payload) => {
             let what = payload
                 .downcast_ref::<&str>()
@@ -139,13 +156,42 @@ pub struct CwLowerOut {
     needs: u32,
     map: Vec<MapEntry>,
     helpers: Vec<u16>,
+    limit: u32, // CW_LOWER_LIMIT_* for CW_LOWER_LIMIT
+    peak: usize,
+}
+
+impl CwLowerOut {
+    fn failed(error: String, line: u32, col: u32) -> CwLowerOut {
+        CwLowerOut {
+            code: vec![0],
+            error: nul_terminated(error),
+            line,
+            col,
+            needs: 0,
+            map: Vec::new(),
+            helpers: Vec::new(),
+            limit: 0,
+            peak: 0,
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + self.code.capacity()
+            + self.error.capacity()
+            + self.map.capacity() * std::mem::size_of::<MapEntry>()
+            + self.helpers.capacity() * std::mem::size_of::<u16>()
+    }
 }
 
 fn nul_terminated(s: String) -> Vec<u8> {
     let mut v = s.into_bytes();
+    // Kept in the executor's code cache: no slack from the printer's growth.
+    v.reserve_exact(1);
     // An interior NUL cannot occur in generated code (ascii_only escapes it)
     // but would truncate a message harmlessly.
     v.push(0);
+    v.shrink_to_fit();
     v
 }
 
@@ -161,6 +207,22 @@ fn write_out(out: *mut *mut CwLowerOut, o: CwLowerOut) {
 /// `out` must be a valid pointer to write the result handle to.
 #[no_mangle]
 pub unsafe extern "C" fn cw_lower(src: *const c_char, len: usize, flags: c_uint, out: *mut *mut CwLowerOut) -> c_int {
+    cw_lower_limited(src, len, flags, 0, 0, out)
+}
+
+/// See cw_lower.h.
+///
+/// # Safety
+/// As for `cw_lower`.
+#[no_mangle]
+pub unsafe extern "C" fn cw_lower_limited(
+    src: *const c_char,
+    len: usize,
+    flags: c_uint,
+    deadline_ns: u64,
+    max_bytes: usize,
+    out: *mut *mut CwLowerOut,
+) -> c_int {
     if out.is_null() {
         return -1;
     }
@@ -169,8 +231,10 @@ pub unsafe extern "C" fn cw_lower(src: *const c_char, len: usize, flags: c_uint,
         return -1;
     }
     let bytes: &[u8] = if len == 0 { &[] } else { std::slice::from_raw_parts(src as *const u8, len) };
-    let result = panic::catch_unwind(AssertUnwindSafe(|| lower_guarded(bytes, flags)));
-    let (rc, o) = match result {
+    let budget = Budget::new(deadline_ns, max_bytes);
+    let result = panic::catch_unwind(AssertUnwindSafe(|| lower_guarded_within(bytes, flags & !FLAG_TRACE, &budget)));
+    let peak = budget.peak();
+    let (rc, mut o) = match result {
         Ok(Outcome::Ok(l)) => (
             0,
             CwLowerOut {
@@ -181,31 +245,55 @@ pub unsafe extern "C" fn cw_lower(src: *const c_char, len: usize, flags: c_uint,
                 needs: l.needs,
                 map: l.map,
                 helpers: l.helpers,
+                limit: 0,
+                peak: 0,
             },
         ),
-        Ok(Outcome::Syntax(e)) => (
-            1,
-            CwLowerOut { code: vec![0], error: nul_terminated(e.msg), line: e.line, col: e.col, needs: 0, map: Vec::new(), helpers: Vec::new() },
-        ),
-        Ok(Outcome::Internal(msg)) => (
-            2,
-            CwLowerOut { code: vec![0], error: nul_terminated(msg), line: 0, col: 0, needs: 0, map: Vec::new(), helpers: Vec::new() },
-        ),
-        Err(_) => (
-            2,
-            CwLowerOut {
-                code: vec![0],
-                error: nul_terminated("internal error in lowering".into()),
-                line: 0,
-                col: 0,
-                needs: 0,
-                map: Vec::new(),
-                helpers: Vec::new(),
-            },
-        ),
+        Ok(Outcome::Syntax(e)) => (1, CwLowerOut::failed(e.msg, e.line, e.col)),
+        Ok(Outcome::Internal(msg)) => (2, CwLowerOut::failed(msg, 0, 0)),
+        Ok(Outcome::Limit(l)) => {
+            let (kind, msg) = match l {
+                Limit::Time => (1, "lowering stopped at the job's deadline".to_string()),
+                Limit::Memory => {
+                    (2, format!("lowering stopped at its memory budget ({max_bytes} bytes)"))
+                }
+            };
+            let mut o = CwLowerOut::failed(msg, 0, 0);
+            o.limit = kind;
+            (3, o)
+        }
+        Err(_) => (2, CwLowerOut::failed("internal error in lowering".into(), 0, 0)),
     };
+    o.peak = peak;
     write_out(out, o);
     rc
+}
+
+/// CW_LOWER_LIMIT_TIME or CW_LOWER_LIMIT_MEMORY after CW_LOWER_LIMIT, else 0.
+///
+/// # Safety
+/// `o` must be a handle returned by `cw_lower` (or NULL).
+#[no_mangle]
+pub unsafe extern "C" fn cw_lower_limit_kind(o: *const CwLowerOut) -> c_uint {
+    o.as_ref().map_or(0, |o| o.limit)
+}
+
+/// Bytes the handle holds (code, map, helper list, message).
+///
+/// # Safety
+/// `o` must be a handle returned by `cw_lower` (or NULL).
+#[no_mangle]
+pub unsafe extern "C" fn cw_lower_bytes(o: *const CwLowerOut) -> usize {
+    o.as_ref().map_or(0, |o| o.bytes())
+}
+
+/// Most bytes the call that made the handle held at once.
+///
+/// # Safety
+/// `o` must be a handle returned by `cw_lower` (or NULL).
+#[no_mangle]
+pub unsafe extern "C" fn cw_lower_peak_bytes(o: *const CwLowerOut) -> usize {
+    o.as_ref().map_or(0, |o| o.peak)
 }
 
 /// # Safety

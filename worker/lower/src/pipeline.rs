@@ -25,6 +25,7 @@ use swc_ecma_transforms_base::{
 };
 use swc_ecma_visit::{Visit, VisitMut, VisitMutWith, VisitWith};
 
+use crate::budget::{Budget, CappedWriter, Limit};
 use crate::runtime_table;
 
 /// Inline the helper functions into the output instead of referencing the
@@ -32,6 +33,9 @@ use crate::runtime_table;
 pub const FLAG_INLINE_HELPERS: u32 = 1 << 0;
 /// Do not record the generated-to-original position map.
 pub const FLAG_NO_MAP: u32 = 1 << 1;
+/// Print the time each stage took to stderr (a measuring aid for
+/// examples/lower_file; never set by the executor).
+pub const FLAG_TRACE: u32 = 1 << 8;
 
 pub const NEEDS_HELPERS: u32 = 1 << 0;
 pub const NEEDS_GENERATOR: u32 = 1 << 1;
@@ -59,6 +63,24 @@ pub const MAX_SOURCE_BYTES: usize = 256 << 10;
 /// compiler stops at a similar depth.
 pub const MAX_NESTING: u32 = 1000;
 
+/// Complexity limits: lowering some constructs costs more than their size.
+/// Measured (release build, one core): swc's resolver visits the
+/// superclass of a class expression twice, so each class expression nested
+/// inside another's `extends` clause doubles the work on everything inside
+/// it (30 levels, 504 bytes, never finished); block scoping and for-of
+/// revisit enclosing loops (700 nested `for (const a of b)` took 7-15 s);
+/// generators, async functions and classes nested in each other grow the
+/// output quadratically. The pre-pass rejects, as "too complex to compile",
+/// code past any of these limits, far beyond what hand-written code does.
+///
+/// Work units of the resolver: each node counts 2^k where k is the number
+/// of class-expression `extends` clauses around it.
+pub const MAX_HERITAGE_WORK: u64 = 4_000_000;
+/// Loops (for, for-in, for-of, while, do) nested in each other.
+pub const MAX_LOOP_NESTING: u32 = 32;
+/// Functions, arrows, methods, accessors and classes nested in each other.
+pub const MAX_FUNCTION_NESTING: u32 = 64;
+
 /// One entry of the position map: 1-based generated line/column to 1-based
 /// original line/column (columns count Unicode code points).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,6 +99,27 @@ pub struct Lowered {
     /// Runtime helpers the lowered code needs, dependencies included, as
     /// sorted ids into the runtime table (empty in inline mode).
     pub helpers: Vec<u16>,
+}
+
+/// Why lowering produced no code.
+#[derive(Debug)]
+pub enum Fail {
+    /// The job's code is invalid, or too deep or complex to compile.
+    Syntax(SyntaxErr),
+    /// The call ran out of its time or memory budget.
+    Limit(Limit),
+}
+
+impl From<SyntaxErr> for Fail {
+    fn from(e: SyntaxErr) -> Self {
+        Fail::Syntax(e)
+    }
+}
+
+impl From<Limit> for Fail {
+    fn from(l: Limit) -> Self {
+        Fail::Limit(l)
+    }
 }
 
 #[derive(Debug)]
@@ -135,17 +178,42 @@ impl<'a> LineIndex<'a> {
 /// Lowers `src` to ES5. Call through `lower_guarded` (or on a stack sized
 /// like `lib.rs::stack_for`): deeply nested input overflows smaller stacks.
 pub fn lower(src: &str, flags: u32) -> Result<Lowered, SyntaxErr> {
+    match lower_within(src, flags, &Budget::unlimited()) {
+        Ok(l) => Ok(l),
+        Err(Fail::Syntax(e)) => Err(e),
+        Err(Fail::Limit(_)) => unreachable!("an unlimited budget is never exhausted"),
+    }
+}
+
+/// Like `lower`, stopping with `Fail::Limit` at the budget's check points.
+pub fn lower_within(src: &str, flags: u32, budget: &Budget) -> Result<Lowered, Fail> {
     if src.len() > MAX_SOURCE_BYTES {
-        return Err(SyntaxErr {
+        return Err(Fail::Syntax(SyntaxErr {
             msg: format!("source too large ({} bytes, limit {})", src.len(), MAX_SOURCE_BYTES),
             line: 1,
             col: 1,
-        });
+        }));
     }
-    GLOBALS.set(&Globals::new(), || lower_in_globals(src, flags))
+    GLOBALS.set(&Globals::new(), || lower_in_globals(src, flags, budget))
 }
 
-fn lower_in_globals(src: &str, flags: u32) -> Result<Lowered, SyntaxErr> {
+/// Stage timing for FLAG_TRACE.
+struct Trace {
+    on: bool,
+    t: std::time::Instant,
+}
+
+impl Trace {
+    fn mark(&mut self, what: &str, budget: &Budget) {
+        if self.on {
+            eprintln!("{what}: {:?} (holding {} bytes)", self.t.elapsed(), budget.used());
+            self.t = std::time::Instant::now();
+        }
+    }
+}
+
+fn lower_in_globals(src: &str, flags: u32, budget: &Budget) -> Result<Lowered, Fail> {
+    let mut trace = Trace { on: flags & FLAG_TRACE != 0, t: std::time::Instant::now() };
     let inline = flags & FLAG_INLINE_HELPERS != 0;
     let want_map = flags & FLAG_NO_MAP == 0;
     let lines = LineIndex::new(src);
@@ -171,20 +239,20 @@ fn lower_in_globals(src: &str, flags: u32) -> Result<Lowered, SyntaxErr> {
     };
     if let Some(e) = errors.iter().min_by_key(|e| e.span().lo) {
         let (line, col) = lines.locate(offset_of(e.span().lo));
-        return Err(SyntaxErr { msg: e.kind().msg().into_owned(), line, col });
+        return Err(SyntaxErr { msg: e.kind().msg().into_owned(), line, col }.into());
     }
+    trace.mark("parse", budget);
+    budget.check()?;
 
-    // --- nesting guard ---------------------------------------------------
-    let mut depth = DepthCheck { depth: 0, too_deep: None };
+    // --- nesting and complexity guard --------------------------------------
+    let mut depth = DepthCheck::default();
     script.visit_with(&mut depth);
-    if let Some(pos) = depth.too_deep {
+    if let Some((pos, why)) = depth.too_deep {
         let (line, col) = lines.locate(offset_of(pos));
-        return Err(SyntaxErr {
-            msg: format!("nesting too deep (limit {MAX_NESTING})"),
-            line,
-            col,
-        });
+        return Err(SyntaxErr { msg: why, line, col }.into());
     }
+    trace.mark("complexity", budget);
+    budget.check()?;
 
     // --- transform -------------------------------------------------------
     let unresolved_mark = Mark::new();
@@ -197,15 +265,23 @@ fn lower_in_globals(src: &str, flags: u32) -> Result<Lowered, SyntaxErr> {
     // through swc's diagnostic handler; without one set they would panic.
     let diag = DiagBuf::default();
     let handler = swc_common::errors::Handler::with_emitter_writer(Box::new(diag.clone()), None);
-    swc_common::errors::HANDLER.set(&handler, || HELPERS.set(&Helpers::new(!inline), || {
+    let transformed: Result<(), Limit> = swc_common::errors::HANDLER.set(&handler, || HELPERS.set(&Helpers::new(!inline), || {
         program.mutate(resolver(unresolved_mark, top_level_mark, false));
+        trace.mark("resolver", budget);
+        budget.check()?;
         const_violations(&mut program);
-        program.mutate(compat(unresolved_mark));
+        budget.check()?;
+        for (name, mut pass) in compat(unresolved_mark) {
+            pass.process(&mut program);
+            trace.mark(name, budget);
+            budget.check()?;
+        }
 
         scan.helper_ctxt = SyntaxContext::empty().apply_mark(HELPERS.with(|h| h.mark()));
         scan.unresolved_ctxt = unresolved_ctxt;
         scan.external = !inline;
         program.visit_mut_with(&mut scan);
+        budget.check()?;
         if inline {
             let before = program.as_script().map_or(0, |s| s.body.len());
             program.mutate(inject_helpers(unresolved_mark));
@@ -224,9 +300,16 @@ fn lower_in_globals(src: &str, flags: u32) -> Result<Lowered, SyntaxErr> {
             }
         }
 
+        budget.check()?;
         program.mutate(hygiene());
+        trace.mark("hygiene", budget);
+        budget.check()?;
         program.mutate(fixer(None));
+        trace.mark("fixer", budget);
+        budget.check()
     }));
+    // An early error the transforms reported is the job's fault and wins
+    // over a budget that ran out later.
     if handler.has_errors() {
         let text = diag.text();
         let msg = text
@@ -237,8 +320,9 @@ fn lower_in_globals(src: &str, flags: u32) -> Result<Lowered, SyntaxErr> {
             .trim_start_matches("error:")
             .trim()
             .to_string();
-        return Err(SyntaxErr { msg, line: 1, col: 1 });
+        return Err(SyntaxErr { msg, line: 1, col: 1 }.into());
     }
+    transformed?;
 
     // Helpers used, with everything they call (ids into the runtime table).
     let mut needs = scan.needs;
@@ -262,10 +346,10 @@ fn lower_in_globals(src: &str, flags: u32) -> Result<Lowered, SyntaxErr> {
     }
 
     // --- print -----------------------------------------------------------
-    let mut buf: Vec<u8> = Vec::with_capacity(src.len() * 2 + 64);
+    let mut out = CappedWriter::new(budget, src.len() * 2 + 64);
     let mut raw_map = Vec::new();
-    {
-        let mut wr = JsWriter::new(cm.clone(), "\n", &mut buf, if want_map { Some(&mut raw_map) } else { None });
+    let printed = {
+        let mut wr = JsWriter::new(cm.clone(), "\n", &mut out, if want_map { Some(&mut raw_map) } else { None });
         wr.set_indent_str("  ");
         let mut emitter = Emitter {
             cfg: swc_ecma_codegen::Config::default()
@@ -275,9 +359,15 @@ fn lower_in_globals(src: &str, flags: u32) -> Result<Lowered, SyntaxErr> {
             comments: None,
             wr,
         };
-        emitter.emit_program(&program).expect("writing to a Vec cannot fail");
+        emitter.emit_program(&program)
+    };
+    if printed.is_err() {
+        return Err(out.hit.unwrap_or(Limit::Memory).into());
     }
-    let code = String::from_utf8(buf).expect("codegen emits UTF-8");
+    drop(program);
+    trace.mark("print", budget);
+    budget.check()?;
+    let code = String::from_utf8(out.buf).expect("codegen emits UTF-8");
 
     let mut map = Vec::with_capacity(raw_map.len());
     if want_map {
@@ -291,13 +381,16 @@ fn lower_in_globals(src: &str, flags: u32) -> Result<Lowered, SyntaxErr> {
         }
         map.sort_by_key(|e| (e.gen_line, e.gen_col));
         map.dedup_by(|b, a| a.gen_line == b.gen_line && a.orig_line == b.orig_line && a.orig_col == b.orig_col);
+        map.shrink_to_fit();
     }
+    trace.mark("map", budget);
+    budget.check()?;
 
     Ok(Lowered { code, needs, map, helpers })
 }
 
 /// The compat chain for an ES5 target, spec-compliant (non-loose) everywhere.
-fn compat(unresolved_mark: Mark) -> impl Pass {
+fn compat(unresolved_mark: Mark) -> Vec<(&'static str, Box<dyn Pass>)> {
     let unresolved_ctxt = SyntaxContext::empty().apply_mark(unresolved_mark);
 
     let mut regexp = swc_ecma_transformer::RegExpOptions::default();
@@ -331,32 +424,27 @@ fn compat(unresolved_mark: Mark) -> impl Pass {
     es2015_misc.env.es2015.duplicate_keys = true;
     es2015_misc.env.es2015.sticky_regex = true;
 
-    (
-        (
-            es2022::static_blocks(),
-            es2022::class_properties(Default::default(), unresolved_mark),
-            es2020::optional_chaining(Default::default(), unresolved_mark),
-            es2016_2022.into_pass(),
-        ),
-        (
-            es2015::block_scoped_functions(),
-            es2015::template_literal(Default::default()),
-            es2015::classes(Default::default()),
-            es2015::new_target(),
-            es2015::spread(Default::default(), unresolved_mark),
-            es2015::object_super(),
-            es2015::for_of(Default::default()),
-            es2015::parameters(Default::default(), unresolved_mark),
-            es2015::arrow(unresolved_mark),
-            es2015_misc.into_pass(),
-        ),
-        (
-            es2015::computed_properties(Default::default()),
-            es2015::destructuring(Default::default()),
-            es2015::block_scoping(unresolved_mark),
-            es2015::generator::generator(unresolved_mark, NoopComments),
-        ),
-    )
+    let passes: Vec<(&'static str, Box<dyn Pass>)> = vec![
+        ("static_blocks", Box::new(es2022::static_blocks())),
+        ("class_properties", Box::new(es2022::class_properties(Default::default(), unresolved_mark))),
+        ("optional_chaining", Box::new(es2020::optional_chaining(Default::default(), unresolved_mark))),
+        ("es2016_2022", Box::new(es2016_2022.into_pass())),
+        ("block_scoped_functions", Box::new(es2015::block_scoped_functions())),
+        ("template_literal", Box::new(es2015::template_literal(Default::default()))),
+        ("classes", Box::new(es2015::classes(Default::default()))),
+        ("new_target", Box::new(es2015::new_target())),
+        ("spread", Box::new(es2015::spread(Default::default(), unresolved_mark))),
+        ("object_super", Box::new(es2015::object_super())),
+        ("for_of", Box::new(es2015::for_of(Default::default()))),
+        ("parameters", Box::new(es2015::parameters(Default::default(), unresolved_mark))),
+        ("arrow", Box::new(es2015::arrow(unresolved_mark))),
+        ("es2015_misc", Box::new(es2015_misc.into_pass())),
+        ("computed_properties", Box::new(es2015::computed_properties(Default::default()))),
+        ("destructuring", Box::new(es2015::destructuring(Default::default()))),
+        ("block_scoping", Box::new(es2015::block_scoping(unresolved_mark))),
+        ("generator", Box::new(es2015::generator::generator(unresolved_mark, NoopComments))),
+    ];
+    passes
 }
 
 /// Assignments to `const` bindings must throw a TypeError at run time; the
@@ -425,10 +513,39 @@ fn const_violations(program: &mut Program) {
     program.visit_mut_with(&mut Rewrite(consts.0));
 }
 
-/// Rejects pathological nesting before the recursive transforms see it.
+/// Rejects pathological nesting and complexity before the transforms see
+/// it (see MAX_NESTING and the complexity limits).
+#[derive(Default)]
 struct DepthCheck {
     depth: u32,
-    too_deep: Option<BytePos>,
+    loops: u32,
+    functions: u32,
+    /// class-expression `extends` clauses around the current node
+    heritage: u32,
+    heritage_work: u64,
+    too_deep: Option<(BytePos, String)>,
+}
+
+impl DepthCheck {
+    fn fail(&mut self, pos: BytePos, why: String) {
+        if self.too_deep.is_none() {
+            self.too_deep = Some((pos, why));
+        }
+    }
+
+    /// One node of the resolver's work.
+    fn count(&mut self, pos: BytePos) {
+        let w = if self.heritage >= 63 { u64::MAX } else { 1u64 << self.heritage };
+        self.heritage_work = self.heritage_work.saturating_add(w);
+        if self.heritage_work > MAX_HERITAGE_WORK {
+            self.fail(
+                pos,
+                format!(
+                    "too complex to compile: class expressions nested in `extends` clauses (work limit {MAX_HERITAGE_WORK})"
+                ),
+            );
+        }
+    }
 }
 
 macro_rules! depth_visit {
@@ -439,11 +556,29 @@ macro_rules! depth_visit {
             }
             self.depth += 1;
             if self.depth > MAX_NESTING {
-                self.too_deep = Some(n.span().lo);
+                self.fail(n.span().lo, format!("nesting too deep (limit {MAX_NESTING})"));
             } else {
+                self.count(n.span().lo);
                 n.visit_children_with(self);
             }
             self.depth -= 1;
+        }
+    };
+}
+
+macro_rules! nest_visit {
+    ($name:ident, $ty:ty, $field:ident, $limit:expr, $what:expr) => {
+        fn $name(&mut self, n: &$ty) {
+            if self.too_deep.is_some() {
+                return;
+            }
+            self.$field += 1;
+            if self.$field > $limit {
+                self.fail(n.span().lo, format!("too complex to compile: {} nested deeper than {}", $what, $limit));
+            } else {
+                n.visit_children_with(self);
+            }
+            self.$field -= 1;
         }
     };
 }
@@ -454,6 +589,44 @@ impl Visit for DepthCheck {
     depth_visit!(visit_pat, Pat);
     depth_visit!(visit_prop, Prop);
     depth_visit!(visit_class_member, ClassMember);
+
+    nest_visit!(visit_for_stmt, ForStmt, loops, MAX_LOOP_NESTING, "loops");
+    nest_visit!(visit_for_in_stmt, ForInStmt, loops, MAX_LOOP_NESTING, "loops");
+    nest_visit!(visit_for_of_stmt, ForOfStmt, loops, MAX_LOOP_NESTING, "loops");
+    nest_visit!(visit_while_stmt, WhileStmt, loops, MAX_LOOP_NESTING, "loops");
+    nest_visit!(visit_do_while_stmt, DoWhileStmt, loops, MAX_LOOP_NESTING, "loops");
+
+    nest_visit!(visit_function, Function, functions, MAX_FUNCTION_NESTING, "functions and classes");
+    nest_visit!(visit_arrow_expr, ArrowExpr, functions, MAX_FUNCTION_NESTING, "functions and classes");
+    nest_visit!(visit_getter_prop, GetterProp, functions, MAX_FUNCTION_NESTING, "functions and classes");
+    nest_visit!(visit_setter_prop, SetterProp, functions, MAX_FUNCTION_NESTING, "functions and classes");
+    nest_visit!(visit_class, Class, functions, MAX_FUNCTION_NESTING, "functions and classes");
+
+    fn visit_class_expr(&mut self, n: &ClassExpr) {
+        if self.too_deep.is_some() {
+            return;
+        }
+        // The resolver visits this superclass twice (once outside the class
+        // scope, once inside): everything in it costs double.
+        if let Some(sc) = &n.class.super_class {
+            self.heritage += 1;
+            sc.visit_with(self);
+            self.heritage -= 1;
+        }
+        n.ident.visit_with(self);
+        // The rest of the class, without its superclass (visited above).
+        self.functions += 1;
+        if self.functions > MAX_FUNCTION_NESTING {
+            self.fail(
+                n.class.span.lo,
+                format!("too complex to compile: functions and classes nested deeper than {MAX_FUNCTION_NESTING}"),
+            );
+        } else {
+            n.class.decorators.visit_with(self);
+            n.class.body.visit_with(self);
+        }
+        self.functions -= 1;
+    }
 }
 
 /// Finds helper references and the globals the lowered code relies on; in

@@ -1,0 +1,85 @@
+/*
+ * cw_intl_collator.c -- Intl.Collator and String.prototype.localeCompare:
+ * the locale's CLDR collation (UCA with the locale's tailoring), with
+ * ECMA-402's sensitivity, numeric, caseFirst and ignorePunctuation mapped to
+ * ICU attributes as V8 maps them.
+ *
+ * Options arrive as one short string, "<sensitivity><numeric><caseFirst>
+ * <ignorePunctuation>" (e.g. "v0f0"), which is also the cache key's tail;
+ * `usage: "search"` is the -u-co-search keyword of the locale.
+ */
+#include "cw_intl_internal.h"
+
+#include <string.h>
+
+#include <unicode/ucol.h>
+#include <unicode/uloc.h>
+
+typedef struct {
+    const char *locale;
+    const char *opts;
+} cw_coll_open_t;
+
+static void *cw_coll_open(void *udata, UErrorCode *st) {
+    cw_coll_open_t *o = udata;
+    UCollator *c = ucol_open(o->locale, st);
+    if (U_FAILURE(*st))
+        return c;
+    const char *p = o->opts;
+    switch (p[0]) {
+    case 'b': ucol_setStrength(c, UCOL_PRIMARY); break;
+    case 'a': ucol_setStrength(c, UCOL_SECONDARY); break;
+    case 'c':
+        ucol_setStrength(c, UCOL_PRIMARY);
+        ucol_setAttribute(c, UCOL_CASE_LEVEL, UCOL_ON, st);
+        break;
+    default: ucol_setStrength(c, UCOL_TERTIARY); break;
+    }
+    if (p[1] == '1')
+        ucol_setAttribute(c, UCOL_NUMERIC_COLLATION, UCOL_ON, st);
+    if (p[2] == 'u')
+        ucol_setAttribute(c, UCOL_CASE_FIRST, UCOL_UPPER_FIRST, st);
+    else if (p[2] == 'l')
+        ucol_setAttribute(c, UCOL_CASE_FIRST, UCOL_LOWER_FIRST, st);
+    else if (p[2] == 'f')
+        ucol_setAttribute(c, UCOL_CASE_FIRST, UCOL_OFF, st);
+    if (p[3] == '1')
+        ucol_setAttribute(c, UCOL_ALTERNATE_HANDLING, UCOL_SHIFTED, st);
+    return c;
+}
+
+duk_ret_t cw_intl_collator_op(duk_context *ctx, int op) {
+    if (op != CW_ICU_COLL_COMPARE)
+        return duk_range_error(ctx, "unknown collator operation %d", op);
+    char key[300], loc[ULOC_FULLNAME_CAPACITY];
+    if (cw_intl_key(ctx, key, sizeof(key), "co", 1, 2) != 0)
+        return duk_range_error(ctx, "Incorrect locale information provided");
+    UCollator *c = cw_intl_cache_get(cw_intl_of(ctx), CW_INTL_K_COLL, key);
+    if (!c) {
+        cw_coll_open_t o;
+        o.locale = cw_intl_locale_id(ctx, 1, loc, sizeof(loc));
+        o.opts = cw_intl_require_ascii(ctx, 2, 8);
+        if (strlen(o.opts) < 4)
+            return duk_range_error(ctx, "bad collator options");
+        c = cw_intl_cached(ctx, CW_INTL_K_COLL, key, cw_coll_open, &o, "Intl.Collator");
+    }
+    duk_size_t la, lb;
+    const char *sa = duk_to_lstring(ctx, 3, &la), *sb = duk_to_lstring(ctx, 4, &lb);
+    UCollationResult r;
+    /* Without surrogates (CESU-8 writes each as ED A0..BF xx) a Duktape
+     * string is UTF-8 as it is: compare in place, no copy.  Sorting calls
+     * this n log n times. */
+    if (!memchr(sa, 0xed, la) && !memchr(sb, 0xed, lb) && la < INT32_MAX && lb < INT32_MAX) {
+        UErrorCode st = U_ZERO_ERROR;
+        r = ucol_strcollUTF8(c, sa, (int32_t)la, sb, (int32_t)lb, &st);
+        if (U_FAILURE(st))
+            return cw_intl_throw(ctx, st, "Intl.Collator");
+    } else {
+        int32_t na, nb;
+        const UChar *a = cw_intl_get_u16(ctx, 3, &na);
+        const UChar *b = cw_intl_get_u16(ctx, 4, &nb);
+        r = ucol_strcoll(c, a, na, b, nb);
+    }
+    duk_push_int(ctx, r == UCOL_LESS ? -1 : r == UCOL_GREATER ? 1 : 0);
+    return 1;
+}
