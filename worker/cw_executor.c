@@ -10,6 +10,7 @@
 
 #include "cw_chan.h"
 #include "cw_lowering.h"
+#include "cw_regexp.h"
 #include "cw_result.h"
 #include "cw_time.h"
 
@@ -67,6 +68,11 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf_in) {
     cw_executor_conf_t confbuf = *conf_in;
     const cw_executor_conf_t *conf = &confbuf;
     if (cw_lowering_new(1024, &confbuf.sbx.lowering) != CW_OK) {
+        status = 2;
+        goto done;
+    }
+    /* ... and of compiled regular expressions, by source and flags. */
+    if (cw_regexp_cache_new(256, &confbuf.sbx.regexps) != CW_OK) {
         status = 2;
         goto done;
     }
@@ -133,6 +139,7 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf_in) {
 done:
     cw_sandbox_heap_free(heap, NULL);
     cw_lowering_free(confbuf.sbx.lowering);
+    cw_regexp_cache_free(confbuf.sbx.regexps);
     cw_buf_free(&in);
     cw_buf_free(&out);
     return status;

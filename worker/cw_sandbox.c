@@ -33,6 +33,7 @@
 
 #include "cw_alloc.h"
 #include "cw_lowering.h"
+#include "cw_regexp.h"
 #include "cw_result.h"
 #include "cw_runtime.h"
 #include "cw_time.h"
@@ -77,6 +78,7 @@ void cw_sandbox_conf_default(cw_sandbox_conf_t *c) {
     c->fault_at = c->fault_repeat = 0;
     c->modules = cw_runtime_modules_all();
     c->lowering = NULL;
+    c->regexps = NULL;
 }
 
 /* ---- engine hooks (named in worker/duktape/duk_config.h) ---------------- */
@@ -398,6 +400,7 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
     for (size_t i = 0; strip[i]; i++)
         duk_del_prop_string(ctx, -1, strip[i]);
     cw_runtime_install(ctx, &s->rt);
+    cw_regexp_install(ctx, s->conf->regexps);
 
     duk_push_object(ctx);
     duk_push_c_function(ctx, cw_sbx_get_random_values, 1);

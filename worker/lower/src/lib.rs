@@ -20,6 +20,8 @@ use std::{
 };
 
 mod pipeline;
+pub mod regex;
+mod regex_literals;
 mod stack;
 pub mod runtime_table;
 

@@ -198,6 +198,7 @@ fn lower_in_globals(src: &str, flags: u32) -> Result<Lowered, SyntaxErr> {
     let diag = DiagBuf::default();
     let handler = swc_common::errors::Handler::with_emitter_writer(Box::new(diag.clone()), None);
     swc_common::errors::HANDLER.set(&handler, || HELPERS.set(&Helpers::new(!inline), || {
+        crate::regex_literals::rewrite(&mut program);
         program.mutate(resolver(unresolved_mark, top_level_mark, false));
         const_violations(&mut program);
         program.mutate(compat(unresolved_mark));

@@ -1,0 +1,463 @@
+/*
+ * cw_regexp.c -- the natives under the heap's RegExp.
+ *
+ * Why: Duktape's own regular expressions are ES5 (no named groups,
+ * lookbehind, \p{..}, u/s/y/d/v flags) and its matcher recurses on the C
+ * stack, so `(x|y)+z` on a few thousand characters dies with "regexp
+ * executor recursion limit".  The heap's RegExp is instead JavaScript
+ * (worker/runtime/polyfills/regexp.js) over the regress engine
+ * (worker/lower/src/regex.rs, C interface cw_regex.h), whose backtracking
+ * state lives on the heap.
+ *
+ * What the heap holds: a RegExp object is its source and flags.  The
+ * compiled pattern lives in a cache here, keyed by flags and source bytes,
+ * and owned by the executor (or, when the caller gives none, by the heap
+ * through a finalizer), so a heap image never points into memory that a
+ * restore could leave dangling, and a regex literal evaluated in a loop
+ * compiles once.
+ *
+ * Strings: Duktape stores strings as CESU-8 (a surrogate pair is two 3-byte
+ * sequences, so one Duktape character is one UTF-16 code unit); strings made
+ * from UTF-8 may also hold 4-byte sequences.  The subject is decoded to
+ * UTF-16 once and kept in the heap stash for as long as the same string is
+ * matched again (a `while (re.exec(s))` loop decodes once).  Indices are
+ * UTF-16 indices, as in V8.  Substrings are cut from the original string
+ * when every character is a single code unit, else encoded from UTF-16.
+ *
+ * Time: the job's deadline is checked after every match attempt.  A single
+ * attempt cannot be interrupted (the engine has no hook); see SECURITY.md.
+ *
+ * Natives, on rt.re (rt reaches polyfill groups only):
+ *   compile(source, flags)            -> names of the capturing groups
+ *                                        (undefined for unnamed); throws
+ *                                        SyntaxError
+ *   exec(source, flags, s, i, mode)   -> mode 0: index of the leftmost match
+ *                                        at or after i, or -1 (rt.re.end gets
+ *                                        its end); mode 1: the exec() result
+ *                                        array or null; mode 3: also
+ *                                        `indices` (the d flag)
+ *   slot                              -> a hidden key for the polyfill's
+ *                                        internal slots
+ */
+#include "cw_regexp.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cw_regex.h"
+
+/* Patterns longer than this (code units) are a SyntaxError. */
+#define CW_RE_MAX_PATTERN (1u << 20)
+
+#define CW_RE_STASH_SUBJECT "cwReSubject"
+#define CW_RE_STASH_UTF16 "cwReUtf16"
+#define CW_RE_STASH_BMP "cwReBmp"
+#define CW_RE_STASH_CACHE "cwReCache"
+
+typedef struct cw_regexp_entry {
+    uint64_t hash;
+    char *key; /* flags, NUL, source bytes */
+    size_t klen;
+    cw_re_t *re;
+} cw_regexp_entry_t;
+
+struct cw_regexp_cache {
+    cw_regexp_entry_t *e;
+    size_t n, next;
+};
+
+/* Duktape's finalizer-owned cache when the caller gives none. */
+#define CW_RE_OWN_ENTRIES 32
+
+cw_err_t cw_regexp_cache_new(size_t max_entries, cw_regexp_cache_t **out) {
+    *out = NULL;
+    cw_regexp_cache_t *c = calloc(1, sizeof(*c));
+    if (!c)
+        return CW_ERR_NOMEM;
+    c->n = max_entries ? max_entries : 1;
+    c->e = calloc(c->n, sizeof(*c->e));
+    if (!c->e) {
+        free(c);
+        return CW_ERR_NOMEM;
+    }
+    *out = c;
+    return CW_OK;
+}
+
+void cw_regexp_cache_free(cw_regexp_cache_t *c) {
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->e[i].key);
+        cw_re_free(c->e[i].re);
+    }
+    free(c->e);
+    free(c);
+}
+
+static uint64_t cw_re_fnv(const char *a, size_t n, uint64_t h) {
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)a[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* ---- strings ------------------------------------------------------------- */
+
+/* Decode Duktape's internal string bytes to UTF-16.  `out` holds at least
+ * `n` units (a string never has more code units than bytes... except for
+ * 4-byte sequences, which take 2 units for 4 bytes).  Returns the unit
+ * count; *bmp is cleared when a character was not a single code unit. */
+static size_t cw_re_decode(const unsigned char *s, size_t n, uint16_t *out, int *bmp) {
+    size_t i = 0, k = 0;
+    *bmp = 1;
+    while (i < n) {
+        unsigned b = s[i];
+        if (b < 0x80) {
+            out[k++] = (uint16_t)b;
+            i++;
+        } else if (b >= 0xC0 && b < 0xE0 && i + 1 < n) {
+            out[k++] = (uint16_t)(((b & 0x1F) << 6) | (s[i + 1] & 0x3F));
+            i += 2;
+        } else if (b >= 0xE0 && b < 0xF0 && i + 2 < n) {
+            out[k++] = (uint16_t)(((b & 0x0F) << 12) | ((s[i + 1] & 0x3F) << 6) | (s[i + 2] & 0x3F));
+            i += 3;
+        } else if (b >= 0xF0 && b < 0xF8 && i + 3 < n) {
+            uint32_t cp = ((b & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) |
+                          (s[i + 3] & 0x3Fu);
+            if (cp >= 0x10000 && cp <= 0x10FFFF) {
+                cp -= 0x10000;
+                out[k++] = (uint16_t)(0xD800 + (cp >> 10));
+                out[k++] = (uint16_t)(0xDC00 + (cp & 0x3FF));
+            } else {
+                out[k++] = 0xFFFD;
+            }
+            *bmp = 0;
+            i += 4;
+        } else { /* Duktape's 5..7-byte forms or a cut sequence */
+            out[k++] = 0xFFFD;
+            *bmp = 0;
+            i++;
+            while (i < n && (s[i] & 0xC0) == 0x80)
+                i++;
+        }
+    }
+    return k;
+}
+
+/* Push a buffer with the string at `idx` decoded to UTF-16; returns it. */
+static uint16_t *cw_re_decode_push(duk_context *ctx, duk_idx_t idx, size_t *n, int *bmp) {
+    duk_size_t blen;
+    const unsigned char *s = (const unsigned char *)duk_get_lstring(ctx, idx, &blen);
+    /* At most one unit per byte: a 4-byte sequence gives two units. */
+    duk_push_dynamic_buffer(ctx, blen * sizeof(uint16_t));
+    duk_size_t bl;
+    uint16_t *tmp = duk_get_buffer_data(ctx, -1, &bl);
+    size_t k = blen ? cw_re_decode(s, blen, tmp, bmp) : 0;
+    if (!blen)
+        *bmp = 1;
+    duk_resize_buffer(ctx, -1, k * sizeof(uint16_t));
+    *n = k;
+    return duk_get_buffer_data(ctx, -1, &bl);
+}
+
+/* The string at `idx` as UTF-16, cached in the stash while the same string
+ * is matched again (the stash keeps the buffer alive). */
+static const uint16_t *cw_re_subject(duk_context *ctx, duk_idx_t idx, size_t *n, int *bmp) {
+    idx = duk_require_normalize_index(ctx, idx);
+    void *hs = duk_get_heapptr(ctx, idx);
+    duk_push_heap_stash(ctx);
+    if (duk_get_prop_string(ctx, -1, CW_RE_STASH_SUBJECT) && duk_get_heapptr(ctx, -1) == hs) {
+        duk_pop(ctx);
+        duk_get_prop_string(ctx, -1, CW_RE_STASH_UTF16);
+        duk_size_t bl;
+        const uint16_t *u = duk_get_buffer_data(ctx, -1, &bl);
+        duk_pop(ctx);
+        duk_get_prop_string(ctx, -1, CW_RE_STASH_BMP);
+        *bmp = duk_get_boolean(ctx, -1);
+        duk_pop_2(ctx);
+        *n = bl / sizeof(uint16_t);
+        return u;
+    }
+    duk_pop(ctx);
+    const uint16_t *u = cw_re_decode_push(ctx, idx, n, bmp);
+    duk_put_prop_string(ctx, -2, CW_RE_STASH_UTF16);
+    duk_dup(ctx, idx);
+    duk_put_prop_string(ctx, -2, CW_RE_STASH_SUBJECT);
+    duk_push_boolean(ctx, *bmp);
+    duk_put_prop_string(ctx, -2, CW_RE_STASH_BMP);
+    duk_pop(ctx);
+    return u;
+}
+
+/* Push UTF-16 units as a Duktape string (CESU-8). */
+static void cw_re_push_utf16(duk_context *ctx, const uint16_t *u, size_t n) {
+    size_t bytes = 0;
+    for (size_t i = 0; i < n; i++)
+        bytes += u[i] < 0x80 ? 1 : u[i] < 0x800 ? 2 : 3;
+    unsigned char *p = duk_push_fixed_buffer(ctx, bytes ? bytes : 1);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = u[i];
+        if (c < 0x80) {
+            p[k++] = (unsigned char)c;
+        } else if (c < 0x800) {
+            p[k++] = (unsigned char)(0xC0 | (c >> 6));
+            p[k++] = (unsigned char)(0x80 | (c & 0x3F));
+        } else {
+            p[k++] = (unsigned char)(0xE0 | (c >> 12));
+            p[k++] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+            p[k++] = (unsigned char)(0x80 | (c & 0x3F));
+        }
+    }
+    duk_push_lstring(ctx, (const char *)p, k);
+    duk_remove(ctx, -2);
+}
+
+/* ---- compiled patterns ------------------------------------------------- */
+
+static cw_regexp_cache_t *cw_re_cache(duk_context *ctx) {
+    duk_push_current_function(ctx);
+    duk_get_prop_string(ctx, -1, "\xff" "cache");
+    cw_regexp_cache_t *c = duk_get_pointer(ctx, -1);
+    duk_pop_2(ctx);
+    return c;
+}
+
+/* The compiled pattern for (source at src_idx, flags at flags_idx), from the
+ * cache or compiled now (and cached); throws SyntaxError. */
+static cw_re_t *cw_re_get(duk_context *ctx, duk_idx_t src_idx, duk_idx_t flags_idx) {
+    cw_regexp_cache_t *c = cw_re_cache(ctx);
+    duk_size_t sl, fl;
+    const char *src = duk_require_lstring(ctx, src_idx, &sl);
+    const char *flags = duk_require_lstring(ctx, flags_idx, &fl);
+    if (fl > 16 || strlen(flags) != fl)
+        (void)duk_error(ctx, DUK_ERR_SYNTAX_ERROR, "Invalid regular expression flags");
+    uint64_t h = cw_re_fnv(src, sl, cw_re_fnv(flags, fl + 1, 1469598103934665603ULL));
+    size_t klen = fl + 1 + sl;
+    for (size_t i = 0; i < c->n; i++) {
+        cw_regexp_entry_t *e = &c->e[i];
+        if (e->re && e->hash == h && e->klen == klen && memcmp(e->key, flags, fl + 1) == 0 &&
+            memcmp(e->key + fl + 1, src, sl) == 0)
+            return e->re;
+    }
+    size_t n;
+    int bmp;
+    src_idx = duk_require_normalize_index(ctx, src_idx);
+    const uint16_t *pat = cw_re_decode_push(ctx, src_idx, &n, &bmp); /* popped below */
+    if (n > CW_RE_MAX_PATTERN)
+        (void)duk_error(ctx, DUK_ERR_SYNTAX_ERROR, "Invalid regular expression: pattern too large");
+    char *key = malloc(klen);
+    if (!key)
+        (void)duk_error(ctx, DUK_ERR_RANGE_ERROR, "out of memory compiling a regular expression");
+    memcpy(key, flags, fl + 1);
+    memcpy(key + fl + 1, src, sl);
+    cw_re_t *re = NULL;
+    int rc = cw_re_compile(pat, n, flags, &re);
+    if (rc != 0) {
+        free(key);
+        char msg[256];
+        const char *why = rc == 1 ? cw_re_error(re) : NULL;
+        snprintf(msg, sizeof(msg), "%s", why ? why : "cannot compile");
+        cw_re_free(re);
+        duk_push_error_object(ctx, DUK_ERR_SYNTAX_ERROR, "Invalid regular expression: /%s/%s: %s",
+                              sl > 200 ? "..." : src, flags, msg);
+        (void)duk_throw(ctx);
+    }
+    cw_regexp_entry_t *e = &c->e[c->next];
+    c->next = (c->next + 1) % c->n;
+    free(e->key);
+    cw_re_free(e->re);
+    e->hash = h;
+    e->key = key;
+    e->klen = klen;
+    e->re = re;
+    duk_pop(ctx); /* the decoded pattern */
+    return re;
+}
+
+static void cw_re_check_deadline(duk_context *ctx) {
+    duk_memory_functions f;
+    duk_get_memory_functions(ctx, &f);
+    if (cw_sandbox_timeout_check(f.udata))
+        (void)duk_error(ctx, DUK_ERR_RANGE_ERROR, "execution timeout");
+}
+
+/* compile(source, flags) -> [name | undefined, ...] per capturing group */
+static duk_ret_t cw_re_compile_native(duk_context *ctx) {
+    cw_re_t *re = cw_re_get(ctx, 0, 1);
+    duk_push_array(ctx);
+    size_t ncap = cw_re_capture_count(re);
+    for (size_t i = 1; i <= ncap; i++) {
+        const char *name = cw_re_group_name(re, i);
+        if (name)
+            duk_push_string(ctx, name);
+        else
+            duk_push_undefined(ctx);
+        duk_put_prop_index(ctx, -2, (duk_uarridx_t)(i - 1));
+    }
+    return 1;
+}
+
+static void cw_re_push_sub(duk_context *ctx, duk_idx_t subj, const uint16_t *u, int bmp, size_t s, size_t e) {
+    if (bmp) {
+        duk_dup(ctx, subj);
+        duk_substring(ctx, -1, s, e);
+    }
+    else
+        cw_re_push_utf16(ctx, u + s, e - s);
+}
+
+/* exec(source, flags, subject, index, mode) */
+static duk_ret_t cw_re_exec_native(duk_context *ctx) {
+    duk_require_string(ctx, 2);
+    double di = duk_require_number(ctx, 3);
+    int mode = duk_get_int(ctx, 4);
+    size_t n;
+    int bmp;
+    const uint16_t *u = cw_re_subject(ctx, 2, &n, &bmp);
+    cw_re_t *re = cw_re_get(ctx, 0, 1);
+    if (!(di >= 0) || di > (double)n) {
+        if (mode)
+            duk_push_null(ctx);
+        else
+            duk_push_int(ctx, -1);
+        return 1;
+    }
+    int rc = cw_re_exec(re, u, n, (size_t)di);
+    cw_re_check_deadline(ctx);
+    if (rc < 0)
+        (void)duk_error(ctx, DUK_ERR_ERROR, "regular expression engine failure");
+    size_t s0 = 0, e0 = 0;
+    if (rc == 1)
+        (void)cw_re_group(re, 0, &s0, &e0);
+    duk_push_this(ctx);
+    duk_push_number(ctx, rc == 1 ? (double)e0 : -1);
+    duk_put_prop_string(ctx, -2, "end");
+    duk_pop(ctx);
+    if (!mode) {
+        duk_push_number(ctx, rc == 1 ? (double)s0 : -1);
+        return 1;
+    }
+    if (rc != 1) {
+        duk_push_null(ctx);
+        return 1;
+    }
+    size_t ng = cw_re_group_count(re);
+    int named = 0;
+    for (size_t i = 1; i < ng && !named; i++)
+        named = cw_re_group_name(re, i) != NULL;
+    duk_idx_t arr = duk_push_array(ctx);
+    for (size_t i = 0; i < ng; i++) {
+        size_t s, e;
+        if (cw_re_group(re, i, &s, &e))
+            cw_re_push_sub(ctx, 2, u, bmp, s, e);
+        else
+            duk_push_undefined(ctx);
+        duk_put_prop_index(ctx, arr, (duk_uarridx_t)i);
+    }
+    duk_push_number(ctx, (double)s0);
+    duk_put_prop_string(ctx, arr, "index");
+    duk_dup(ctx, 2);
+    duk_put_prop_string(ctx, arr, "input");
+    if (named) {
+        duk_push_bare_object(ctx);
+        for (size_t i = 1; i < ng; i++) {
+            const char *name = cw_re_group_name(re, i);
+            size_t s, e;
+            if (!name)
+                continue;
+            if (cw_re_group(re, i, &s, &e)) {
+                cw_re_push_sub(ctx, 2, u, bmp, s, e);
+                duk_put_prop_string(ctx, -2, name);
+            } else if (!duk_has_prop_string(ctx, -1, name)) {
+                duk_push_undefined(ctx);
+                duk_put_prop_string(ctx, -2, name);
+            }
+        }
+    } else {
+        duk_push_undefined(ctx);
+    }
+    duk_put_prop_string(ctx, arr, "groups");
+    if (mode & 2) {
+        duk_idx_t ind = duk_push_array(ctx);
+        for (size_t i = 0; i < ng; i++) {
+            size_t s, e;
+            if (cw_re_group(re, i, &s, &e)) {
+                duk_push_array(ctx);
+                duk_push_number(ctx, (double)s);
+                duk_put_prop_index(ctx, -2, 0);
+                duk_push_number(ctx, (double)e);
+                duk_put_prop_index(ctx, -2, 1);
+            } else {
+                duk_push_undefined(ctx);
+            }
+            duk_put_prop_index(ctx, ind, (duk_uarridx_t)i);
+        }
+        if (named) {
+            duk_push_bare_object(ctx);
+            for (size_t i = 1; i < ng; i++) {
+                const char *name = cw_re_group_name(re, i);
+                if (!name)
+                    continue;
+                duk_get_prop_index(ctx, ind, (duk_uarridx_t)i);
+                if (duk_is_undefined(ctx, -1) && duk_has_prop_string(ctx, -2, name))
+                    duk_pop(ctx);
+                else
+                    duk_put_prop_string(ctx, -2, name);
+            }
+        } else {
+            duk_push_undefined(ctx);
+        }
+        duk_put_prop_string(ctx, ind, "groups");
+        duk_put_prop_string(ctx, arr, "indices");
+    }
+    return 1;
+}
+
+static duk_ret_t cw_re_cache_finalizer(duk_context *ctx) {
+    duk_get_prop_string(ctx, 0, "\xff" "cache");
+    cw_regexp_cache_free(duk_get_pointer(ctx, -1));
+    duk_pop(ctx);
+    duk_push_pointer(ctx, NULL);
+    duk_put_prop_string(ctx, 0, "\xff" "cache");
+    return 0;
+}
+
+void cw_regexp_install(duk_context *ctx, cw_regexp_cache_t *cache) {
+    if (!cache) {
+        /* The heap owns one: freed by a finalizer when the heap goes. */
+        if (cw_regexp_cache_new(CW_RE_OWN_ENTRIES, &cache) != CW_OK)
+            (void)duk_error(ctx, DUK_ERR_RANGE_ERROR, "out of memory for the regular expression cache");
+        duk_push_heap_stash(ctx);
+        duk_push_object(ctx);
+        duk_push_pointer(ctx, cache);
+        duk_put_prop_string(ctx, -2, "\xff" "cache");
+        duk_push_c_function(ctx, cw_re_cache_finalizer, 1);
+        duk_set_finalizer(ctx, -2);
+        duk_put_prop_string(ctx, -2, CW_RE_STASH_CACHE);
+        duk_pop(ctx);
+    }
+    duk_push_heap_stash(ctx);
+    duk_get_prop_string(ctx, -1, "cwRt");
+    if (!duk_is_object(ctx, -1))
+        (void)duk_error(ctx, DUK_ERR_ERROR, "cw_regexp_install: no runtime object");
+    duk_push_object(ctx);
+    static const struct {
+        const char *name;
+        duk_c_function fn;
+        duk_idx_t nargs;
+    } fns[] = {{"compile", cw_re_compile_native, 2}, {"exec", cw_re_exec_native, 5}};
+    for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+        duk_push_c_function(ctx, fns[i].fn, fns[i].nargs);
+        duk_push_pointer(ctx, cache);
+        duk_put_prop_string(ctx, -2, "\xff" "cache");
+        duk_put_prop_string(ctx, -2, fns[i].name);
+    }
+    duk_push_string(ctx, "\xff" "cwRegExp");
+    duk_put_prop_string(ctx, -2, "slot");
+    duk_put_prop_string(ctx, -2, "re");
+    duk_pop_2(ctx);
+}
