@@ -36,6 +36,13 @@
  *                                        its end); mode 1: the exec() result
  *                                        array or null; mode 3: also
  *                                        `indices` (the d flag)
+ *   replace(source, flags, s, template, global, unicode)
+ *                                     -> s with the matches replaced by the
+ *                                        template ($&, $1, $<name>, ...)
+ *   all(source, flags, s, unicode)    -> every match (the g flag), or null
+ *   split(source, flags, s, lim, unicode) -> the pieces and captures
+ *   (these three are what the String methods amount to when the RegExp's
+ *   exec is the built-in one: the polyfill calls them only then)
  *   slot                              -> a hidden key for the polyfill's
  *                                        internal slots
  */
@@ -417,6 +424,253 @@ static duk_ret_t cw_re_exec_native(duk_context *ctx) {
     return 1;
 }
 
+/* ---- whole-string operations (the built-in exec, unobserved) ----------- */
+
+/* A growable UTF-16 output in a Duktape dynamic buffer at stack index `idx`. */
+typedef struct cw_re_out {
+    duk_context *ctx;
+    duk_idx_t idx;
+    uint16_t *p;
+    size_t len, cap;
+} cw_re_out_t;
+
+static void cw_re_out_init(cw_re_out_t *o, duk_context *ctx, size_t hint) {
+    o->ctx = ctx;
+    o->cap = hint < 64 ? 64 : hint;
+    o->len = 0;
+    o->p = duk_push_dynamic_buffer(ctx, o->cap * sizeof(uint16_t));
+    o->idx = duk_get_top_index(ctx);
+}
+
+static void cw_re_out_add(cw_re_out_t *o, const uint16_t *u, size_t n) {
+    if (o->len + n > o->cap) {
+        size_t cap = o->cap;
+        while (cap < o->len + n)
+            cap *= 2;
+        o->p = duk_resize_buffer(o->ctx, o->idx, cap * sizeof(uint16_t));
+        o->cap = cap;
+    }
+    memcpy(o->p + o->len, u, n * sizeof(uint16_t));
+    o->len += n;
+}
+
+static size_t cw_re_advance(const uint16_t *u, size_t n, size_t i, int unicode) {
+    if (unicode && i + 1 < n && u[i] >= 0xD800 && u[i] <= 0xDBFF && u[i + 1] >= 0xDC00 && u[i + 1] <= 0xDFFF)
+        return i + 2;
+    return i + 1;
+}
+
+/* Whether group name `name` (UTF-8) equals the UTF-16 units t[0..tn). */
+static int cw_re_name_eq(const char *name, const uint16_t *t, size_t tn) {
+    size_t nl = strlen(name);
+    uint16_t tmp[128];
+    int bmp;
+    if (nl > sizeof(tmp) / sizeof(tmp[0]))
+        return 0;
+    size_t k = cw_re_decode((const unsigned char *)name, nl, tmp, &bmp);
+    return k == tn && memcmp(tmp, t, tn * sizeof(uint16_t)) == 0;
+}
+
+/* GetSubstitution for the last match of `re` over u[0..n). */
+static void cw_re_substitute(cw_re_out_t *o, cw_re_t *re, const uint16_t *u, size_t n, const uint16_t *t,
+                             size_t tn, int named) {
+    size_t s0 = 0, e0 = 0, m = cw_re_group_count(re) - 1, i = 0;
+    (void)cw_re_group(re, 0, &s0, &e0);
+    while (i < tn) {
+        size_t j = i;
+        while (j < tn && t[j] != '$')
+            j++;
+        cw_re_out_add(o, t + i, j - i);
+        if (j >= tn)
+            return;
+        if (j + 1 >= tn) {
+            cw_re_out_add(o, t + j, 1);
+            return;
+        }
+        uint16_t d = t[j + 1];
+        size_t gs, ge;
+        if (d == '$') {
+            cw_re_out_add(o, t + j, 1);
+            i = j + 2;
+        } else if (d == '&') {
+            cw_re_out_add(o, u + s0, e0 - s0);
+            i = j + 2;
+        } else if (d == '`') {
+            cw_re_out_add(o, u, s0);
+            i = j + 2;
+        } else if (d == '\'') {
+            if (e0 < n)
+                cw_re_out_add(o, u + e0, n - e0);
+            i = j + 2;
+        } else if (d >= '0' && d <= '9') {
+            size_t one = d - '0', two = 0;
+            int have_two = j + 2 < tn && t[j + 2] >= '0' && t[j + 2] <= '9';
+            if (have_two)
+                two = one * 10 + (t[j + 2] - '0');
+            if (have_two && two >= 1 && two <= m) {
+                if (cw_re_group(re, two, &gs, &ge))
+                    cw_re_out_add(o, u + gs, ge - gs);
+                i = j + 3;
+            } else if (one >= 1 && one <= m) {
+                if (cw_re_group(re, one, &gs, &ge))
+                    cw_re_out_add(o, u + gs, ge - gs);
+                i = j + 2;
+            } else {
+                cw_re_out_add(o, t + j, 1);
+                i = j + 1;
+            }
+        } else if (d == '<' && named) {
+            size_t gt = j + 2;
+            while (gt < tn && t[gt] != '>')
+                gt++;
+            if (gt >= tn) {
+                cw_re_out_add(o, t + j, 2);
+                i = j + 2;
+                continue;
+            }
+            for (size_t g = 1; g <= m; g++) {
+                const char *name = cw_re_group_name(re, g);
+                if (name && cw_re_name_eq(name, t + j + 2, gt - j - 2) && cw_re_group(re, g, &gs, &ge)) {
+                    cw_re_out_add(o, u + gs, ge - gs);
+                    break;
+                }
+            }
+            i = gt + 1;
+        } else {
+            cw_re_out_add(o, t + j, 1);
+            i = j + 1;
+        }
+    }
+}
+
+static int cw_re_named(cw_re_t *re) {
+    for (size_t i = 1; i <= cw_re_capture_count(re); i++)
+        if (cw_re_group_name(re, i))
+            return 1;
+    return 0;
+}
+
+/* replace(source, flags, S, template, global, unicode) -> string */
+static duk_ret_t cw_re_replace_native(duk_context *ctx) {
+    duk_require_string(ctx, 2);
+    duk_require_string(ctx, 3);
+    int global = duk_to_boolean(ctx, 4), unicode = duk_to_boolean(ctx, 5);
+    duk_set_top(ctx, 6);
+    size_t n, tn;
+    int bmp, tbmp;
+    const uint16_t *u = cw_re_subject(ctx, 2, &n, &bmp);
+    const uint16_t *t = cw_re_decode_push(ctx, 3, &tn, &tbmp); /* index 6 */
+    cw_re_t *re = cw_re_get(ctx, 0, 1);
+    int named = cw_re_named(re);
+    cw_re_out_t o;
+    cw_re_out_init(&o, ctx, n + 16);
+    size_t pos = 0, last = 0, count = 0;
+    while (pos <= n) {
+        int rc = cw_re_exec(re, u, n, pos);
+        if ((++count & 255) == 0 || rc != 1)
+            cw_re_check_deadline(ctx);
+        if (rc < 0)
+            (void)duk_error(ctx, DUK_ERR_ERROR, "regular expression engine failure");
+        if (rc != 1)
+            break;
+        size_t s0, e0;
+        (void)cw_re_group(re, 0, &s0, &e0);
+        t = duk_get_buffer_data(ctx, 6, NULL); /* stable, but re-read after allocations */
+        cw_re_out_add(&o, u + last, s0 - last);
+        cw_re_substitute(&o, re, u, n, t, tn, named);
+        last = e0;
+        if (!global)
+            break;
+        pos = e0 == s0 ? cw_re_advance(u, n, e0, unicode) : e0;
+    }
+    if (last < n)
+        cw_re_out_add(&o, u + last, n - last);
+    cw_re_push_utf16(ctx, o.p, o.len);
+    return 1;
+}
+
+/* all(source, flags, S, unicode) -> [match strings] or null (match with g) */
+static duk_ret_t cw_re_all_native(duk_context *ctx) {
+    duk_require_string(ctx, 2);
+    int unicode = duk_to_boolean(ctx, 3);
+    size_t n;
+    int bmp;
+    const uint16_t *u = cw_re_subject(ctx, 2, &n, &bmp);
+    cw_re_t *re = cw_re_get(ctx, 0, 1);
+    duk_idx_t arr = duk_push_array(ctx);
+    duk_uarridx_t k = 0;
+    size_t pos = 0;
+    while (pos <= n) {
+        int rc = cw_re_exec(re, u, n, pos);
+        if ((k & 255) == 0 || rc != 1)
+            cw_re_check_deadline(ctx);
+        if (rc < 0)
+            (void)duk_error(ctx, DUK_ERR_ERROR, "regular expression engine failure");
+        if (rc != 1)
+            break;
+        size_t s0, e0;
+        (void)cw_re_group(re, 0, &s0, &e0);
+        cw_re_push_sub(ctx, 2, u, bmp, s0, e0);
+        duk_put_prop_index(ctx, arr, k++);
+        pos = e0 == s0 ? cw_re_advance(u, n, e0, unicode) : e0;
+    }
+    if (k == 0)
+        duk_push_null(ctx);
+    return 1;
+}
+
+/* split(source, flags, S, lim, unicode) -> array (S non-empty, lim > 0) */
+static duk_ret_t cw_re_split_native(duk_context *ctx) {
+    duk_require_string(ctx, 2);
+    double lim = duk_require_number(ctx, 3);
+    int unicode = duk_to_boolean(ctx, 4);
+    size_t n;
+    int bmp;
+    const uint16_t *u = cw_re_subject(ctx, 2, &n, &bmp);
+    cw_re_t *re = cw_re_get(ctx, 0, 1);
+    duk_idx_t arr = duk_push_array(ctx);
+    duk_uarridx_t k = 0;
+    size_t p = 0, q = 0, count = 0;
+    while (q < n) {
+        int rc = cw_re_exec(re, u, n, q);
+        if ((++count & 255) == 0 || rc != 1)
+            cw_re_check_deadline(ctx);
+        if (rc < 0)
+            (void)duk_error(ctx, DUK_ERR_ERROR, "regular expression engine failure");
+        if (rc != 1)
+            break;
+        size_t s0, e0;
+        (void)cw_re_group(re, 0, &s0, &e0);
+        if (s0 >= n)
+            break;
+        size_t e = e0 > n ? n : e0;
+        if (e == p) {
+            q = cw_re_advance(u, n, s0, unicode);
+            continue;
+        }
+        cw_re_push_sub(ctx, 2, u, bmp, p, s0);
+        duk_put_prop_index(ctx, arr, k++);
+        if ((double)k >= lim)
+            return 1;
+        p = e;
+        size_t ng = cw_re_group_count(re);
+        for (size_t g = 1; g < ng; g++) {
+            size_t gs, ge;
+            if (cw_re_group(re, g, &gs, &ge))
+                cw_re_push_sub(ctx, 2, u, bmp, gs, ge);
+            else
+                duk_push_undefined(ctx);
+            duk_put_prop_index(ctx, arr, k++);
+            if ((double)k >= lim)
+                return 1;
+        }
+        q = p;
+    }
+    cw_re_push_sub(ctx, 2, u, bmp, p, n);
+    duk_put_prop_index(ctx, arr, k++);
+    return 1;
+}
+
 static duk_ret_t cw_re_cache_finalizer(duk_context *ctx) {
     duk_get_prop_string(ctx, 0, "\xff" "cache");
     cw_regexp_cache_free(duk_get_pointer(ctx, -1));
@@ -449,7 +703,11 @@ void cw_regexp_install(duk_context *ctx, cw_regexp_cache_t *cache) {
         const char *name;
         duk_c_function fn;
         duk_idx_t nargs;
-    } fns[] = {{"compile", cw_re_compile_native, 2}, {"exec", cw_re_exec_native, 5}};
+    } fns[] = {{"compile", cw_re_compile_native, 2},
+                 {"exec", cw_re_exec_native, 5},
+                 {"replace", cw_re_replace_native, 6},
+                 {"all", cw_re_all_native, 4},
+                 {"split", cw_re_split_native, 5}};
     for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
         duk_push_c_function(ctx, fns[i].fn, fns[i].nargs);
         duk_push_pointer(ctx, cache);

@@ -137,8 +137,9 @@
             for (i = 0; i < names.length; i++) if (names[i] !== undefined) named = true;
             t = {
                 source: P, flags: F, g: !!f.g, y: !!f.y, d: !!f.d, i: !!f.i, m: !!f.m, s: !!f.s,
-                u: !!f.u, v: !!f.v, names: named ? names : null, ngroups: names.length
+                u: !!f.u, v: !!f.v, names: named ? names : null, ngroups: names.length, canon: ''
             };
+            for (i = 0; i < FLAG_ORDER.length; i++) if (f[FLAG_ORDER.charAt(i)]) t.canon += FLAG_ORDER.charAt(i);
             if (P.length < 4096) {
                 if (++memoCount > 512) {
                     memo = Object.create(null);
@@ -350,6 +351,15 @@
         return toStr(rx.flags);
     }
 
+    /* The slot of rx when what the String methods do with it can be done in
+     * one native call without anyone seeing the difference: the built-in
+     * exec, the flags as its slot says, not sticky, a plain lastIndex. */
+    function pristine(rx, flags) {
+        var st = slotOf(rx);
+        if (!st || st.y || flags !== st.canon || rx.exec !== protoExec || typeof rx.lastIndex !== 'number') return null;
+        return st;
+    }
+
     function symMatch(string) {
         var rx = this, S, flags, fullUnicode, A, n, result, matchStr;
         if (!isObject(rx)) throw new TypeError('RegExp.prototype[Symbol.match] called on non-object');
@@ -358,6 +368,12 @@
         if (flags.indexOf('g') < 0) return regExpExec(rx, S);
         fullUnicode = flags.indexOf('u') >= 0 || flags.indexOf('v') >= 0;
         setLastIndex(rx, 0);
+        var st = pristine(rx, flags);
+        if (st) {
+            A = RE.all(st.source, st.flags, S, fullUnicode);
+            setLastIndex(rx, 0);
+            return A;
+        }
         A = [];
         n = 0;
         for (;;) {
@@ -434,6 +450,12 @@
             fullUnicode = flags.indexOf('u') >= 0 || flags.indexOf('v') >= 0;
             setLastIndex(rx, 0);
         }
+        var st = functional ? null : pristine(rx, flags);
+        if (st) {
+            result = RE.replace(st.source, st.flags, S, replaceValue, global, fullUnicode);
+            if (global) setLastIndex(rx, 0);
+            return result;
+        }
         for (;;) {
             result = regExpExec(rx, S);
             if (result === null) break;
@@ -507,38 +529,13 @@
         p = 0;
         q = 0;
         var st = slotOf(splitter);
-        if (st && splitter.exec === protoExec) {
+        if (st && splitter.exec === protoExec && typeof splitter.lastIndex === 'number') {
             /* The built-in exec: the first position from q where the sticky
              * splitter matches is where an unanchored search from q first
-             * matches, so search instead of trying every position. */
-            var fl = st.flags.replace('y', ''), hasCaps = st.ngroups > 0, idx;
-            while (q < size) {
-                if (hasCaps) {
-                    z = RE.exec(st.source, fl, S, q, 1);
-                    idx = z === null ? -1 : z.index;
-                } else {
-                    idx = RE.exec(st.source, fl, S, q, 0);
-                }
-                if (idx < 0 || idx >= size) break;
-                e = RE.end;
-                if (e > size) e = size;
-                if (e === p) {
-                    q = advance(S, idx, unicodeMatching);
-                    continue;
-                }
-                A.push(S.slice(p, idx));
-                if (A.length === lim) return A;
-                p = e;
-                if (hasCaps) {
-                    for (i = 1; i < z.length; i++) {
-                        A.push(z[i]);
-                        if (A.length === lim) return A;
-                    }
-                }
-                q = p;
-            }
+             * matches, so one native call searches instead of trying every
+             * position. */
+            A = RE.split(st.source, st.flags.replace('y', ''), S, lim, unicodeMatching);
             splitter.lastIndex = 0;
-            A.push(S.slice(p, size));
             return A;
         }
         while (q < size) {
