@@ -79,6 +79,10 @@ say "modern JavaScript: the HumanEval-X and MBJSP corpora"
 python3 tests/e2e/test_corpus.py build/bin | tee "$log"
 count_lines "$log"
 
+say "regular expressions: feature cases (answers from Node 24) and test262 RegExp + String methods"
+python3 tests/e2e/test_regex.py build/bin | tee "$log"
+count_lines "$log"
+
 say "executor confinement: /proc checks and the escape-hook test build (build-escape/)"
 python3 tests/e2e/test_confine.py build/bin | tee "$log"
 count_lines "$log"

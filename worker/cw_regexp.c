@@ -24,8 +24,11 @@
  * UTF-16 indices, as in V8.  Substrings are cut from the original string
  * when every character is a single code unit, else encoded from UTF-16.
  *
- * Time: the job's deadline is checked after every match attempt.  A single
- * attempt cannot be interrupted (the engine has no hook); see SECURITY.md.
+ * Time: the job's deadline is checked after every match attempt.  Over an
+ * ASCII subject, patterns without backreferences or lookaround (and whose
+ * quantified groups cannot tell the difference, see regex_linear.rs) run on
+ * linear-time automata, so `/(a+)+$/` is fast; a single backtracking
+ * attempt cannot be interrupted (regress has no hook), see SECURITY.md.
  *
  * Natives, on rt.re (rt reaches polyfill groups only):
  *   compile(source, flags)            -> names of the capturing groups
@@ -119,9 +122,11 @@ static uint64_t cw_re_fnv(const char *a, size_t n, uint64_t h) {
  * count; *bmp is cleared when a character was not a single code unit. */
 static size_t cw_re_decode(const unsigned char *s, size_t n, uint16_t *out, int *bmp) {
     size_t i = 0, k = 0;
-    *bmp = 1;
+    *bmp = 1 | 2;
     while (i < n) {
         unsigned b = s[i];
+        if (b >= 0x80)
+            *bmp &= ~2;
         if (b < 0x80) {
             out[k++] = (uint16_t)b;
             i++;
@@ -164,7 +169,7 @@ static uint16_t *cw_re_decode_push(duk_context *ctx, duk_idx_t idx, size_t *n, i
     uint16_t *tmp = duk_get_buffer_data(ctx, -1, &bl);
     size_t k = blen ? cw_re_decode(s, blen, tmp, bmp) : 0;
     if (!blen)
-        *bmp = 1;
+        *bmp = 1 | 2;
     duk_resize_buffer(ctx, -1, k * sizeof(uint16_t));
     *n = k;
     return duk_get_buffer_data(ctx, -1, &bl);
@@ -183,7 +188,7 @@ static const uint16_t *cw_re_subject(duk_context *ctx, duk_idx_t idx, size_t *n,
         const uint16_t *u = duk_get_buffer_data(ctx, -1, &bl);
         duk_pop(ctx);
         duk_get_prop_string(ctx, -1, CW_RE_STASH_BMP);
-        *bmp = duk_get_boolean(ctx, -1);
+        *bmp = duk_get_int(ctx, -1);
         duk_pop_2(ctx);
         *n = bl / sizeof(uint16_t);
         return u;
@@ -193,10 +198,24 @@ static const uint16_t *cw_re_subject(duk_context *ctx, duk_idx_t idx, size_t *n,
     duk_put_prop_string(ctx, -2, CW_RE_STASH_UTF16);
     duk_dup(ctx, idx);
     duk_put_prop_string(ctx, -2, CW_RE_STASH_SUBJECT);
-    duk_push_boolean(ctx, *bmp);
+    duk_push_int(ctx, *bmp);
     duk_put_prop_string(ctx, -2, CW_RE_STASH_BMP);
     duk_pop(ctx);
     return u;
+}
+
+/* One match attempt from `pos`: over an ASCII subject (its bytes are its
+ * UTF-16 units) with the pattern's linear-time matcher when it has one,
+ * else with the backtracker. */
+static int cw_re_run(duk_context *ctx, cw_re_t *re, duk_idx_t subj, const uint16_t *u, int bmp, size_t n, size_t pos) {
+    if (bmp & 2) {
+        duk_size_t bl;
+        const char *b = duk_get_lstring(ctx, subj, &bl);
+        int rc = cw_re_exec_ascii(re, (const uint8_t *)b, bl, pos);
+        if (rc != -2)
+            return rc;
+    }
+    return cw_re_exec(re, u, n, pos);
 }
 
 /* Push UTF-16 units as a Duktape string (CESU-8). */
@@ -309,7 +328,7 @@ static duk_ret_t cw_re_compile_native(duk_context *ctx) {
 }
 
 static void cw_re_push_sub(duk_context *ctx, duk_idx_t subj, const uint16_t *u, int bmp, size_t s, size_t e) {
-    if (bmp) {
+    if (bmp & 1) {
         duk_dup(ctx, subj);
         duk_substring(ctx, -1, s, e);
     }
@@ -333,7 +352,7 @@ static duk_ret_t cw_re_exec_native(duk_context *ctx) {
             duk_push_int(ctx, -1);
         return 1;
     }
-    int rc = cw_re_exec(re, u, n, (size_t)di);
+    int rc = cw_re_run(ctx, re, 2, u, bmp, n, (size_t)di);
     cw_re_check_deadline(ctx);
     if (rc < 0)
         (void)duk_error(ctx, DUK_ERR_ERROR, "regular expression engine failure");
@@ -566,7 +585,7 @@ static duk_ret_t cw_re_replace_native(duk_context *ctx) {
     cw_re_out_init(&o, ctx, n + 16);
     size_t pos = 0, last = 0, count = 0;
     while (pos <= n) {
-        int rc = cw_re_exec(re, u, n, pos);
+        int rc = cw_re_run(ctx, re, 2, u, bmp, n, pos);
         if ((++count & 255) == 0 || rc != 1)
             cw_re_check_deadline(ctx);
         if (rc < 0)
@@ -601,7 +620,7 @@ static duk_ret_t cw_re_all_native(duk_context *ctx) {
     duk_uarridx_t k = 0;
     size_t pos = 0;
     while (pos <= n) {
-        int rc = cw_re_exec(re, u, n, pos);
+        int rc = cw_re_run(ctx, re, 2, u, bmp, n, pos);
         if ((k & 255) == 0 || rc != 1)
             cw_re_check_deadline(ctx);
         if (rc < 0)
@@ -632,7 +651,7 @@ static duk_ret_t cw_re_split_native(duk_context *ctx) {
     duk_uarridx_t k = 0;
     size_t p = 0, q = 0, count = 0;
     while (q < n) {
-        int rc = cw_re_exec(re, u, n, q);
+        int rc = cw_re_run(ctx, re, 2, u, bmp, n, q);
         if ((++count & 255) == 0 || rc != 1)
             cw_re_check_deadline(ctx);
         if (rc < 0)

@@ -206,6 +206,9 @@ def run_test262(binp, tarball):
             failed.append((n, (r or {}).get("resultCode"), (err.get("message") or "")[:120]))
     total = len(tests)
     rate = passed / total if total else 0
+    slow = sorted(((r.get("executionTimeMs") or 0), r.get("jobId")) for r in results)[-8:]
+    print(f"# engine time {sum((r.get('executionTimeMs') or 0) for r in results) / 1000:.1f} s; slowest: " +
+          ", ".join(f"{n.split('/')[-1]} {t:.0f} ms" for t, n in reversed(slow)))
     print(f"# test262 RegExp + String methods: {passed}/{total} of the tests Node 24 passes ({100 * rate:.1f}%) "
           f"in {time.time() - t0:.1f} s")
     if os.environ.get("CW_REGEX_VERBOSE"):

@@ -43,6 +43,14 @@ const char *cw_re_error(const cw_re_t *re);
 /* Leftmost match starting at or after `start`: 1 found, 0 none, -1 error. */
 int cw_re_exec(cw_re_t *re, const uint16_t *text, size_t n, size_t start);
 
+/* The same over an ASCII subject given as its bytes (which are its UTF-16
+ * units), with the pattern's linear-time matcher; -2 when the pattern has
+ * none (then use cw_re_exec). */
+int cw_re_exec_ascii(cw_re_t *re, const uint8_t *text, size_t n, size_t start);
+
+/* 1 when the pattern has a linear-time matcher for ASCII subjects. */
+int cw_re_is_linear(const cw_re_t *re);
+
 /* Groups of the last match, group 0 (the whole match) included; 0 if none. */
 size_t cw_re_group_count(const cw_re_t *re);
 

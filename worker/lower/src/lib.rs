@@ -21,6 +21,7 @@ use std::{
 
 mod pipeline;
 pub mod regex;
+mod regex_linear;
 mod regex_literals;
 mod stack;
 pub mod runtime_table;

@@ -186,6 +186,12 @@ fn lower_in_globals(src: &str, flags: u32) -> Result<Lowered, SyntaxErr> {
         });
     }
 
+    // --- regex literals: early errors, as in V8 ---------------------------
+    if let Some((pos, msg)) = crate::regex_literals::first_invalid(&script) {
+        let (line, col) = lines.locate(offset_of(pos));
+        return Err(SyntaxErr { msg, line, col });
+    }
+
     // --- transform -------------------------------------------------------
     let unresolved_mark = Mark::new();
     let top_level_mark = Mark::new();

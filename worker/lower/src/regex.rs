@@ -21,13 +21,18 @@ use std::{
     ptr, slice,
 };
 
-use regress::{Flags, Match, Regex};
+use regress::{Flags, Regex};
+
+use crate::regex_linear;
 
 /// A compiled pattern and the groups of its last match.
 pub struct CwRe {
     re: Regex,
     unicode: bool,
-    last: Option<Match>,
+    /// The linear-time matcher for ASCII subjects, when it applies.
+    linear: Option<(regex::bytes::Regex, regex::bytes::CaptureLocations)>,
+    /// Groups of the last match, group 0 first (None: no match).
+    last: Option<Vec<Option<std::ops::Range<usize>>>>,
     /// NUL-terminated group names (index 1..), filled on the first match.
     names: Vec<Vec<u8>>,
     error: Vec<u8>,
@@ -146,7 +151,14 @@ pub fn compile(pat: &[u16], flags: &str) -> Result<CwRe, String> {
                     v
                 })
                 .collect();
-            Ok(CwRe { re, unicode, last: None, names, error: Vec::new() })
+            let names: Vec<Vec<u8>> = names;
+            let linear = regex_linear::compile(&chars_copy, flags)
+                .filter(|(r, n)| *n == names.len() && r.captures_len() == n + 1)
+                .map(|(r, _)| {
+                    let locs = r.capture_locations();
+                    (r, locs)
+                });
+            Ok(CwRe { re, unicode, linear, last: None, names, error: Vec::new() })
         }
         Err(e) => Err(e.to_string()),
     }
@@ -160,8 +172,22 @@ impl CwRe {
         } else {
             self.re.find_from_ucs2(text, start).next()
         };
-        self.last = m;
+        self.last = m.map(|m| {
+            let mut v = Vec::with_capacity(m.captures.len() + 1);
+            v.push(Some(m.range.clone()));
+            v.extend(m.captures.iter().cloned());
+            v
+        });
         self.last.is_some()
+    }
+
+    /// The same over an ASCII subject (bytes == UTF-16 units) with the
+    /// linear matcher; None when the pattern has none.
+    pub fn exec_ascii(&mut self, text: &[u8], start: usize) -> Option<bool> {
+        let (r, locs) = self.linear.as_mut()?;
+        let found = r.captures_read_at(locs, text, start).is_some();
+        self.last = found.then(|| (0..locs.len()).map(|i| locs.get(i).map(|(a, b)| a..b)).collect());
+        Some(found)
     }
 }
 
@@ -196,6 +222,7 @@ pub unsafe extern "C" fn cw_re_compile(pat: *const u16, n: usize, flags: *const 
             *out = Box::into_raw(Box::new(CwRe {
                 re: Regex::new("").expect("the empty pattern compiles"),
                 unicode: false,
+                linear: None,
                 last: None,
                 names: Vec::new(),
                 error,
@@ -232,6 +259,39 @@ pub unsafe extern "C" fn cw_re_exec(re: *mut CwRe, text: *const u16, n: usize, s
     guard(-1, || c_int::from(r.exec(t, start)))
 }
 
+/// # Safety
+/// `re` is a compiled handle; `text` points to `n` ASCII bytes.  Like
+/// `cw_re_exec` for an ASCII subject; -2 when the pattern has no
+/// linear-time matcher (use `cw_re_exec`).
+#[no_mangle]
+pub unsafe extern "C" fn cw_re_exec_ascii(re: *mut CwRe, text: *const u8, n: usize, start: usize) -> c_int {
+    let Some(r) = re.as_mut() else { return -1 };
+    if !r.error.is_empty() || (text.is_null() && n > 0) {
+        return -1;
+    }
+    if r.linear.is_none() {
+        return -2;
+    }
+    let t: &[u8] = if n == 0 { &[] } else { slice::from_raw_parts(text, n) };
+    if start > t.len() {
+        r.last = None;
+        return 0;
+    }
+    guard(-1, || match r.exec_ascii(t, start) {
+        Some(f) => c_int::from(f),
+        None => -2,
+    })
+}
+
+/// Whether the pattern has a linear-time matcher for ASCII subjects.
+///
+/// # Safety
+/// `re` is a handle from `cw_re_compile`.
+#[no_mangle]
+pub unsafe extern "C" fn cw_re_is_linear(re: *const CwRe) -> c_int {
+    re.as_ref().map_or(0, |r| c_int::from(r.linear.is_some()))
+}
+
 /// Number of groups of the last match, group 0 included (0: no match).
 ///
 /// # Safety
@@ -239,7 +299,7 @@ pub unsafe extern "C" fn cw_re_exec(re: *mut CwRe, text: *const u16, n: usize, s
 #[no_mangle]
 pub unsafe extern "C" fn cw_re_group_count(re: *const CwRe) -> usize {
     match re.as_ref().and_then(|r| r.last.as_ref()) {
-        Some(m) => m.captures.len() + 1,
+        Some(v) => v.len(),
         None => 0,
     }
 }
@@ -252,7 +312,7 @@ pub unsafe extern "C" fn cw_re_group_count(re: *const CwRe) -> usize {
 #[no_mangle]
 pub unsafe extern "C" fn cw_re_group(re: *const CwRe, i: usize, start: *mut usize, end: *mut usize) -> c_int {
     let Some(m) = re.as_ref().and_then(|r| r.last.as_ref()) else { return 0 };
-    let g = if i == 0 { Some(m.range.clone()) } else { m.captures.get(i - 1).cloned().flatten() };
+    let g = m.get(i).cloned().flatten();
     match g {
         Some(rg) => {
             *start = rg.start;
@@ -308,10 +368,12 @@ mod tests {
         let mut r = compile(&u("(?<y>\\d{4})-(?<m>\\d\\d)|(x)"), "").unwrap();
         assert_eq!(r.names.len(), 3);
         assert!(r.exec(&u("on 2024-05!"), 0));
-        let m = r.last.as_ref().unwrap();
-        assert_eq!(m.range, 3..10);
-        assert_eq!(m.captures[0], Some(3..7));
-        assert_eq!(m.captures[2], None);
+        let m = r.last.clone().unwrap();
+        assert_eq!(m[0], Some(3..10));
+        assert_eq!(m[1], Some(3..7));
+        assert_eq!(m[3], None);
+        assert_eq!(r.exec_ascii(b"on 2024-05!", 0), Some(true));
+        assert_eq!(r.last.as_ref().unwrap(), &m);
         assert_eq!(r.names[0], b"y\0");
         assert_eq!(r.names[2], b"\0");
     }

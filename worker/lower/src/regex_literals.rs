@@ -12,9 +12,9 @@
 //! pattern is cached by source and flags in the executor, so a literal in a
 //! loop compiles once.
 
-use swc_common::{Spanned, SyntaxContext, DUMMY_SP};
+use swc_common::{BytePos, Spanned, SyntaxContext, DUMMY_SP};
 use swc_ecma_ast::*;
-use swc_ecma_visit::{VisitMut, VisitMutWith};
+use swc_ecma_visit::{Visit, VisitMut, VisitMutWith, VisitWith};
 
 /// The hidden global the rewritten literals call.
 pub const HELPER: &str = "__cw_regexp";
@@ -44,4 +44,33 @@ impl VisitMut for Rewrite {
 /// Rewrite every regex literal of `program`.
 pub fn rewrite(program: &mut Program) {
     program.visit_mut_with(&mut Rewrite);
+}
+
+/// The first literal that is not a valid ECMAScript regular expression (an
+/// early error, as in V8: the job does not start), with its position.
+pub fn first_invalid(script: &Script) -> Option<(BytePos, String)> {
+    struct Check(Option<(BytePos, String)>);
+    impl Visit for Check {
+        fn visit_regex(&mut self, r: &Regex) {
+            if self.0.is_some() {
+                return;
+            }
+            let flags: &str = &r.flags;
+            let mut seen = String::new();
+            for f in flags.chars() {
+                if !"dgimsuvy".contains(f) || seen.contains(f) || (f == 'u' && seen.contains('v')) || (f == 'v' && seen.contains('u')) {
+                    self.0 = Some((r.span.lo, format!("Invalid regular expression flags '{flags}'")));
+                    return;
+                }
+                seen.push(f);
+            }
+            let units: Vec<u16> = r.exp.encode_utf16().collect();
+            if let Err(msg) = crate::regex::compile(&units, flags) {
+                self.0 = Some((r.span.lo, format!("Invalid regular expression: /{}/{}: {msg}", &*r.exp, flags)));
+            }
+        }
+    }
+    let mut c = Check(None);
+    script.visit_with(&mut c);
+    c.0
 }

@@ -44,6 +44,9 @@
         Object.defineProperty(o, k, { value: v, writable: true, enumerable: false, configurable: true });
     }
     function getter(o, k, f) {
+        Object.defineProperty(f, 'name', {
+            value: 'get ' + (typeof k === 'symbol' ? '[' + k.toString().slice(7, -1) + ']' : k), configurable: true
+        });
         Object.defineProperty(o, k, { get: f, enumerable: false, configurable: true });
     }
     function isObject(x) {
