@@ -17,7 +17,7 @@ Two parts:
    is printed; the check fails below FLOOR.
 
 Usage:
-  test_regex.py BUILD_BIN_DIR [--only cases|test262] [--suite TARBALL]
+  test_regex.py BUILD_BIN_DIR [--only cases|test262] [--full] [--suite TARBALL]
   test_regex.py --record NODE [--only ...] [--suite TARBALL]   (re-record the answer files)
 """
 
@@ -44,8 +44,13 @@ NODE_PASSES = os.path.join(DATA, "regex_test262_node.txt")
 DIRS = ["test/built-ins/RegExp/"] + [
     f"test/built-ins/String/prototype/{m}/" for m in ("match", "matchAll", "replace", "replaceAll", "search", "split")
 ]
-# The share of Node's passing tests that must pass here.
-FLOOR = 0.90
+# The share of Node's passing tests that must pass here (the full run
+# measured 97.8%).
+FLOOR = 0.95
+# The generated Unicode property tests (~430) build strings of every code
+# point of a property in JavaScript: ~1 s each in Duktape, most of the run.
+# The stage takes every SAMPLE-th of them (by name); --full runs all.
+SAMPLE = 8
 # Features neither side is asked about (not RegExp semantics).
 SKIP_FEATURES = {"cross-realm", "Atomics", "SharedArrayBuffer"}
 
@@ -182,7 +187,7 @@ def run_jobs(binp, jobs, timeout=600):
     return out
 
 
-def run_test262(binp, tarball):
+def run_test262(binp, tarball, full=False):
     if not tarball or not os.path.exists(tarball):
         check("test262 tarball present", False, tarball)
         return
@@ -192,6 +197,11 @@ def run_test262(binp, tarball):
     with tempfile.TemporaryDirectory() as tmp:
         harness, tests = load_suite(tarball, tmp)
         tests = [t for t in tests if t[0] in node_ok]
+        if not full:
+            gen = [t for t in tests if "/property-escapes/generated/" in t[0]]
+            keep = {t[0] for t in gen[::SAMPLE]}
+            tests = [t for t in tests if "/property-escapes/generated/" not in t[0] or t[0] in keep]
+            print(f"# test262: {len(keep)} of the {len(gen)} generated property-escape tests (every {SAMPLE}th; --full for all)")
         jobs = [{"jobId": n, "code": build_source(harness, s, m), "timeout": 10, "memoryLimit": 256}
                 for n, s, m in tests]
         results = run_jobs(binp, jobs, timeout=900)
@@ -271,6 +281,7 @@ def main():
     ap.add_argument("--record")
     ap.add_argument("--only")
     ap.add_argument("--suite", default=default_suite())
+    ap.add_argument("--full", action="store_true")
     a = ap.parse_args()
     if a.record:
         if a.only in (None, "cases"):
@@ -281,7 +292,7 @@ def main():
     if a.only in (None, "cases"):
         run_cases(a.bin)
     if a.only in (None, "test262"):
-        run_test262(a.bin, a.suite)
+        run_test262(a.bin, a.suite, a.full)
     return summary()
 
 
