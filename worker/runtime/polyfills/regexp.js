@@ -96,6 +96,7 @@
     }
     function speciesConstructor(o, dflt) {
         var C = o.constructor, S;
+        if (C === dflt && speciesIntact()) return dflt;
         if (C === undefined) return dflt;
         if (!isObject(C)) throw new TypeError('object.constructor is not an object');
         S = C[S_SPECIES];
@@ -156,8 +157,11 @@
         return obj;
     }
 
+    /* A Duktape RegExp object to hold an instance: evaluating a literal
+     * here (Duktape's own, compiled once with this file) is the cheapest
+     * way to make one. */
     function alloc(proto) {
-        var o = new NativeRegExp('');
+        var o = /(?:)/;
         Object.setPrototypeOf(o, proto);
         return o;
     }
@@ -191,7 +195,12 @@
     Object.defineProperty(Ctor, 'length', { value: 2, configurable: true });
     Object.defineProperty(Ctor, 'prototype', { value: proto, writable: false, enumerable: false, configurable: false });
     define(proto, 'constructor', Ctor);
-    getter(Ctor, S_SPECIES, function () { return this; });
+    var speciesGetter = function () { return this; };
+    getter(Ctor, S_SPECIES, speciesGetter);
+    function speciesIntact() {
+        var d = Object.getOwnPropertyDescriptor(Ctor, S_SPECIES);
+        return d !== undefined && d.get === speciesGetter;
+    }
 
     function create(P, F) {
         return initialize(alloc(proto), P, F);
@@ -218,7 +227,7 @@
     flagGetter('unicode', 'u');
     flagGetter('unicodeSets', 'v');
     flagGetter('sticky', 'y');
-    getter(proto, 'flags', function () {
+    getter(proto, 'flags', flagsGetter = function () {
         var R = this, r = '';
         if (!isObject(R)) throw new TypeError('RegExp.prototype.flags getter called on non-object');
         if (R.hasIndices) r += 'd';
@@ -326,6 +335,13 @@
     }
 
     define(proto, 'test', function test(S) {
+        var R = this, st = R !== null && typeof R === 'object' ? R[SLOT] : undefined;
+        /* The common case in one native call: an instance with the built-in
+         * exec, neither global nor sticky, a plain lastIndex. */
+        if (st !== undefined && !st.g && !st.y && typeof S === 'string' && R.exec === protoExec &&
+            typeof R.lastIndex === 'number' && hasOwn.call(R, SLOT)) {
+            return RE.exec(st.source, st.flags, S, 0, 0) >= 0;
+        }
         if (!isObject(this)) throw new TypeError('RegExp.prototype.test called on incompatible receiver');
         return regExpExec(this, toStr(S), 0) !== null;
     });
@@ -350,7 +366,17 @@
 
     /* ---- Symbol.match / matchAll / replace / search / split ----------- */
 
+    var flagsGetter;
+    /* rx.flags, without running the nine getters when rx is an instance
+     * with nothing of its own but lastIndex and RegExp.prototype.flags is
+     * ours (the answer is then the slot's; redefining the single flag
+     * getters on the prototype itself is not seen). */
     function flagsOf(rx) {
+        var st = rx[SLOT], d;
+        if (st !== undefined && hasOwn.call(rx, SLOT) && Object.getOwnPropertyNames(rx).length === 1) {
+            d = Object.getOwnPropertyDescriptor(proto, 'flags');
+            if (d !== undefined && d.get === flagsGetter) return st.canon;
+        }
         return toStr(rx.flags);
     }
 
@@ -518,6 +544,13 @@
         C = speciesConstructor(rx, Ctor);
         flags = flagsOf(rx);
         unicodeMatching = flags.indexOf('u') >= 0 || flags.indexOf('v') >= 0;
+        var rst = slotOf(rx);
+        if (C === Ctor && rst && flags === rst.canon && S.length > 0 && protoExec === proto.exec &&
+            (lim = limit === undefined ? 4294967295 : limit >>> 0) > 0) {
+            /* new RegExp(rx, flags + 'y') would be an instance no one can
+             * reach, with the built-in exec: search with rx's own pattern. */
+            return RE.split(rst.source, rst.flags.replace('y', ''), S, lim, unicodeMatching);
+        }
         newFlags = flags.indexOf('y') >= 0 ? flags : flags + 'y';
         splitter = new C(rx, newFlags);
         lim = limit === undefined ? 4294967295 : limit >>> 0;
@@ -785,8 +818,18 @@
 
     void nativeReplace;
     define(G, 'RegExp', Ctor);
+    /* What a regex literal evaluates to (worker/lower/src/regex_literals.rs):
+     * a new instance each time; source and flags are string literals the
+     * lowering checked, so the memo nearly always has them. */
     Object.defineProperty(G, '__cw_regexp', {
-        value: function (source, flags) { return create(source, flags); },
+        value: function (source, flags) {
+            var t = memo[flags + '/' + source], o;
+            if (t === undefined) return create(source, flags);
+            o = /(?:)/;
+            Object.setPrototypeOf(o, proto);
+            o[SLOT] = t;
+            return o;
+        },
         writable: false, enumerable: false, configurable: false
     });
 })(globalThis, rt);
