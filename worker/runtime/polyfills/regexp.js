@@ -25,6 +25,8 @@
     var nativeSplit = rt.native['String.prototype.split'] || String.prototype.split;
     var nativeReplace = rt.native['String.prototype.replace'] || String.prototype.replace;
     var hasOwn = Object.prototype.hasOwnProperty;
+    /* Duktape has it; unlike getOwnPropertyDescriptor it allocates nothing. */
+    var lookupGetter = Object.prototype.__lookupGetter__;
     var toStringTag = Object.prototype.toString;
     var SP = String.prototype;
     var MAX_LENGTH = 9007199254740991;
@@ -198,8 +200,7 @@
     var speciesGetter = function () { return this; };
     getter(Ctor, S_SPECIES, speciesGetter);
     function speciesIntact() {
-        var d = Object.getOwnPropertyDescriptor(Ctor, S_SPECIES);
-        return d !== undefined && d.get === speciesGetter;
+        return hasOwn.call(Ctor, S_SPECIES) && lookupGetter.call(Ctor, S_SPECIES) === speciesGetter;
     }
 
     function create(P, F) {
@@ -372,10 +373,10 @@
      * ours (the answer is then the slot's; redefining the single flag
      * getters on the prototype itself is not seen). */
     function flagsOf(rx) {
-        var st = rx[SLOT], d;
-        if (st !== undefined && hasOwn.call(rx, SLOT) && Object.getOwnPropertyNames(rx).length === 1) {
-            d = Object.getOwnPropertyDescriptor(proto, 'flags');
-            if (d !== undefined && d.get === flagsGetter) return st.canon;
+        var st = rx[SLOT];
+        if (st !== undefined && hasOwn.call(rx, SLOT) && Object.getOwnPropertyNames(rx).length === 1 &&
+            hasOwn.call(proto, 'flags') && lookupGetter.call(proto, 'flags') === flagsGetter) {
+            return st.canon;
         }
         return toStr(rx.flags);
     }
@@ -803,7 +804,13 @@
     });
 
     define(SP, 'split', function split(separator, limit) {
-        var O = coercible(this, 'split'), m, S, lim, R;
+        var O = this, m, S, lim, R;
+        if (O === null || O === undefined) coercible(O, 'split');
+        /* 'a,b'.split(','): Duktape's own split, once no @@split is in the way */
+        if (typeof separator === 'string' && typeof O === 'string' && limit === undefined &&
+            separator[S_SPLIT] === undefined) {
+            return nativeSplit.call(O, separator);
+        }
         if (separator !== undefined && separator !== null) {
             m = getMethod(separator, S_SPLIT);
             if (m !== undefined) return m.call(separator, O, limit);
