@@ -384,6 +384,19 @@
     /* The slot of rx when what the String methods do with it can be done in
      * one native call without anyone seeing the difference: the built-in
      * exec, the flags as its slot says, not sticky, a plain lastIndex. */
+    /* The slot of an untouched instance (nothing of its own but lastIndex,
+     * the built-in exec and flags getter, not sticky, a plain lastIndex):
+     * the String methods then go straight to the natives. */
+    function untouched(rx) {
+        var st = rx[SLOT];
+        if (st !== undefined && !st.y && hasOwn.call(rx, SLOT) && rx.exec === protoExec &&
+            typeof rx.lastIndex === 'number' && Object.getOwnPropertyNames(rx).length === 1 &&
+            lookupGetter.call(proto, 'flags') === flagsGetter) {
+            return st;
+        }
+        return undefined;
+    }
+
     function pristine(rx, flags) {
         var st = slotOf(rx);
         if (!st || st.y || flags !== st.canon || rx.exec !== protoExec || typeof rx.lastIndex !== 'number') return null;
@@ -716,7 +729,16 @@
     /* ---- String.prototype ---------------------------------------------- */
 
     define(SP, 'match', function match(regexp) {
-        var O = coercible(this, 'match'), m, rx;
+        var O = this, m, rx, st;
+        if (typeof O === 'string' && regexp !== null && typeof regexp === 'object' && regexp[S_MATCH] === symMatch &&
+            (st = untouched(regexp)) !== undefined) {
+            if (!st.g) return RE.exec(st.source, st.flags, O, 0, st.d ? 3 : 1);
+            regexp.lastIndex = 0;
+            m = RE.all(st.source, st.flags, O, st.u || st.v);
+            regexp.lastIndex = 0;
+            return m;
+        }
+        O = coercible(O, 'match');
         if (regexp !== undefined && regexp !== null) {
             m = getMethod(regexp, S_MATCH);
             if (m !== undefined) return m.call(regexp, O);
@@ -753,7 +775,22 @@
     });
 
     define(SP, 'replace', function replace(searchValue, replaceValue) {
-        var O = coercible(this, 'replace'), m, string, searchString, functional, pos, replacement;
+        var O = this, m, string, searchString, functional, pos, replacement, st;
+        if (typeof O === 'string' && typeof replaceValue === 'string') {
+            /* 'a.b'.replace('.', 'x'): Duktape's own replace is exact for a
+             * string pattern (no captures, so no $<name> either). */
+            if (typeof searchValue === 'string' && searchValue[S_REPLACE] === undefined) {
+                return nativeReplace.call(O, searchValue, replaceValue);
+            }
+            if (searchValue !== null && typeof searchValue === 'object' && searchValue[S_REPLACE] === symReplace &&
+                (st = untouched(searchValue)) !== undefined) {
+                if (st.g) searchValue.lastIndex = 0;
+                m = RE.replace(st.source, st.flags, O, replaceValue, st.g, st.u || st.v);
+                if (st.g) searchValue.lastIndex = 0;
+                return m;
+            }
+        }
+        O = coercible(O, 'replace');
         if (searchValue !== undefined && searchValue !== null) {
             m = getMethod(searchValue, S_REPLACE);
             if (m !== undefined) return m.call(searchValue, O, replaceValue);
@@ -823,7 +860,6 @@
         return nativeSplit.call(S, R, lim);
     });
 
-    void nativeReplace;
     define(G, 'RegExp', Ctor);
     /* What a regex literal evaluates to (worker/lower/src/regex_literals.rs):
      * a new instance each time; source and flags are string literals the
