@@ -75,6 +75,7 @@ typedef struct cw_regexp_entry {
 struct cw_regexp_cache {
     cw_regexp_entry_t *e;
     size_t n, next;
+    size_t hot; /* the entry found last: a pattern in a loop is found first */
 };
 
 /* Duktape's finalizer-owned cache when the caller gives none. */
@@ -263,11 +264,14 @@ static cw_re_t *cw_re_get(duk_context *ctx, duk_idx_t src_idx, duk_idx_t flags_i
         (void)duk_error(ctx, DUK_ERR_SYNTAX_ERROR, "Invalid regular expression flags");
     uint64_t h = cw_re_fnv(src, sl, cw_re_fnv(flags, fl + 1, 1469598103934665603ULL));
     size_t klen = fl + 1 + sl;
-    for (size_t i = 0; i < c->n; i++) {
+    for (size_t k = 0; k < c->n; k++) {
+        size_t i = (c->hot + k) % c->n;
         cw_regexp_entry_t *e = &c->e[i];
         if (e->re && e->hash == h && e->klen == klen && memcmp(e->key, flags, fl + 1) == 0 &&
-            memcmp(e->key + fl + 1, src, sl) == 0)
+            memcmp(e->key + fl + 1, src, sl) == 0) {
+            c->hot = i;
             return e->re;
+        }
     }
     size_t n;
     int bmp;
