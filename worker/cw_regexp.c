@@ -59,6 +59,11 @@
 
 /* Patterns longer than this (code units) are a SyntaxError. */
 #define CW_RE_MAX_PATTERN (1u << 20)
+/* Compiled patterns live outside the job's capped heap: the cache holds at
+ * most this many pattern code units in all (a new pattern that would pass
+ * it empties the cache first), so no job can grow the executor without
+ * bound by compiling many large patterns. */
+#define CW_RE_CACHE_UNITS (1u << 20)
 
 #define CW_RE_STASH_SUBJECT "cwReSubject"
 #define CW_RE_STASH_UTF16 "cwReUtf16"
@@ -69,6 +74,7 @@ typedef struct cw_regexp_entry {
     uint64_t hash;
     char *key; /* flags, NUL, source bytes */
     size_t klen;
+    size_t units; /* the pattern's length in code units */
     cw_re_t *re;
 } cw_regexp_entry_t;
 
@@ -76,6 +82,7 @@ struct cw_regexp_cache {
     cw_regexp_entry_t *e;
     size_t n, next;
     size_t hot; /* the entry found last: a pattern in a loop is found first */
+    size_t units; /* code units of all cached patterns */
 };
 
 /* Duktape's finalizer-owned cache when the caller gives none. */
@@ -296,10 +303,21 @@ static cw_re_t *cw_re_get(duk_context *ctx, duk_idx_t src_idx, duk_idx_t flags_i
                               sl > 200 ? "..." : src, flags, msg);
         (void)duk_throw(ctx);
     }
+    if (c->units + n > CW_RE_CACHE_UNITS) { /* only `re` is in use in this call */
+        for (size_t i = 0; i < c->n; i++) {
+            free(c->e[i].key);
+            cw_re_free(c->e[i].re);
+            memset(&c->e[i], 0, sizeof(c->e[i]));
+        }
+        c->units = 0;
+    }
     cw_regexp_entry_t *e = &c->e[c->next];
     c->next = (c->next + 1) % c->n;
     free(e->key);
     cw_re_free(e->re);
+    c->units -= e->units;
+    e->units = n;
+    c->units += n;
     e->hash = h;
     e->key = key;
     e->klen = klen;
