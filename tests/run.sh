@@ -99,6 +99,10 @@ say "Intl (ECMA-402 on ICU): 1,350 cases recorded from Node 24"
 python3 tests/e2e/test_intl.py build/bin | tee "$log"
 count_lines "$log"
 
+say "regular expressions: feature cases (answers from Node 24) and test262 RegExp + String methods"
+python3 tests/e2e/test_regex.py build/bin | tee "$log"
+count_lines "$log"
+
 say "executor confinement: /proc checks and the escape-hook test build (build-escape/)"
 python3 tests/e2e/test_confine.py build/bin | tee "$log"
 count_lines "$log"

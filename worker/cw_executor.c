@@ -12,6 +12,7 @@
 
 #include "cw_chan.h"
 #include "cw_lowering.h"
+#include "cw_regexp.h"
 #include "cw_result.h"
 #include "cw_time.h"
 #include "cw_tz.h"
@@ -96,6 +97,11 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf_in) {
         status = 2;
         goto done;
     }
+    /* ... and of compiled regular expressions, by source and flags. */
+    if (cw_regexp_cache_new(256, &confbuf.sbx.regexps) != CW_OK) {
+        status = 2;
+        goto done;
+    }
     /* The heap for the next job is made ready while no job waits for it:
      * after a result has gone out and before the next job is read, by
      * copying back a sealed image of a fresh heap (cw_sandbox.c, "prepared
@@ -171,6 +177,7 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf_in) {
 done:
     cw_sandbox_heap_free(heap, NULL);
     cw_lowering_free(confbuf.sbx.lowering);
+    cw_regexp_cache_free(confbuf.sbx.regexps);
     cw_buf_free(&in);
     cw_buf_free(&out);
     return status;

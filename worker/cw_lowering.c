@@ -213,6 +213,70 @@ static int cw_must_lower(const char *s, size_t n) {
     return 0;
 }
 
+/* 1 when the source may hold a regular expression literal: a `/` that does
+ * not start a comment and follows a token after which an expression starts
+ * (an operator, an opening bracket, `,` `;` `:` `?`, a keyword such as
+ * `return`, or the start of the source).  The lowering rewrites literals
+ * into the heap's RegExp (worker/lower/src/regex_literals.rs), so ES5 code
+ * with one must go through it.  False positives (a `/` in a string) only
+ * cost a lowering; `/` after `)` or `]` is taken as division. */
+static int cw_has_regex_literal(const char *s, size_t n) {
+    unsigned char prev = 0; /* last significant character; 0 = start */
+    size_t word = 0, wordlen = 0; /* the identifier `prev` ended, if any */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r')
+            continue;
+        if (ch == '/' && i + 1 < n && s[i + 1] == '/') { /* line comment */
+            while (i < n && s[i] != '\n')
+                i++;
+            continue;
+        }
+        if (ch == '/' && i + 1 < n && s[i + 1] == '*') {
+            i += 2;
+            while (i + 1 < n && !(s[i] == '*' && s[i + 1] == '/'))
+                i++;
+            i++;
+            continue;
+        }
+        if (ch == '"' || ch == '\'') { /* skip string literals */
+            for (i++; i < n && (unsigned char)s[i] != ch; i++)
+                if (s[i] == '\\')
+                    i++;
+            prev = ch;
+            wordlen = 0;
+            continue;
+        }
+        if (ch == '/') {
+            if (prev == 0 || strchr("(,=:[!&|?{};+-*%<>~^", prev))
+                return 1;
+            if (wordlen) {
+                static const char *const kw[] = {"return", "typeof", "case", "do", "else", "in",
+                                                 "instanceof", "new", "delete", "void", "throw", NULL};
+                for (int k = 0; kw[k]; k++)
+                    if (strlen(kw[k]) == wordlen && memcmp(s + word, kw[k], wordlen) == 0)
+                        return 1;
+            }
+            prev = ch;
+            wordlen = 0;
+            continue;
+        }
+        if (cw_ident_char(ch)) {
+            size_t j = i;
+            while (j < n && cw_ident_char((unsigned char)s[j]))
+                j++;
+            word = i;
+            wordlen = j - i;
+            prev = 'a';
+            i = j - 1;
+            continue;
+        }
+        prev = ch;
+        wordlen = 0;
+    }
+    return 0;
+}
+
 static void cw_fill(cw_prepared_t *p, cw_lower_out_t *out, int rc) {
     p->out_ = out;
     p->candidate = 0;
@@ -291,7 +355,7 @@ cw_err_t cw_lowering_prepare_limited(cw_lowering_t *c, const char *src, size_t l
         c->misses++;
     }
     cw_lower_out_t *out = NULL;
-    if (!cw_must_lower(src, len)) { /* Duktape's compiler decides */
+    if (!cw_must_lower(src, len) && !cw_has_regex_literal(src, len)) { /* Duktape's compiler decides */
         p->code = src;
         p->len = len;
         p->candidate = 1;

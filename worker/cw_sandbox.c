@@ -36,6 +36,7 @@
 #include "duktape/cw_duk_engine.h"
 #include "cw_lowering.h"
 #include "cw_node_builtins.h"
+#include "cw_regexp.h"
 #include "cw_result.h"
 #include "cw_runtime.h"
 #include "cw_strings.h"
@@ -113,6 +114,7 @@ void cw_sandbox_conf_default(cw_sandbox_conf_t *c) {
     c->fault_at = c->fault_repeat = 0;
     c->modules = cw_runtime_modules_all();
     c->lowering = NULL;
+    c->regexps = NULL;
 }
 
 /* ---- engine hooks (named in worker/duktape/duk_config.h) ---------------- */
@@ -496,6 +498,7 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
     cw_date_install(ctx); /* V8's Date parser and formats (cw_date.c) */
     cw_unicode_install(ctx); /* normalize, toWellFormed, locale case (cw_unicode.c) */
     cw_intl_install(ctx, &s->intl);
+    cw_regexp_install(ctx, s->conf->regexps);
 
     duk_push_object(ctx);
     duk_push_c_function(ctx, cw_sbx_get_random_values, 1);

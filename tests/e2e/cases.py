@@ -3,7 +3,9 @@ result must show.  Shared by test_exec.py and the security suite."""
 
 import json
 
-REGEX_EVIL = "output = /(a+)+$/.test('" + "a" * 40 + "!')"
+# A catastrophic pattern only the backtracker can run (a backreference):
+# it never reaches the engine's deadline check, so the supervisor kills it.
+REGEX_EVIL = "output = /^(a+)+\\1$/.test('" + "a" * 40 + "!')"
 
 # (jobId, job fields, expected resultCode, extra check or None, max seconds)
 CASES = [

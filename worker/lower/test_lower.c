@@ -401,7 +401,7 @@ static const struct feature_case features[] = {
      "function f() { const c = []; c.push(1); return c.length; }\n"
      "result = msgs.concat(k, f()).join();",
      "true,true,6,1,1"},
-    {"regex literals Duktape lacks fail only when run",
+    {"regex literals become __cw_regexp calls, evaluated only when run",
      "let r = 'skipped';\nif (false) { r = /(?<y>\\d{4})/u.exec('2024').groups.y; }\nresult = r + /a.c/.test('abc');",
      "skippedtrue"},
 };

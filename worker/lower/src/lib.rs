@@ -24,6 +24,9 @@ use std::{
 
 pub mod budget;
 mod pipeline;
+pub mod regex;
+mod regex_linear;
+mod regex_literals;
 mod stack;
 pub mod runtime_table;
 

@@ -254,6 +254,12 @@ fn lower_in_globals(src: &str, flags: u32, budget: &Budget) -> Result<Lowered, F
     trace.mark("complexity", budget);
     budget.check()?;
 
+    // --- regex literals: early errors, as in V8 ---------------------------
+    if let Some((pos, msg)) = crate::regex_literals::first_invalid(&script) {
+        let (line, col) = lines.locate(offset_of(pos));
+        return Err(SyntaxErr { msg, line, col }.into());
+    }
+
     // --- transform -------------------------------------------------------
     let unresolved_mark = Mark::new();
     let top_level_mark = Mark::new();
@@ -266,6 +272,7 @@ fn lower_in_globals(src: &str, flags: u32, budget: &Budget) -> Result<Lowered, F
     let diag = DiagBuf::default();
     let handler = swc_common::errors::Handler::with_emitter_writer(Box::new(diag.clone()), None);
     let transformed: Result<(), Limit> = swc_common::errors::HANDLER.set(&handler, || HELPERS.set(&Helpers::new(!inline), || {
+        crate::regex_literals::rewrite(&mut program);
         program.mutate(resolver(unresolved_mark, top_level_mark, false));
         trace.mark("resolver", budget);
         budget.check()?;
