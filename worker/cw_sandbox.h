@@ -35,6 +35,9 @@ typedef struct cw_sandbox_conf {
     uint32_t modules;
     /* The executor's cache of lowered code (cw_lowering.h); NULL = no cache. */
     struct cw_lowering *lowering;
+    /* The executor's shared log region (cw_logring.h): the console mirrors
+     * every entry it keeps there; NULL = none. */
+    struct cw_logring *logring;
 } cw_sandbox_conf_t;
 
 void cw_sandbox_conf_default(cw_sandbox_conf_t *c);
