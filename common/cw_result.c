@@ -100,8 +100,10 @@ cw_err_t cw_result_write(const cw_result_t *r, cw_buf_t *out) {
     CW_TRY(cw_buf_puts(out, ",\"logs\":["));
     if (r->logs_json)
         CW_TRY(cw_buf_append(out, r->logs_json, r->logs_len));
-    CW_TRY(cw_buf_printf(out, "],\"logsTruncated\":%s,\"error\":",
-                         r->logs_truncated ? "true" : "false"));
+    CW_TRY(cw_buf_printf(out, "],\"logsTruncated\":%s", r->logs_truncated ? "true" : "false"));
+    if (r->logs_recovered)
+        CW_TRY(cw_buf_printf(out, ",\"logsRecovered\":%s", r->logs_recovered > 0 ? "true" : "false"));
+    CW_TRY(cw_buf_puts(out, ",\"error\":"));
     if (ok) {
         CW_TRY(cw_buf_puts(out, "null"));
     } else {

@@ -51,6 +51,10 @@ typedef struct cw_result {
     const char *logs_json; /* JSON array members (no brackets); may be NULL */
     size_t logs_len;
     int logs_truncated;
+    /* Written by the supervisor for a job whose executor died: 1 = the logs
+     * are the lines recovered from its log region, -1 = they could not be
+     * recovered (logs empty); 0 = the member is absent. */
+    int logs_recovered;
     /* error; ignored when code == CW_RES_SUCCESS */
     const char *err_name, *err_message, *err_stack; /* any bytes; NULL = null */
     long err_line, err_column;                      /* 0 = unknown (null) */

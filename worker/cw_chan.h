@@ -18,6 +18,11 @@
  * (cw_result_write_tail()) + {u32 action_len, u32 user_len} + actionId +
  * userId (the audit ids, UINT32_MAX = absent).
  *
+ * Console lines do not travel on the channel while a job runs: the executor
+ * mirrors them into its shared log region (cw_logring.h), which the
+ * supervisor reads only for a job whose executor it lost; they reach it in
+ * the RESULT document otherwise.
+ *
  * The executor side uses blocking I/O; the supervisor side is non-blocking
  * and feeds bytes into a cw_chan_reader_t.  A short read at EOF, an unknown
  * command or an oversized length is CW_ERR_PROTO: the peer is treated as dead.

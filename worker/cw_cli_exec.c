@@ -239,6 +239,8 @@ static int cw_exec_run(const cw_cli_t *cli, int in_fd, const char *single, int e
     pc.insecure = cli->confine.insecure;
     pc.max_job_bytes = max_job;
     pc.max_result_bytes = cli->exec_conf.sbx.result_max_bytes + 4096;
+    pc.log_max_entries = cli->exec_conf.sbx.log_max_entries;
+    pc.log_max_bytes = cli->exec_conf.sbx.log_max_bytes;
     cw_err_t err = cw_pool_new(x.loop, &pc, cw_exec_done, &x, &x.pool);
     if (err) {
         fprintf(stderr, "%% error: cannot start executors: %s\n", cw_err2str(err));

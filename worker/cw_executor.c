@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cw_chan.h"
+#include "cw_logring.h"
 #include "cw_lowering.h"
 #include "cw_regexp.h"
 #include "cw_result.h"
@@ -140,6 +141,9 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf_in) {
             st.result_code = CW_RES_EXPIRED;
             err = cw_sandbox_expired(&conf->sbx, &job, &out);
         } else if (!err) {
+            /* The log region now belongs to this job (before START: once
+             * the supervisor may kill us, it may read the region). */
+            cw_logring_begin(conf->sbx.logring);
             err = cw_executor_send_start(fd, &job);
             if (!err)
                 err = cw_sandbox_run_prepared(heap, &job, &out, &st);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cw_cli.h"
+#include "cw_logring.h"
 #include "cw_lowering.h"
 #include "cw_runtime.h"
 #include "cw_tz.h"
@@ -105,9 +106,10 @@ int cw_cli_executor(cw_cli_t *cli, int argc, char **argv) {
         {"run-as-user", required_argument, NULL, 'U'},
         {"run-as-group", required_argument, NULL, 'G'},
         {"insecure-no-sandbox", no_argument, NULL, 'I'},
+        {"log-fd", required_argument, NULL, 'D'},
         {NULL, 0, NULL, 0}};
     cw_executor_conf_t *c = &cli->exec_conf;
-    int fd = 3, c_, v;
+    int fd = 3, log_fd = -1, c_, v;
     optind = 1;
     while ((c_ = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         const long big = 1L << 30;
@@ -132,6 +134,7 @@ int cw_cli_executor(cw_cli_t *cli, int argc, char **argv) {
         case 'U': bad = strlen(optarg) >= sizeof(cli->confine.user); if (!bad) strcpy(cli->confine.user, optarg); break;
         case 'G': bad = strlen(optarg) >= sizeof(cli->confine.group); if (!bad) strcpy(cli->confine.group, optarg); break;
         case 'I': cli->confine.insecure = 1; break;
+        case 'D': bad = cw_cli_parse_int(optarg, 3, 1 << 20, &log_fd); break;
         default: bad = 1;
         }
         if (bad) {
@@ -169,6 +172,11 @@ int cw_cli_executor(cw_cli_t *cli, int argc, char **argv) {
         fprintf(stderr, "Error: executor: Intl: %s\n", why);
         return 2;
     }
+    /* The shared log region (cw_logring.h), mapped while descriptors may
+     * still be used; its descriptor is closed at once.  Without it killed
+     * jobs lose their logs, nothing else. */
+    if (log_fd >= 0 && log_fd != fd && cw_logring_attach(log_fd, &c->sbx.logring) != CW_OK)
+        fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"executor: no log region\"}\n");
     /* Last step before the first job: confine this process (cw_confine.h). */
     cli->confine.max_job_bytes = c->job.max_message_bytes;
     cli->confine.max_result_bytes = c->sbx.result_max_bytes;
@@ -177,7 +185,10 @@ int cw_cli_executor(cw_cli_t *cli, int argc, char **argv) {
                         " skips it, for development only)\n", why);
         return 2;
     }
-    return cw_executor_main(fd, c);
+    int status = cw_executor_main(fd, c);
+    cw_logring_free(c->sbx.logring);
+    c->sbx.logring = NULL;
+    return status;
 }
 
 static void cw_main_usage(FILE *f) {

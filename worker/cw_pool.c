@@ -25,6 +25,7 @@
 #include "cw_buf.h"
 #include "cw_chan.h"
 #include "cw_confine.h"
+#include "cw_logring.h"
 #include "cw_result.h"
 #include "cw_time.h"
 
@@ -69,6 +70,8 @@ typedef struct cw_slot {
     cw_buf_t tail;        /* from START */
     uint32_t timeout_ms;
     int64_t started_ms, started_ns;
+    cw_logring_t *ring;   /* this executor's log region; NULL if none */
+    uint64_t log_seq;     /* the in-flight job's number in it */
 } cw_slot_t;
 
 struct cw_pool {
@@ -81,6 +84,8 @@ struct cw_pool {
     size_t pending;
     uint64_t spawned, crashed, killed, retired;
     int root; /* executors are expected to drop root (cw_confine.h) */
+    char **argv; /* exec_argv + "--log-fd" CW_LOGRING_FD */
+    char log_flag[16], log_fd[16];
 };
 
 void cw_pool_conf_default(cw_pool_conf_t *c) {
@@ -90,6 +95,8 @@ void cw_pool_conf_default(cw_pool_conf_t *c) {
     c->parse_timeout_s = 10.0;
     c->max_job_bytes = 8u << 20;
     c->max_result_bytes = 2u << 20;
+    c->log_max_entries = 1000;
+    c->log_max_bytes = 256u << 10;
 }
 
 static void cw_pool_dispatch(cw_pool_t *p);
@@ -124,6 +131,20 @@ static void cw_slot_fail_job(cw_slot_t *s, int status) {
         if (s->tail.len) {
             r.tail_json = s->tail.data;
             r.tail_len = s->tail.len;
+        }
+    }
+    /* The lines the job wrote before it died, from its log region: only a
+     * job that started can have any, and only whole, valid entries count. */
+    cw_buf_t logs;
+    cw_buf_init(&logs, 0);
+    if ((s->state == CW_SLOT_RUNNING || s->killed_deadline) && s->ring) {
+        int truncated = 0;
+        cw_err_t le = cw_logring_recover(s->ring, s->log_seq, p->conf.log_max_entries, &logs, &truncated);
+        r.logs_recovered = le == CW_OK ? 1 : -1;
+        r.logs_truncated = le != CW_OK || truncated;
+        if (le == CW_OK && logs.len) {
+            r.logs_json = logs.data;
+            r.logs_len = logs.len;
         }
     }
     r.ended_ms = cw_now_ms();
@@ -167,6 +188,7 @@ static void cw_slot_fail_job(cw_slot_t *s, int status) {
     }
     cw_pool_deliver(p, s, it, &res);
     cw_buf_free(&out);
+    cw_buf_free(&logs);
 }
 
 static void cw_slot_clear_job(cw_slot_t *s) {
@@ -191,6 +213,8 @@ static void cw_slot_close(cw_slot_t *s) {
     cw_chan_reader_free(&s->rd);
     cw_buf_free(&s->wbuf);
     s->woff = 0;
+    cw_logring_free(s->ring);
+    s->ring = NULL;
 }
 
 static void cw_slot_kill(cw_slot_t *s) {
@@ -433,13 +457,27 @@ static void cw_slot_write_cb(struct ev_loop *loop, ev_io *w, int revents) {
 
 static void cw_slot_spawn(cw_slot_t *s) {
     cw_pool_t *p = s->pool;
-    int sv[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+    int sv[2], lfd = -1;
+    /* A fresh log region per process: nothing a dead executor left in its
+     * region can reach its successor's jobs.  Without one (no memfd) the
+     * executor runs as before and killed jobs have no logs. */
+    if (cw_logring_create(p->conf.log_max_bytes, &s->ring, &lfd) != CW_OK)
+        s->ring = NULL;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+        if (lfd >= 0)
+            close(lfd);
+        cw_logring_free(s->ring);
+        s->ring = NULL;
         goto retry;
+    }
     pid_t pid = fork();
     if (pid < 0) {
         close(sv[0]);
         close(sv[1]);
+        if (lfd >= 0)
+            close(lfd);
+        cw_logring_free(s->ring);
+        s->ring = NULL;
         goto retry;
     }
     if (pid == 0) {
@@ -450,17 +488,22 @@ static void cw_slot_spawn(cw_slot_t *s) {
         if (devnull >= 0)
             dup2(devnull, 0);
         dup2(2, 1);
-        if (sv[1] == 3) {
-            fcntl(3, F_SETFD, 0);
-        } else {
-            dup2(sv[1], 3);
-        }
-        close_range(4, ~0U, 0);
+        /* Either descriptor may already sit on 3 or 4: move both above
+         * first, then into place (dup2 clears close-on-exec). */
+        int cfd = fcntl(sv[1], F_DUPFD_CLOEXEC, CW_LOGRING_FD + 1);
+        int rfd = lfd >= 0 ? fcntl(lfd, F_DUPFD_CLOEXEC, CW_LOGRING_FD + 1) : -1;
+        if (cfd < 0 || dup2(cfd, 3) < 0)
+            _exit(127);
+        if (rfd >= 0)
+            dup2(rfd, CW_LOGRING_FD);
+        close_range(rfd >= 0 ? CW_LOGRING_FD + 1 : 4, ~0U, 0);
         char *envp[] = {NULL};
-        execve(p->conf.exec_argv[0], p->conf.exec_argv, envp);
+        execve(p->argv[0], rfd >= 0 ? p->argv : p->conf.exec_argv, envp);
         _exit(127);
     }
     close(sv[1]);
+    if (lfd >= 0)
+        close(lfd);
     fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
     s->pid = pid;
     if (!p->conf.insecure) {
@@ -516,6 +559,7 @@ static void cw_pool_dispatch(cw_pool_t *p) {
         }
         s->item = it;
         s->state = CW_SLOT_BUSY;
+        s->log_seq = s->ring ? cw_logring_arm(s->ring) : 0;
         s->dispatched_ms = cw_now_ms();
         cw_slot_arm(s, p->conf.parse_timeout_s);
         ev_io_start(p->loop, &s->wio);
@@ -539,9 +583,21 @@ cw_err_t cw_pool_new(struct ev_loop *loop, const cw_pool_conf_t *conf, cw_pool_d
     }
     p->loop = loop;
     p->conf = *conf;
-    for (int i = 0; conf->exec_argv[i]; i++)
-        if (!strcmp(conf->exec_argv[i], CW_CONFINE_INSECURE_FLAG))
+    int argc = 0;
+    for (; conf->exec_argv[argc]; argc++)
+        if (!strcmp(conf->exec_argv[argc], CW_CONFINE_INSECURE_FLAG))
             p->conf.insecure = 1;
+    p->argv = calloc((size_t)argc + 3, sizeof(char *));
+    if (!p->argv) {
+        free(p->slots);
+        free(p);
+        return CW_ERR_NOMEM;
+    }
+    memcpy(p->argv, conf->exec_argv, (size_t)argc * sizeof(char *));
+    snprintf(p->log_flag, sizeof(p->log_flag), "--log-fd");
+    snprintf(p->log_fd, sizeof(p->log_fd), "%d", CW_LOGRING_FD);
+    p->argv[argc] = p->log_flag;
+    p->argv[argc + 1] = p->log_fd;
     p->root = geteuid() == 0;
     if (p->conf.insecure)
         fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"INSECURE: executors run without OS "
@@ -659,5 +715,6 @@ void cw_pool_free(cw_pool_t *p) {
         p->head = n;
     }
     free(p->slots);
+    free(p->argv);
     free(p);
 }

@@ -8,7 +8,10 @@
  * built-ins.  When an executor dies -- killed for its deadline, crashed, or
  * out of memory -- the pool writes that job's result itself (TIMEOUT or
  * WORKER_CRASHED, with the signal) and starts a replacement: the pool never
- * shrinks and every submitted job gets exactly one result callback.
+ * shrinks and every submitted job gets exactly one result callback.  Such a
+ * result still carries the console lines the job wrote before it died: each
+ * executor mirrors them into a shared log region (cw_logring.h) that the
+ * pool reads, as untrusted input, only then (`logsRecovered` in the result).
  *
  * Everything runs on the caller's libev default loop; the pool never blocks.
  */
@@ -31,6 +34,8 @@ typedef struct cw_pool_conf {
     double parse_timeout_s;  /* a job must be parsed (START) within this */
     size_t max_job_bytes;    /* largest JOB frame */
     size_t max_result_bytes; /* largest RESULT frame accepted from an executor */
+    size_t log_max_entries;  /* console caps of the executors (cw_sandbox_conf_t): */
+    size_t log_max_bytes;    /* the size of each executor's log region (cw_logring.h) */
     int insecure;            /* executors run unconfined (--insecure-no-sandbox, also
                                 implied by that flag on exec_argv): skip the check
                                 that each one is confined (cw_confine.h) */

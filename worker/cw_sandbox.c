@@ -45,6 +45,7 @@
 #include "cw_tz.h"
 #include "cw_unicode.h"
 #include "cw_utf8.h"
+#include "cw_logring.h"
 #include "duktape.h"
 
 /* Heap-stash array (reachable from C only) of the errors raised for blocked
@@ -115,6 +116,7 @@ void cw_sandbox_conf_default(cw_sandbox_conf_t *c) {
     c->modules = cw_runtime_modules_all();
     c->lowering = NULL;
     c->regexps = NULL;
+    c->logring = NULL;
 }
 
 /* ---- engine hooks (named in worker/duktape/duk_config.h) ---------------- */
@@ -310,10 +312,16 @@ static duk_ret_t cw_sbx_console_body(duk_context *ctx, void *udata) {
         if (s->logs.data)
             s->logs.data[before] = '\0';
         s->logs_truncated = 1;
+        cw_logring_mark_truncated(s->conf->logring);
     } else {
         s->log_count++;
-        if (clipped)
+        /* Mirrored at once so that the line survives a kill: a memcpy and
+         * a release store, no system call (cw_logring.h). */
+        cw_logring_append(s->conf->logring, s->logs.data + before, s->logs.len - before);
+        if (clipped) {
             s->logs_truncated = 1;
+            cw_logring_mark_truncated(s->conf->logring);
+        }
     }
     return 0;
 }
@@ -323,14 +331,18 @@ static duk_ret_t cw_sbx_console(duk_context *ctx) {
     if (!s->job) /* between jobs (a finalizer while the heap is destroyed) */
         return 0;
     if (s->log_count >= s->conf->log_max_entries || s->logs.len >= s->conf->log_max_bytes) {
+        if (!s->logs_truncated)
+            cw_logring_mark_truncated(s->conf->logring);
         s->logs_truncated = 1;
         return 0;
     }
     cw_sbx_console_call_t c = {.s = s, .magic = duk_get_current_magic(ctx)};
     cw_buf_init(&c.msg, s->conf->log_max_message);
     /* A console method never throws into the job: a failure drops the entry. */
-    if (duk_safe_call(ctx, cw_sbx_console_body, &c, duk_get_top(ctx), 0) != DUK_EXEC_SUCCESS)
+    if (duk_safe_call(ctx, cw_sbx_console_body, &c, duk_get_top(ctx), 0) != DUK_EXEC_SUCCESS) {
         s->logs_truncated = 1;
+        cw_logring_mark_truncated(s->conf->logring);
+    }
     cw_buf_free(&c.msg);
     return 0;
 }

@@ -38,6 +38,9 @@ typedef struct cw_sandbox_conf {
     /* The executor's compiled regular expressions (cw_regexp.h); NULL = one
      * small cache per heap. */
     struct cw_regexp_cache *regexps;
+    /* The executor's shared log region (cw_logring.h): the console mirrors
+     * every entry it keeps there; NULL = none. */
+    struct cw_logring *logring;
 } cw_sandbox_conf_t;
 
 void cw_sandbox_conf_default(cw_sandbox_conf_t *c);

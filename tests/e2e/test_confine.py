@@ -138,6 +138,12 @@ def test_live_executor():
               os.stat(f"/proc/{pid}/status").st_uid == 0 and uids[0] != "0")
         fds = sorted(int(f) for f in os.listdir(f"/proc/{pid}/fd"))
         check("only descriptors 0, 1, 2 and the channel (3) are open", fds == [0, 1, 2, 3], fds)
+        # The log region (worker/cw_logring.c) is mapped, once, shared and not
+        # executable; its descriptor was closed before confinement.
+        with open(f"/proc/{pid}/maps") as f:
+            maps = [l.split() for l in f if "codeworker-logs" in l]
+        check("log region mapped once, rw-s, not executable, its descriptor closed",
+              len(maps) == 1 and maps[0][1] == "rw-s", maps)
         with open(f"/proc/{pid}/environ", "rb") as f:
             env = f.read()
         check("environment is empty", env == b"", env[:200])

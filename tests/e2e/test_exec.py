@@ -123,23 +123,172 @@ def test_single_file_mode():
 
 
 def test_crash_recovery():
-    """Kill the executor running a job: that job is WORKER_CRASHED, the next runs."""
+    """Kill the executor running a job: that job is WORKER_CRASHED, the next runs.
+    The lines the victim logged before it died come back, flagged as recovered,
+    and never show up in the next job's result."""
     p = subprocess.Popen([BIN, "exec", "--jobs", "-", "--executors", "1"], stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    p.stdin.write(json.dumps({"jobId": "victim", "code": "while(true){}", "timeout": 60}) + "\n")
+    p.stdin.write(json.dumps({"jobId": "victim", "code": "console.log('before', 1); console.error('before', 2);"
+                              " while(true){}", "timeout": 60}) + "\n")
     p.stdin.flush()
     time.sleep(1.0)
     kids = children(p.pid)
     for k in kids:
         os.kill(k, signal.SIGKILL)
     time.sleep(0.3)
-    p.stdin.write(json.dumps({"jobId": "after", "code": "output = 'fine'"}) + "\n")
+    p.stdin.write(json.dumps({"jobId": "after", "code": "console.log('mine'); output = 'fine'"}) + "\n")
     out, err = p.communicate(timeout=60)
     rs = [json.loads(l) for l in out.splitlines()]
     check("killed executor -> WORKER_CRASHED with the signal",
           len(kids) == 1 and len(rs) == 2 and rs[0]["resultCode"] == "WORKER_CRASHED"
           and rs[0]["jobId"] == "victim" and "signal 9" in rs[0]["error"]["message"], out[:500] + err[:300])
     check("pool recovers after a crash", len(rs) == 2 and rs[1]["output"] == "fine", out[-300:])
+    check("SIGKILLed executor: the lines logged before the kill are in the result, flagged",
+          len(rs) == 2 and [(e["level"], e["message"]) for e in rs[0]["logs"]]
+          == [("log", "before 1"), ("error", "before 2")] and rs[0].get("logsRecovered") is True
+          and rs[0]["logsTruncated"] is False, out[:600])
+    check("the next job's result has only its own lines and no recovery flag",
+          len(rs) == 2 and [e["message"] for e in rs[1]["logs"]] == ["mine"] and "logsRecovered" not in rs[1],
+          out[-400:])
+
+
+# Two ways to hang inside one C built-in, out of reach of Duktape's deadline
+# check: a naive substring search over 4 MB (no allocation, so the sandbox's
+# allocator-side deadline never fires either), and a catastrophic regex
+# (which a future regex engine may stop by itself: that form only requires
+# the lines, however the job was stopped).
+HANG_INDEXOF = "var s = 'a'.repeat(4000000); output = s.indexOf('a'.repeat(100000) + 'b');"
+HANG_REGEX = "output = /(a+)+$/.test('" + "a" * 40 + "!');"
+
+
+def test_logs_survive_hard_kill():
+    pre = "console.log('a'); console.warn('b', {k: 1});"
+    lines = [job_line("hang-indexof", {"code": pre + HANG_INDEXOF, "timeout": 1}),
+             job_line("hang-regex", {"code": pre + HANG_REGEX, "timeout": 1}),
+             job_line("hang-quiet", {"code": HANG_INDEXOF, "timeout": 1}),
+             job_line("entries-cap", {"code": "for (var i = 0; i < 1500; i++) console.log(i);" + HANG_INDEXOF,
+                                      "timeout": 2}),
+             job_line("bytes-cap", {"code": "for (var i = 0; i < 100; i++) console.log('x'.repeat(5000));"
+                                    + HANG_INDEXOF, "timeout": 2}),
+             job_line("message-cap", {"code": "console.log('y'.repeat(9000));" + HANG_INDEXOF, "timeout": 1}),
+             job_line("after", {"code": "console.log('own'); output = 1"})]
+    p = run_exec(lines, executors=1)
+    rs = {r["jobId"]: r for r in map(json.loads, p.stdout.splitlines())}
+    want = [("log", "a"), ("warn", 'b {"k":1}')]
+
+    def lines_of(r):
+        return [(e["level"], e["message"]) for e in r.get("logs", [])]
+    r = rs.get("hang-indexof", {})
+    check("hang in a C built-in (indexOf), killed by the supervisor: its lines come back, flagged",
+          r.get("resultCode") == "TIMEOUT" and "stopped by the supervisor" in r["error"]["message"]
+          and lines_of(r) == want and r.get("logsRecovered") is True and r["logsTruncated"] is False,
+          json.dumps(r)[:600])
+    r = rs.get("hang-regex", {})
+    check("hang in a C built-in (regex): TIMEOUT with its lines, however it was stopped",
+          r.get("resultCode") == "TIMEOUT" and lines_of(r) == want and r.get("logsRecovered", True) is True,
+          json.dumps(r)[:600])
+    r = rs.get("hang-quiet", {})
+    check("killed job that logged nothing: logs [] and recovered",
+          r.get("resultCode") == "TIMEOUT" and r.get("logs") == [] and r.get("logsRecovered") is True,
+          json.dumps(r)[:400])
+    r = rs.get("entries-cap", {})
+    check("recovered logs keep the 1,000-entry cap and say they were truncated",
+          r.get("logsRecovered") is True and [e["message"] for e in r["logs"]] == [str(i) for i in range(1000)]
+          and r["logsTruncated"] is True, json.dumps(r)[:300])
+    r = rs.get("bytes-cap", {})
+    size = len(json.dumps(r.get("logs", []), separators=(",", ":"), ensure_ascii=False).encode())
+    check("recovered logs keep the 256 KiB cap (%d bytes, %d entries)" % (size, len(r.get("logs", []))),
+          r.get("logsRecovered") is True and 40 <= len(r["logs"]) < 100 and size <= 256 * 1024 + 2
+          and r["logsTruncated"] is True and all(e["message"] == "x" * 5000 for e in r["logs"]),
+          json.dumps(r)[:300])
+    r = rs.get("message-cap", {})
+    check("recovered logs keep the 8 KiB message cap",
+          r.get("logsRecovered") is True and len(r["logs"]) == 1 and len(r["logs"][0]["message"]) == 8192
+          and r["logs"][0].get("truncated") is True and r["logsTruncated"] is True, json.dumps(r)[:300])
+    r = rs.get("after", {})
+    check("the job after the kills: only its own line", lines_of(r) == [("log", "own")]
+          and "logsRecovered" not in r, json.dumps(r)[:300])
+
+
+def test_log_flood_harmless():
+    """A job that writes as many lines as it can until it is killed cannot
+    slow the supervisor or the job beside it."""
+    flood = ("var m = 'z'.repeat(8192); for (var i = 0; i < 400; i++) console.log(m, i);"
+             " for (;;) console.log(m);")
+    lines = [job_line("flood", {"code": flood, "timeout": 2}),
+             job_line("flood-kill", {"code": "for (var i = 0; i < 5000; i++) console.log('q' + i);"
+                                     + HANG_INDEXOF, "timeout": 2})]
+    lines += [job_line(f"beside-{i}", {"code": f"console.log({i}); output = {i}"}) for i in range(200)]
+    t0 = time.monotonic()
+    p = run_exec(lines, executors=2)
+    wall = time.monotonic() - t0
+    rs = {r["jobId"]: r for r in map(json.loads, p.stdout.splitlines())}
+    fl, fk = rs.get("flood", {}), rs.get("flood-kill", {})
+    check("log flood: TIMEOUT within the caps, the other 200 jobs fine (wall %.1f s)" % wall,
+          len(rs) == 202 and fl.get("resultCode") == "TIMEOUT" and len(fl["logs"]) <= 1000
+          and fk.get("resultCode") == "TIMEOUT" and fk.get("logsRecovered") is True and len(fk["logs"]) == 1000
+          and all(rs[f"beside-{i}"]["output"] == i for i in range(200)) and wall < 30,
+          p.stdout[:300] + p.stderr[-300:])
+
+
+def _region_of(pid):
+    """The executor's log region, opened from outside through /proc (root only)."""
+    try:
+        with open(f"/proc/{pid}/maps") as f:
+            for line in f:
+                if "codeworker-logs" in line:
+                    return os.open(f"/proc/{pid}/map_files/{line.split()[0]}", os.O_RDWR)
+    except OSError:
+        return None
+    return None
+
+
+def test_corrupt_region_harmless():
+    """Whatever a subverted executor leaves in its log region, the supervisor
+    writes a result with logs [] and logsRecovered false, and carries on.
+    The region is scribbled on from outside while the job runs, then the
+    executor is killed."""
+    import struct
+    corruptions = [
+        ("length past the end", lambda fd: os.pwrite(fd, struct.pack("<I", 0xFFFFFFFF), 24)),
+        ("garbage entries", lambda fd: (os.pwrite(fd, b'{"level":"log","message":"\x01"}' * 4, 64),
+                                        os.pwrite(fd, struct.pack("<I", 128), 24))),
+        ("invalid UTF-8", lambda fd: (os.pwrite(fd, b'{"level":"log","message":"\xff","elapsedMs":1}', 64),
+                                      os.pwrite(fd, struct.pack("<I", 46), 24))),
+    ]
+    p = subprocess.Popen([BIN, "exec", "--jobs", "-", "--executors", "1"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    done = 0
+    for i, (name, scribble) in enumerate(corruptions):
+        p.stdin.write(json.dumps({"jobId": f"c{i}", "code": "console.log('real'); while(true){}",
+                                  "timeout": 60}) + "\n")
+        p.stdin.flush()
+        time.sleep(1.0)
+        kids = children(p.pid)
+        fd = _region_of(kids[0]) if kids else None
+        if fd is None:
+            print("# corrupt-region test skipped: /proc/PID/map_files not accessible")
+            for k in kids:
+                os.kill(k, signal.SIGKILL)
+            done = -1
+            break
+        scribble(fd)
+        os.close(fd)
+        os.kill(kids[0], signal.SIGKILL)
+        time.sleep(0.5)
+        done += 1
+    p.stdin.write(json.dumps({"jobId": "after", "code": "output = 'fine'"}) + "\n")
+    out, err = p.communicate(timeout=60)
+    rs = [json.loads(l) for l in out.splitlines()]
+    if done < 0:
+        return
+    for i, (name, _) in enumerate(corruptions[:done]):
+        r = rs[i] if i < len(rs) else {}
+        check(f"corrupt log region ({name}): WORKER_CRASHED, logs [], logsRecovered false",
+              r.get("resultCode") == "WORKER_CRASHED" and r.get("logs") == []
+              and r.get("logsRecovered") is False and r.get("logsTruncated") is True, json.dumps(r)[:400])
+    check("supervisor unharmed by corrupt regions", rs and rs[-1].get("output") == "fine"
+          and len(rs) == done + 1, out[-300:] + err[-300:])
 
 
 def test_hard_kill_respawn():
@@ -199,6 +348,9 @@ if __name__ == "__main__":
     test_cases()
     test_single_file_mode()
     test_crash_recovery()
+    test_logs_survive_hard_kill()
+    test_log_flood_harmless()
+    test_corrupt_region_harmless()
     test_hard_kill_respawn()
     test_many_jobs_rss_flat()
     sys.exit(summary())

@@ -321,6 +321,9 @@ def test_supervisor_crash_result():
         check("supervisor result keeps the job's id, limits and audit members",
               doc["jobId"] == "crash-victim" and doc["timeout"] == 60 and doc.get("userId") == "u-9"
               and doc.get("context") == {"k": "v"}, lines[0][:300])
+        check("supervisor result carries the recovered lines, flagged",
+              [e["message"] for e in doc["logs"]] == ["before"] and doc.get("logsRecovered") is True,
+              lines[0][:300])
 
 
 t0 = time.monotonic()

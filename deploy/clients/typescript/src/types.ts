@@ -129,6 +129,10 @@ export interface JobResult {
   output: JsonValue;
   logs: LogEntry[];
   logsTruncated: boolean;
+  /** Only on a result the supervisor wrote for a job whose executor it killed
+   * or lost: true when `logs` were recovered from the executor's log region,
+   * false when they could not be (then `logs` is empty). */
+  logsRecovered?: boolean;
   error: ResultError | null;
   executionTimeMs: number;
   memoryPeakBytes: number;
