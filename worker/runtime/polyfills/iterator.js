@@ -30,6 +30,23 @@
     var IteratorPrototype = {};
     define(IteratorPrototype, ITER, function () { return this; });
 
+    /* The iterator helpers (iterator-helpers.js, group iterhelpers) load
+     * with the global Iterator; until then each helper name here is an
+     * accessor that touches it, so [].values().map(f) loads them too. */
+    ['map', 'filter', 'take', 'drop', 'flatMap', 'reduce', 'toArray', 'forEach', 'some', 'every',
+     'find', 'constructor', TAG].forEach(function (k) {
+        function load() {
+            void G.Iterator;
+            var d = Object.getOwnPropertyDescriptor(IteratorPrototype, k);
+            return d && !('get' in d && d.get === get);
+        }
+        function get() { return load() ? this[k] : undefined; }
+        function set(v) {
+            if (load()) this[k] = v;
+        }
+        Object.defineProperty(IteratorPrototype, k, { get: get, set: set, enumerable: false, configurable: true });
+    });
+
     /* kind: 0 keys, 1 values, 2 entries */
     function ArrayIterator(o, kind) {
         this._o = o;
