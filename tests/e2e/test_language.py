@@ -49,9 +49,17 @@ CASES = [
      " it().every(v => v > 2), it().find(v => v > 1), seen];"),
     ("iter-from", "const o = { i: 0, next() { return this.i < 2 ? { value: this.i++, done: false } : { done: true }; } };"
      " output = [Iterator.from(o).map(x => x + 1).toArray(), typeof Iterator, Iterator.from([5]).toArray()];"),
-    ("iter-take-closes", "let closed = 0; const src = { next() { return { value: 1, done: false }; }, return() { closed++; return {}; },"
-     " __proto__: Iterator.prototype }; output = [src.take(2).toArray(), closed];"),
+    ("iter-take-closes", "let closed = 0; const src = Object.create(Iterator.prototype); src.next = () => ({ value: 1, done: false });"
+     " src.return = () => { closed++; return {}; }; output = [src.take(2).toArray(), closed];"),
     ("iter-map-entries", "output = new Map([['a', 1]]).entries().map(([k, v]) => k + v).toArray();"),
+    # --- native call depth: tree walks through forEach/map --------------------
+    ("deep-foreach-walk", "let t = {}; for (let i = 0; i < 2000; i++) t = { kids: [t] };"
+     " function depth(n) { let d = 0; (n.kids || []).forEach(k => { d = Math.max(d, depth(k)); }); return d + 1; } output = depth(t);"),
+    ("deep-map-walk", "let t = [1]; for (let i = 0; i < 2000; i++) t = [t];"
+     " const flat = (a) => Array.isArray(a) ? a.map(flat).reduce((x, y) => x.concat(y), []) : [a]; output = flat(t);"),
+    ("deep-json-reviver-walk", "let s = '1'; for (let i = 0; i < 900; i++) s = '[' + s + ']';"
+     " let n = 0; JSON.parse(s, (k, v) => { n++; return v; }); output = n;"),
+    ("runaway-native-recursion", "const f = (d) => { [1].forEach(() => f(d + 1)); }; f(0);"),
     # --- other missing built-ins ------------------------------------------------
     ("array-fromasync", "Array.fromAsync([1, Promise.resolve(2), 3], x => x * 2).then(v => { output = v; });"),
     ("array-fromasync-asynciter", "async function* g() { yield 1; yield 2; } Array.fromAsync(g()).then(v => { output = v; });"),

@@ -34,11 +34,16 @@ int cw_sandbox_timeout_check(void *udata);
 double cw_sandbox_random_double(void *udata);
 #define DUK_USE_GET_RANDOM_DOUBLE(udata) cw_sandbox_random_double((udata))
 
-/* Nested source and data are capped well below what an 8 MiB stack allows. */
+/* Nested source and data are capped well below what an 8 MiB stack allows.
+ * Native call levels (a callback called from forEach, map, sort, replace, a
+ * JSON reviver, a getter...): 7,000, enough that a recursive walk over nested
+ * data through forEach/map stops at Duktape's call-stack limit (10,000
+ * activations, ~3,300 levels of such a walk) rather than here; the executor's
+ * stack is sized for it (CW_CONFINE_STACK in worker/cw_confine.c). */
 #undef DUK_USE_COMPILER_RECLIMIT
 #define DUK_USE_COMPILER_RECLIMIT 1000
 #undef DUK_USE_NATIVE_CALL_RECLIMIT
-#define DUK_USE_NATIVE_CALL_RECLIMIT 500
+#define DUK_USE_NATIVE_CALL_RECLIMIT 7000
 
 /* Speed (doc/performance-sensitive.rst): integers as integers, and the
  * JSON.stringify fast path (it falls back to the standard algorithm for
