@@ -32,6 +32,7 @@
 #include <sys/random.h>
 
 #include "cw_alloc.h"
+#include "cw_eval.h"
 #include "cw_lowering.h"
 #include "cw_result.h"
 #include "cw_runtime.h"
@@ -398,6 +399,7 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
     for (size_t i = 0; strip[i]; i++)
         duk_del_prop_string(ctx, -1, strip[i]);
     cw_runtime_install(ctx, &s->rt);
+    cw_eval_install(ctx);
 
     duk_push_object(ctx);
     duk_push_c_function(ctx, cw_sbx_get_random_values, 1);
