@@ -52,6 +52,19 @@ CASES = [
     ("iter-take-closes", "let closed = 0; const src = Object.create(Iterator.prototype); src.next = () => ({ value: 1, done: false });"
      " src.return = () => { closed++; return {}; }; output = [src.take(2).toArray(), closed];"),
     ("iter-map-entries", "output = new Map([['a', 1]]).entries().map(([k, v]) => k + v).toArray();"),
+    # --- code built at run time ---------------------------------------------
+    ("eval-let", "output = eval('let q = 2; q * 3');"),
+    ("eval-direct-scope", "function f(a) { const k = 2; return eval('const z = a * k; [z].map(v => v + 1)[0]'); } output = f(5);"),
+    ("eval-es5-unchanged", "function f(a) { var b = 1; return eval('a + b'); } output = [f(2), eval('[1, 2].length'), eval(42)];"),
+    ("eval-syntax-error", "try { eval('let = = 1'); output = 'no error'; } catch (e) { output = e.name; }"),
+    ("function-ctor-modern", "const f = new Function('return [1, 2].map(x => x * 2)'); output = [f(), f instanceof Function, typeof f];"),
+    ("function-ctor-params", "const g = new Function('a', 'b = 3', '...r', 'const s = a + b; return `${s}:${r.length}`');"
+     " output = [g(1), g(1, 1, 7, 8), Function('a,b', 'return a * b')(3, 4), g.length];"),
+    ("function-ctor-class", "const C = new Function('class A { m() { return 7; } } return new A().m();'); output = C();"),
+    ("function-ctor-global-scope", "const k = 1; output = (function () { const k = 2; return new Function('return typeof k')(); })();"),
+    ("function-ctor-syntax-error", "try { new Function('return ) ('); output = 'no error'; } catch (e) { output = e.name; }"),
+    ("function-identity", "output = [Function.prototype.constructor === Function, Function.name, Function.length,"
+     " (() => 1) instanceof Function, Object.getPrototypeOf(Function('')) === Function.prototype];"),
     # --- native call depth: tree walks through forEach/map --------------------
     ("deep-foreach-walk", "let t = {}; for (let i = 0; i < 2000; i++) t = { kids: [t] };"
      " function depth(n) { let d = 0; (n.kids || []).forEach(k => { d = Math.max(d, depth(k)); }); return d + 1; } output = depth(t);"),

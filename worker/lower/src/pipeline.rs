@@ -200,6 +200,7 @@ fn lower_in_globals(src: &str, flags: u32) -> Result<Lowered, SyntaxErr> {
     swc_common::errors::HANDLER.set(&handler, || HELPERS.set(&Helpers::new(!inline), || {
         program.mutate(resolver(unresolved_mark, top_level_mark, false));
         const_violations(&mut program);
+        direct_eval(&mut program, unresolved_ctxt);
         program.mutate(compat(unresolved_mark));
 
         scan.helper_ctxt = SyntaxContext::empty().apply_mark(HELPERS.with(|h| h.mark()));
@@ -423,6 +424,34 @@ fn const_violations(program: &mut Program) {
         }
     }
     program.visit_mut_with(&mut Rewrite(consts.0));
+}
+
+/// A direct `eval(x)` of the global eval becomes `eval(__cw_eval_src(x))`:
+/// still a direct eval (the caller's scope), with a string Duktape cannot
+/// compile lowered first by the executor (worker/cw_eval.c).  After the
+/// resolver, so a local binding named `eval` is left alone.
+fn direct_eval(program: &mut Program, unresolved: SyntaxContext) {
+    use swc_ecma_utils::ExprFactory;
+    struct Rewrite(SyntaxContext);
+    impl VisitMut for Rewrite {
+        fn visit_mut_call_expr(&mut self, c: &mut CallExpr) {
+            c.visit_mut_children_with(self);
+            let direct = matches!(&c.callee, Callee::Expr(e)
+                if matches!(&**e, Expr::Ident(id) if id.sym == *"eval" && id.ctxt == self.0));
+            if !direct || c.args.is_empty() || c.args[0].spread.is_some() {
+                return;
+            }
+            let arg = std::mem::replace(&mut c.args[0].expr, Box::new(Expr::Invalid(Invalid { span: DUMMY_SP })));
+            let wrap = CallExpr {
+                span: DUMMY_SP,
+                callee: Ident::new("__cw_eval_src".into(), DUMMY_SP, self.0).as_callee(),
+                args: vec![arg.as_arg()],
+                ..Default::default()
+            };
+            c.args[0].expr = Box::new(wrap.into());
+        }
+    }
+    program.visit_mut_with(&mut Rewrite(unresolved));
 }
 
 /// Rejects pathological nesting before the recursive transforms see it.
