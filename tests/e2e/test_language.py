@@ -52,6 +52,10 @@ CASES = [
     ("iter-take-closes", "let closed = 0; const src = Object.create(Iterator.prototype); src.next = () => ({ value: 1, done: false });"
      " src.return = () => { closed++; return {}; }; output = [src.take(2).toArray(), closed];"),
     ("iter-map-entries", "output = new Map([['a', 1]]).entries().map(([k, v]) => k + v).toArray();"),
+    # --- semantics -------------------------------------------------------------
+    ("fromcharcode-uint16", "output = [String.fromCharCode(-1).charCodeAt(0), String.fromCharCode(65536 + 65).length,"
+     " String.fromCharCode(0x1F600).charCodeAt(0), String.fromCharCode(72, 105)];"),
+    ("fromcharcode-es5", "var s = String.fromCharCode(-1); output = [s.length, s.charCodeAt(0)];"),
     # --- code built at run time ---------------------------------------------
     ("eval-let", "output = eval('let q = 2; q * 3');"),
     ("eval-direct-scope", "function f(a) { const k = 2; return eval('const z = a * k; [z].map(v => v + 1)[0]'); } output = f(5);"),

@@ -45,6 +45,11 @@ double cw_sandbox_random_double(void *udata);
 #undef DUK_USE_NATIVE_CALL_RECLIMIT
 #define DUK_USE_NATIVE_CALL_RECLIMIT 7000
 
+/* String.fromCharCode as specified (ToUint16 of each argument): Debian's
+ * configuration keeps Duktape's 32-bit extension, which makes
+ * String.fromCharCode(-1) a non-BMP character instead of U+FFFF. */
+#undef DUK_USE_NONSTD_STRING_FROMCHARCODE_32BIT
+
 /* Speed (doc/performance-sensitive.rst): integers as integers, and the
  * JSON.stringify fast path (it falls back to the standard algorithm for
  * anything unusual: replacers, getters, Proxies, toJSON). */
