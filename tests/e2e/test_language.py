@@ -56,6 +56,11 @@ CASES = [
     ("fromcharcode-uint16", "output = [String.fromCharCode(-1).charCodeAt(0), String.fromCharCode(65536 + 65).length,"
      " String.fromCharCode(0x1F600).charCodeAt(0), String.fromCharCode(72, 105)];"),
     ("fromcharcode-es5", "var s = String.fromCharCode(-1); output = [s.length, s.charCodeAt(0)];"),
+    ("for-of-arguments", "function f() { const r = []; for (const x of arguments) r.push(x); return r; }"
+     " const g = function () { return (() => { const r = []; for (const a of arguments) r.push(a * 2); return r; })(); };"
+     " output = [f(1, 2), g(3, 4), f()];"),
+    ("class-expression-names", "const C = class {}; let D; D = class {}; const o = { E: class {} }; const F = class Named {};"
+     " output = [C.name, D.name, o.E.name, F.name];"),
     # --- code built at run time ---------------------------------------------
     ("eval-let", "output = eval('let q = 2; q * 3');"),
     ("eval-direct-scope", "function f(a) { const k = 2; return eval('const z = a * k; [z].map(v => v + 1)[0]'); } output = f(5);"),

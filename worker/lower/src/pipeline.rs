@@ -201,6 +201,7 @@ fn lower_in_globals(src: &str, flags: u32) -> Result<Lowered, SyntaxErr> {
         program.mutate(resolver(unresolved_mark, top_level_mark, false));
         const_violations(&mut program);
         direct_eval(&mut program, unresolved_ctxt);
+        for_of_arguments(&mut program);
         program.mutate(compat(unresolved_mark));
 
         scan.helper_ctxt = SyntaxContext::empty().apply_mark(HELPERS.with(|h| h.mark()));
@@ -334,6 +335,10 @@ fn compat(unresolved_mark: Mark) -> impl Pass {
 
     (
         (
+            // Names `const C = class {}` (and function expressions) before the
+            // class transform gives an anonymous class its own `_class` name;
+            // es2015_misc names again what the arrow transform created.
+            es2015::function_name(),
             es2022::static_blocks(),
             es2022::class_properties(Default::default(), unresolved_mark),
             es2020::optional_chaining(Default::default(), unresolved_mark),
@@ -452,6 +457,35 @@ fn direct_eval(program: &mut Program, unresolved: SyntaxContext) {
         }
     }
     program.visit_mut_with(&mut Rewrite(unresolved));
+}
+
+/// Duktape's arguments objects have no `Symbol.iterator` (an ES2015 addition:
+/// %Array.prototype.values%), and the for-of transform calls it; so
+/// `for (x of arguments)` iterates `Array.prototype.values.call(arguments)`,
+/// the same live iterator.  (Spread and destructuring of `arguments` go
+/// through helpers that already treat it as array-like.)
+fn for_of_arguments(program: &mut Program) {
+    use swc_ecma_utils::{member_expr, ExprFactory};
+    struct Rewrite;
+    impl VisitMut for Rewrite {
+        fn visit_mut_for_of_stmt(&mut self, f: &mut ForOfStmt) {
+            f.visit_mut_children_with(self);
+            if f.is_await {
+                return;
+            }
+            let is_arguments = matches!(&*f.right, Expr::Ident(id) if id.sym == *"arguments");
+            if !is_arguments {
+                return;
+            }
+            let args = std::mem::replace(&mut f.right, Box::new(Expr::Invalid(Invalid { span: DUMMY_SP })));
+            let values = member_expr!(Default::default(), DUMMY_SP, Array.prototype.values.call);
+            f.right = Box::new(
+                CallExpr { span: DUMMY_SP, callee: values.as_callee(), args: vec![args.as_arg()], ..Default::default() }
+                    .into(),
+            );
+        }
+    }
+    program.visit_mut_with(&mut Rewrite);
 }
 
 /// Rejects pathological nesting before the recursive transforms see it.
