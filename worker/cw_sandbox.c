@@ -32,6 +32,7 @@
 #include <sys/random.h>
 
 #include "cw_alloc.h"
+#include "cw_errors.h"
 #include "cw_eval.h"
 #include "cw_lowering.h"
 #include "cw_result.h"
@@ -398,8 +399,11 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
     static const char *const strip[] = {"Duktape", "CBOR", "Buffer", NULL};
     for (size_t i = 0; strip[i]; i++)
         duk_del_prop_string(ctx, -1, strip[i]);
-    cw_runtime_install(ctx, &s->rt);
+    /* Before the runtime's lazy triggers, some of which (Error.isError)
+     * live on these constructors. */
     cw_eval_install(ctx);
+    cw_errors_install(ctx);
+    cw_runtime_install(ctx, &s->rt);
 
     duk_push_object(ctx);
     duk_push_c_function(ctx, cw_sbx_get_random_values, 1);

@@ -61,6 +61,16 @@ CASES = [
      " output = [f(1, 2), g(3, 4), f()];"),
     ("class-expression-names", "const C = class {}; let D; D = class {}; const o = { E: class {} }; const F = class Named {};"
      " output = [C.name, D.name, o.E.name, F.name];"),
+    ("error-cause", "const e = new Error('m', { cause: 5 }); const t = new TypeError('t', { cause: { code: 1 } });"
+     " const d = Object.getOwnPropertyDescriptor(e, 'cause');"
+     " output = [e.cause, t.cause, Object.keys(e), d.enumerable, d.writable, 'cause' in new Error('x'), 'cause' in new Error('x', {}),"
+     " 'cause' in new RangeError('x', { cause: undefined }), new SyntaxError('s', { cause: 0 }).cause];"),
+    ("error-cause-identity", "const e = new Error('m', { cause: 1 }); let caught; try { null.x; } catch (x) { caught = x; }"
+     " output = [e instanceof Error, Object.prototype.toString.call(e), caught instanceof TypeError, caught.constructor === TypeError,"
+     " Object.getPrototypeOf(TypeError) === Error, Error('q').message, TypeError.name, typeof Error.prototype.toString];"),
+    ("error-cause-subclass", "class AppError extends Error { constructor(m, o) { super(m, o); this.name = 'AppError'; } }"
+     " const e = new AppError('bad', { cause: 'root' }); output = [e.cause, e instanceof AppError, e instanceof Error, String(e)];"),
+    ("aggregate-error-cause", "output = new AggregateError([1], 'agg', { cause: 'c' }).cause;"),
     # --- code built at run time ---------------------------------------------
     ("eval-let", "output = eval('let q = 2; q * 3');"),
     ("eval-direct-scope", "function f(a) { const k = 2; return eval('const z = a * k; [z].map(v => v + 1)[0]'); } output = f(5);"),

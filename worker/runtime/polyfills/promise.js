@@ -312,6 +312,8 @@
             var self = this instanceof AggregateError ? this : Object.create(AggregateError.prototype);
             var e = new Error(message);
             if (message !== undefined) define(self, 'message', String(message));
+            var options = arguments[2];
+            if (options !== null && typeof options === 'object' && 'cause' in options) define(self, 'cause', options.cause);
             define(self, 'errors', Array.from(errors));
             if (e.stack !== undefined) define(self, 'stack', e.stack);
             return self;
