@@ -71,6 +71,9 @@ CASES = [
     ("error-cause-subclass", "class AppError extends Error { constructor(m, o) { super(m, o); this.name = 'AppError'; } }"
      " const e = new AppError('bad', { cause: 'root' }); output = [e.cause, e instanceof AppError, e instanceof Error, String(e)];"),
     ("aggregate-error-cause", "output = new AggregateError([1], 'agg', { cause: 'c' }).cause;"),
+    ("name-inference", "var cover = (function () {}); let a; a = (class {}); const [fn = function () {}] = [];"
+     " const { C = class {} } = {}; let g; [g = function* () {}] = []; const ar = (() => {});"
+     " function f(p = function () {}) { return p.name; } output = [cover.name, a.name, fn.name, C.name, g.name, ar.name, f()];"),
     # --- code built at run time ---------------------------------------------
     ("eval-let", "output = eval('let q = 2; q * 3');"),
     ("eval-direct-scope", "function f(a) { const k = 2; return eval('const z = a * k; [z].map(v => v + 1)[0]'); } output = f(5);"),

@@ -88,7 +88,7 @@ DIRS = [
 
 # Floors: the overall pass rate reached when this stage was written, and the
 # directories that are far below it (so a regression there fails too).
-FLOOR = 0.836
+FLOOR = 0.848
 DIR_FLOORS = {}
 
 # print() for doneprintHandle.js: both hosts have console.log.

@@ -202,6 +202,7 @@ fn lower_in_globals(src: &str, flags: u32) -> Result<Lowered, SyntaxErr> {
         const_violations(&mut program);
         direct_eval(&mut program, unresolved_ctxt);
         for_of_arguments(&mut program);
+        name_inference(&mut program);
         program.mutate(compat(unresolved_mark));
 
         scan.helper_ctxt = SyntaxContext::empty().apply_mark(HELPERS.with(|h| h.mark()));
@@ -486,6 +487,82 @@ fn for_of_arguments(program: &mut Program) {
         }
     }
     program.visit_mut_with(&mut Rewrite);
+}
+
+/// NamedEvaluation where swc's function_name pass does not reach: a
+/// parenthesized anonymous function/class/arrow (`var f = (function () {})`)
+/// loses its parentheses, which only ever matter to naming; a default in a
+/// binding or assignment pattern (`[fn = function () {}] = []`,
+/// `{ C = class {} } = {}`) names its function or class after the target.
+/// Anonymous arrows keep their lexical `this` and are named by function_name
+/// once the arrow transform has made them functions.
+fn name_inference(program: &mut Program) {
+    use swc_ecma_utils::{private_ident, IdentUsageFinder};
+    fn strip(e: &mut Box<Expr>) {
+        while let Expr::Paren(p) = &mut **e {
+            let anon = matches!(&*p.expr, Expr::Fn(FnExpr { ident: None, .. }) | Expr::Class(ClassExpr { ident: None, .. }) | Expr::Arrow(_))
+                || matches!(&*p.expr, Expr::Paren(_));
+            if !anon {
+                return;
+            }
+            let inner = std::mem::replace(&mut p.expr, Box::new(Expr::Invalid(Invalid { span: DUMMY_SP })));
+            *e = inner;
+        }
+    }
+    fn name(e: &mut Expr, id: &Ident) {
+        match e {
+            Expr::Fn(FnExpr { ident: ident @ None, function }) => {
+                if !IdentUsageFinder::find(id, function.as_ref()) {
+                    *ident = Some(private_ident!(DUMMY_SP, id.sym.clone()));
+                }
+            }
+            Expr::Class(ClassExpr { ident: ident @ None, class }) => {
+                if !IdentUsageFinder::find(id, class.as_ref()) {
+                    *ident = Some(private_ident!(DUMMY_SP, id.sym.clone()));
+                }
+            }
+            _ => {}
+        }
+    }
+    fn reserved(id: &Ident) -> bool {
+        id.is_reserved() || id.is_reserved_in_strict_mode(true) || id.is_reserved_in_strict_bind()
+    }
+    struct Pass;
+    impl VisitMut for Pass {
+        fn visit_mut_var_declarator(&mut self, d: &mut VarDeclarator) {
+            d.visit_mut_children_with(self);
+            if let (Pat::Ident(_), Some(init)) = (&d.name, &mut d.init) {
+                strip(init);
+            }
+        }
+        fn visit_mut_assign_expr(&mut self, a: &mut AssignExpr) {
+            a.visit_mut_children_with(self);
+            if a.op == op!("=") && a.left.as_ident().is_some() {
+                strip(&mut a.right);
+            }
+        }
+        fn visit_mut_assign_pat(&mut self, p: &mut AssignPat) {
+            p.visit_mut_children_with(self);
+            if let Pat::Ident(b) = &*p.left {
+                strip(&mut p.right);
+                let id = Ident::from(b.clone());
+                if !reserved(&id) {
+                    name(&mut p.right, &id);
+                }
+            }
+        }
+        fn visit_mut_assign_pat_prop(&mut self, p: &mut AssignPatProp) {
+            p.visit_mut_children_with(self);
+            if let Some(v) = &mut p.value {
+                strip(v);
+                let id = Ident::from(p.key.clone());
+                if !reserved(&id) {
+                    name(v, &id);
+                }
+            }
+        }
+    }
+    program.visit_mut_with(&mut Pass);
 }
 
 /// Rejects pathological nesting before the recursive transforms see it.
