@@ -74,6 +74,12 @@ CASES = [
     ("name-inference", "var cover = (function () {}); let a; a = (class {}); const [fn = function () {}] = [];"
      " const { C = class {} } = {}; let g; [g = function* () {}] = []; const ar = (() => {});"
      " function f(p = function () {}) { return p.name; } output = [cover.name, a.name, fn.name, C.name, g.name, ar.name, f()];"),
+    ("finally-throw-after-return", "function f() { try { return 'd'; } catch (e) { return null; } finally { throw new RangeError('x'); } }"
+     " let r; try { r = f(); } catch (e) { r = 'threw ' + e.name; } output = r;"),
+    ("finally-throw-async", "async function f() { try { await 1; return 'd'; } catch (e) { return null; } finally { throw new Error('x'); } }"
+     " f().then(v => { output = v; }, e => { output = 'rejected ' + e.message; });"),
+    ("try-catch-finally-order", "const log = []; const f = () => { for (const i of [1, 2, 3]) { try { if (i === 1) continue; if (i === 3) throw i;"
+     " return i; } catch (e) { log.push('c' + e); } finally { log.push('f' + i); } } }; output = [f(), log];"),
     # --- code built at run time ---------------------------------------------
     ("eval-let", "output = eval('let q = 2; q * 3');"),
     ("eval-direct-scope", "function f(a) { const k = 2; return eval('const z = a * k; [z].map(v => v + 1)[0]'); } output = f(5);"),

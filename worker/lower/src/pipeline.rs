@@ -203,6 +203,7 @@ fn lower_in_globals(src: &str, flags: u32) -> Result<Lowered, SyntaxErr> {
         direct_eval(&mut program, unresolved_ctxt);
         for_of_arguments(&mut program);
         name_inference(&mut program);
+        split_try_catch_finally(&mut program);
         program.mutate(compat(unresolved_mark));
 
         scan.helper_ctxt = SyntaxContext::empty().apply_mark(HELPERS.with(|h| h.mark()));
@@ -560,6 +561,31 @@ fn name_inference(program: &mut Program) {
                     name(v, &id);
                 }
             }
+        }
+    }
+    program.visit_mut_with(&mut Pass);
+}
+
+/// Duktape runs the `catch` of a `try` whose block returned when its
+/// `finally` then throws (`try { return 1 } catch (e) { ... } finally { throw x }`
+/// returns what the catch returns instead of throwing x).  A `try` with both
+/// is, by the specification, the same as a try/catch nested in a
+/// try/finally, which Duktape gets right; lowered code is given that form.
+fn split_try_catch_finally(program: &mut Program) {
+    struct Pass;
+    impl VisitMut for Pass {
+        fn visit_mut_try_stmt(&mut self, t: &mut TryStmt) {
+            t.visit_mut_children_with(self);
+            if t.handler.is_none() || t.finalizer.is_none() {
+                return;
+            }
+            let inner = TryStmt {
+                span: t.span,
+                block: std::mem::take(&mut t.block),
+                handler: t.handler.take(),
+                finalizer: None,
+            };
+            t.block = BlockStmt { span: DUMMY_SP, stmts: vec![Stmt::Try(Box::new(inner))], ..Default::default() };
         }
     }
     program.visit_mut_with(&mut Pass);
