@@ -174,6 +174,26 @@ fn lower_in_globals(src: &str, flags: u32) -> Result<Lowered, SyntaxErr> {
         return Err(SyntaxErr { msg: e.kind().msg().into_owned(), line, col });
     }
 
+    // --- BigInt: say so, rather than Duktape's "invalid number literal" ---
+    struct FindBigInt(Option<BytePos>);
+    impl Visit for FindBigInt {
+        fn visit_big_int(&mut self, b: &BigInt) {
+            if self.0.is_none() {
+                self.0 = Some(b.span.lo);
+            }
+        }
+    }
+    let mut big = FindBigInt(None);
+    script.visit_with(&mut big);
+    if let Some(pos) = big.0 {
+        let (line, col) = lines.locate(offset_of(pos));
+        return Err(SyntaxErr {
+            msg: "BigInt is not supported: the engine (Duktape 2.7) has no BigInt; use Number or a string".into(),
+            line,
+            col,
+        });
+    }
+
     // --- nesting guard ---------------------------------------------------
     let mut depth = DepthCheck { depth: 0, too_deep: None };
     script.visit_with(&mut depth);
