@@ -3,7 +3,7 @@
 #
 # Stages (each counted test by test): dependencies and a -Werror build; cmocka
 # unit tests (allocation-failure injection included); end-to-end tests of
-# `codeworker exec`; the security suite; the external corpora; executor
+# `codeworker exec`; the security suite; the external corpora; test262; executor
 # confinement; mock-cluster fault injection; deployment files; JSON Schemas;
 # ASan+UBSan; valgrind; then against a real Kafka broker (deploy/local/kafka.sh):
 # the broker script, the worker, bounded chaos runs, the audit sink against
@@ -101,6 +101,14 @@ count_lines "$log"
 
 say "regular expressions: feature cases (answers from Node 24) and test262 RegExp + String methods"
 python3 tests/e2e/test_regex.py build/bin | tee "$log"
+count_lines "$log"
+
+say "language semantics against Node 24's recorded answers"
+python3 tests/e2e/test_language.py build/bin | tee "$log"
+count_lines "$log"
+
+say "test262: the built-ins and syntax agents' code touches, scored among the tests Node 24 passes"
+python3 tests/e2e/test_test262.py build/bin | tee "$log"
 count_lines "$log"
 
 say "executor confinement: /proc checks and the escape-hook test build (build-escape/)"

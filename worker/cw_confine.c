@@ -57,6 +57,16 @@
  * 256 KiB.  Reserved, mostly never touched, but it counts for RLIMIT_AS. */
 #define CW_CONFINE_LOWER_STACKS (((size_t)128 << 20) + ((size_t)16 << 20) + ((size_t)5 << 10) * (256 << 10))
 
+/* The executor's C stack.  Duktape recurses on it once per native call
+ * level (a callback called from forEach/map/sort/replace/JSON reviver...),
+ * up to DUK_USE_NATIVE_CALL_RECLIMIT (worker/duktape/duk_config.h: 7,000),
+ * measured at 0.6-1 KiB a level: ~4-7 MiB at the limit, which is a crash
+ * under a 4 MiB stack and tight under the usual 8 MiB.  64 MiB leaves the
+ * regex executor and JSON recursion room on top of the deepest native chain.
+ * The main thread's stack grows on demand up to the limit in force, and the
+ * kernel keeps at least 128 MiB below it free of mappings. */
+#define CW_CONFINE_STACK ((size_t)64 << 20)
+
 void cw_confine_conf_default(cw_confine_conf_t *c) {
     memset(c, 0, sizeof(*c));
     snprintf(c->user, sizeof(c->user), "%s", "nobody");
@@ -73,10 +83,11 @@ void cw_confine_conf_default(cw_confine_conf_t *c) {
  * 875 MB VmPeak for a 512 MB object bomb), the job message is parsed (cJSON)
  * outside the cap, and the lowering step reserves large stacks.  So: twice
  * the largest heap, a base for the binary and its libraries, the lowering
- * stacks, and a multiple of the job and result sizes -- 2.8 GiB by default.
+ * stacks, the executor's own stack, and a multiple of the job and result
+ * sizes -- 2.9 GiB by default.
  */
 size_t cw_confine_as_limit(const cw_confine_conf_t *c) {
-    return 2 * CW_CONFINE_MAX_JOB_HEAP + ((size_t)256 << 20) + CW_CONFINE_LOWER_STACKS +
+    return 2 * CW_CONFINE_MAX_JOB_HEAP + ((size_t)256 << 20) + CW_CONFINE_LOWER_STACKS + CW_CONFINE_STACK +
            16 * c->max_job_bytes + 4 * c->max_result_bytes;
 }
 
@@ -197,7 +208,8 @@ static int cw_confine_limits(const cw_confine_conf_t *c, char *err, size_t n) {
         cw_confine_limit(RLIMIT_FSIZE, 0, "RLIMIT_FSIZE", err, n) ||
         cw_confine_limit(RLIMIT_NOFILE, 8, "RLIMIT_NOFILE", err, n) ||
         cw_confine_limit(RLIMIT_MEMLOCK, 0, "RLIMIT_MEMLOCK", err, n) ||
-        cw_confine_limit(RLIMIT_MSGQUEUE, 0, "RLIMIT_MSGQUEUE", err, n))
+        cw_confine_limit(RLIMIT_MSGQUEUE, 0, "RLIMIT_MSGQUEUE", err, n) ||
+        cw_confine_limit(RLIMIT_STACK, (rlim_t)CW_CONFINE_STACK, "RLIMIT_STACK", err, n))
         return -1;
 #if !CW_CONFINE_SANITIZED
     if (cw_confine_limit(RLIMIT_NPROC, 0, "RLIMIT_NPROC", err, n) ||

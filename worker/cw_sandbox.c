@@ -34,6 +34,8 @@
 #include "cw_alloc.h"
 #include "cw_date.h"
 #include "duktape/cw_duk_engine.h"
+#include "cw_errors.h"
+#include "cw_eval.h"
 #include "cw_lowering.h"
 #include "cw_node_builtins.h"
 #include "cw_regexp.h"
@@ -505,6 +507,10 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
     static const char *const strip[] = {"Duktape", "CBOR", "Buffer", NULL};
     for (size_t i = 0; strip[i]; i++)
         duk_del_prop_string(ctx, -1, strip[i]);
+    /* Before the runtime's lazy triggers, some of which (Error.isError)
+     * live on these constructors. */
+    cw_eval_install(ctx);
+    cw_errors_install(ctx);
     cw_runtime_install(ctx, &s->rt);
     cw_strings_install(ctx); /* replaces the lazy padStart/padEnd */
     cw_date_install(ctx); /* V8's Date parser and formats (cw_date.c) */

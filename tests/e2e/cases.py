@@ -219,6 +219,8 @@ CASES += [
     ("m-top-level-return", {"code": "const v = input.n * 2;\nif (v > 1) return { v };\noutput = 'unreached';",
                             "inputData": {"n": 4}},
      "SUCCESS", lambda r: r["output"] == {"v": 8}, 5),
+    ("m-bigint-unsupported", {"code": "const a = 1;\nconst big = 2n ** 64n;"},
+     "SYNTAX_ERROR", lambda r: "BigInt is not supported" in r["error"]["message"] and r["error"]["line"] == 2, 5),
     ("m-mathjs", {"code": "const math = require('mathjs'); output = math.evaluate('sqrt(3^2+4^2)');", "memoryLimit": 64},
      "SUCCESS", lambda r: r["output"] == 5, 20),
     ("m-uuid-validator", {"code": "const { v4 } = require('uuid'); const validator = require('validator');"

@@ -31,7 +31,7 @@ CASES = [
     ("constructor-chain", {"code": "output = (function(){}).constructor('return Object.keys(this).filter(function (k) { return k[0] === \"_\" || k === \"Duktape\" })')()"}, [S], 5,
      lambda r: r["output"] == []),
     ("eval-global", {"code": "output = eval('typeof Duktape')"}, [S], 5, lambda r: r["output"] == "undefined"),
-    ("hidden-symbol-probe", {"code": "output = Object.getOwnPropertyNames(globalThis).filter(n => /duk|cw_|__cw|rt/i.test(n) && n !== '__cw_h' && n !== '__cw_regexp')"}, [S], 5,
+    ("hidden-symbol-probe", {"code": "output = Object.getOwnPropertyNames(globalThis).filter(n => /duk|cw_|__cw|rt/i.test(n) && n !== '__cw_h' && n !== '__cw_regexp' && n !== '__cw_eval_src')"}, [S], 5,
      lambda r: r["output"] == []),
     ("require-fs", {"code": "require('fs').readFileSync('/etc/passwd')"}, [SEC], 5, None),
     ("require-node-prefix", {"code": "require('node:child_process').execSync('id')"}, [SEC], 5, None),

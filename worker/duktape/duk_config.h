@@ -50,18 +50,30 @@ int cw_date_tzoffset(double t, double local, int resolving);
 #define DUK_USE_DATE_GET_LOCAL_TZOFFSET(x) \
     cw_date_tzoffset((double)(x), (double)(d), sizeof(#x) > sizeof("d"))
 
-/* Nested source and data are capped well below what an 8 MiB stack allows. */
+/* Nested source and data are capped well below what the executor's stack
+ * allows.
+ * Native call levels (a callback called from forEach, map, sort, replace, a
+ * JSON reviver, a getter...): 7,000, enough that a recursive walk over nested
+ * data through forEach/map stops at Duktape's call-stack limit (10,000
+ * activations, ~3,300 levels of such a walk) rather than here; the executor's
+ * stack is sized for it (CW_CONFINE_STACK in worker/cw_confine.c). */
 #undef DUK_USE_COMPILER_RECLIMIT
 #define DUK_USE_COMPILER_RECLIMIT 1000
 #undef DUK_USE_NATIVE_CALL_RECLIMIT
-#define DUK_USE_NATIVE_CALL_RECLIMIT 500
+#define DUK_USE_NATIVE_CALL_RECLIMIT 7000
+
+/* String.fromCharCode as specified (ToUint16 of each argument): Debian's
+ * configuration keeps Duktape's 32-bit extension, which makes
+ * String.fromCharCode(-1) a non-BMP character instead of U+FFFF. */
+#undef DUK_USE_NONSTD_STRING_FROMCHARCODE_32BIT
+
 /* The collector marks recursively and, past this depth, falls back to
  * rescanning the whole heap once per level of the limit: with the packaged
  * 256, a chain of 50,000 promises (`p = p.then(...)` in a loop) or a long
  * linked list made every collection quadratic and one collection could run
  * for seconds, past the deadline.  16,384 levels take ~1.3 MB of C stack
- * (measured: ~80 bytes a level), well inside the 8 MB main stack even at the
- * native-call limit above. */
+ * (measured: ~80 bytes a level), well inside the executor's stack even at
+ * the native-call limit above. */
 #undef DUK_USE_MARK_AND_SWEEP_RECLIMIT
 #define DUK_USE_MARK_AND_SWEEP_RECLIMIT 16384
 
@@ -70,7 +82,7 @@ int cw_date_tzoffset(double t, double local, int resolving);
  * without recursion), and JSON.parse/JSON.stringify in jobs take the same
  * 1,000 levels, so `output = input` and JSON.parse(JSON.stringify(input))
  * round-trip.  Both reserve value-stack space per level; 1,000 levels
- * under the 500 nested native calls allowed below fit the 8 MiB C stack
+ * under deep nested native calls fit the C stack
  * (tests/security/test_input.py, "stack-native-*"). */
 #undef DUK_USE_JSON_DEC_RECLIMIT
 #define DUK_USE_JSON_DEC_RECLIMIT 1000

@@ -244,6 +244,27 @@ fn lower_in_globals(src: &str, flags: u32, budget: &Budget) -> Result<Lowered, F
     trace.mark("parse", budget);
     budget.check()?;
 
+    // --- BigInt: say so, rather than Duktape's "invalid number literal" ---
+    struct FindBigInt(Option<BytePos>);
+    impl Visit for FindBigInt {
+        fn visit_big_int(&mut self, b: &BigInt) {
+            if self.0.is_none() {
+                self.0 = Some(b.span.lo);
+            }
+        }
+    }
+    let mut big = FindBigInt(None);
+    script.visit_with(&mut big);
+    if let Some(pos) = big.0 {
+        let (line, col) = lines.locate(offset_of(pos));
+        return Err(SyntaxErr {
+            msg: "BigInt is not supported: the engine (Duktape 2.7) has no BigInt; use Number or a string".into(),
+            line,
+            col,
+        }
+        .into());
+    }
+
     // --- nesting and complexity guard --------------------------------------
     let mut depth = DepthCheck::default();
     script.visit_with(&mut depth);
@@ -277,6 +298,10 @@ fn lower_in_globals(src: &str, flags: u32, budget: &Budget) -> Result<Lowered, F
         trace.mark("resolver", budget);
         budget.check()?;
         const_violations(&mut program);
+        direct_eval(&mut program, unresolved_ctxt);
+        for_of_arguments(&mut program);
+        name_inference(&mut program);
+        split_try_catch_finally(&mut program);
         budget.check()?;
         for (name, mut pass) in compat(unresolved_mark) {
             pass.process(&mut program);
@@ -432,6 +457,10 @@ fn compat(unresolved_mark: Mark) -> Vec<(&'static str, Box<dyn Pass>)> {
     es2015_misc.env.es2015.sticky_regex = true;
 
     let passes: Vec<(&'static str, Box<dyn Pass>)> = vec![
+        // Names `const C = class {}` (and function expressions) before the
+        // class transform gives an anonymous class its own `_class` name;
+        // es2015_misc names again what the arrow transform created.
+        ("function_name", Box::new(es2015::function_name())),
         ("static_blocks", Box::new(es2022::static_blocks())),
         ("class_properties", Box::new(es2022::class_properties(Default::default(), unresolved_mark))),
         ("optional_chaining", Box::new(es2020::optional_chaining(Default::default(), unresolved_mark))),
@@ -518,6 +547,164 @@ fn const_violations(program: &mut Program) {
         }
     }
     program.visit_mut_with(&mut Rewrite(consts.0));
+}
+
+/// A direct `eval(x)` of the global eval becomes `eval(__cw_eval_src(x))`:
+/// still a direct eval (the caller's scope), with a string Duktape cannot
+/// compile lowered first by the executor (worker/cw_eval.c).  After the
+/// resolver, so a local binding named `eval` is left alone.
+fn direct_eval(program: &mut Program, unresolved: SyntaxContext) {
+    use swc_ecma_utils::ExprFactory;
+    struct Rewrite(SyntaxContext);
+    impl VisitMut for Rewrite {
+        fn visit_mut_call_expr(&mut self, c: &mut CallExpr) {
+            c.visit_mut_children_with(self);
+            let direct = matches!(&c.callee, Callee::Expr(e)
+                if matches!(&**e, Expr::Ident(id) if id.sym == *"eval" && id.ctxt == self.0));
+            if !direct || c.args.is_empty() || c.args[0].spread.is_some() {
+                return;
+            }
+            let arg = std::mem::replace(&mut c.args[0].expr, Box::new(Expr::Invalid(Invalid { span: DUMMY_SP })));
+            let wrap = CallExpr {
+                span: DUMMY_SP,
+                callee: Ident::new("__cw_eval_src".into(), DUMMY_SP, self.0).as_callee(),
+                args: vec![arg.as_arg()],
+                ..Default::default()
+            };
+            c.args[0].expr = Box::new(wrap.into());
+        }
+    }
+    program.visit_mut_with(&mut Rewrite(unresolved));
+}
+
+/// Duktape's arguments objects have no `Symbol.iterator` (an ES2015 addition:
+/// %Array.prototype.values%), and the for-of transform calls it; so
+/// `for (x of arguments)` iterates `Array.prototype.values.call(arguments)`,
+/// the same live iterator.  (Spread and destructuring of `arguments` go
+/// through helpers that already treat it as array-like.)
+fn for_of_arguments(program: &mut Program) {
+    use swc_ecma_utils::{member_expr, ExprFactory};
+    struct Rewrite;
+    impl VisitMut for Rewrite {
+        fn visit_mut_for_of_stmt(&mut self, f: &mut ForOfStmt) {
+            f.visit_mut_children_with(self);
+            if f.is_await {
+                return;
+            }
+            let is_arguments = matches!(&*f.right, Expr::Ident(id) if id.sym == *"arguments");
+            if !is_arguments {
+                return;
+            }
+            let args = std::mem::replace(&mut f.right, Box::new(Expr::Invalid(Invalid { span: DUMMY_SP })));
+            let values = member_expr!(Default::default(), DUMMY_SP, Array.prototype.values.call);
+            f.right = Box::new(
+                CallExpr { span: DUMMY_SP, callee: values.as_callee(), args: vec![args.as_arg()], ..Default::default() }
+                    .into(),
+            );
+        }
+    }
+    program.visit_mut_with(&mut Rewrite);
+}
+
+/// NamedEvaluation where swc's function_name pass does not reach: a
+/// parenthesized anonymous function/class/arrow (`var f = (function () {})`)
+/// loses its parentheses, which only ever matter to naming; a default in a
+/// binding or assignment pattern (`[fn = function () {}] = []`,
+/// `{ C = class {} } = {}`) names its function or class after the target.
+/// Anonymous arrows keep their lexical `this` and are named by function_name
+/// once the arrow transform has made them functions.
+fn name_inference(program: &mut Program) {
+    use swc_ecma_utils::{private_ident, IdentUsageFinder};
+    fn strip(e: &mut Box<Expr>) {
+        while let Expr::Paren(p) = &mut **e {
+            let anon = matches!(&*p.expr, Expr::Fn(FnExpr { ident: None, .. }) | Expr::Class(ClassExpr { ident: None, .. }) | Expr::Arrow(_))
+                || matches!(&*p.expr, Expr::Paren(_));
+            if !anon {
+                return;
+            }
+            let inner = std::mem::replace(&mut p.expr, Box::new(Expr::Invalid(Invalid { span: DUMMY_SP })));
+            *e = inner;
+        }
+    }
+    fn name(e: &mut Expr, id: &Ident) {
+        match e {
+            Expr::Fn(FnExpr { ident: ident @ None, function }) => {
+                if !IdentUsageFinder::find(id, function.as_ref()) {
+                    *ident = Some(private_ident!(DUMMY_SP, id.sym.clone()));
+                }
+            }
+            Expr::Class(ClassExpr { ident: ident @ None, class }) => {
+                if !IdentUsageFinder::find(id, class.as_ref()) {
+                    *ident = Some(private_ident!(DUMMY_SP, id.sym.clone()));
+                }
+            }
+            _ => {}
+        }
+    }
+    fn reserved(id: &Ident) -> bool {
+        id.is_reserved() || id.is_reserved_in_strict_mode(true) || id.is_reserved_in_strict_bind()
+    }
+    struct Pass;
+    impl VisitMut for Pass {
+        fn visit_mut_var_declarator(&mut self, d: &mut VarDeclarator) {
+            d.visit_mut_children_with(self);
+            if let (Pat::Ident(_), Some(init)) = (&d.name, &mut d.init) {
+                strip(init);
+            }
+        }
+        fn visit_mut_assign_expr(&mut self, a: &mut AssignExpr) {
+            a.visit_mut_children_with(self);
+            if a.op == op!("=") && a.left.as_ident().is_some() {
+                strip(&mut a.right);
+            }
+        }
+        fn visit_mut_assign_pat(&mut self, p: &mut AssignPat) {
+            p.visit_mut_children_with(self);
+            if let Pat::Ident(b) = &*p.left {
+                strip(&mut p.right);
+                let id = Ident::from(b.clone());
+                if !reserved(&id) {
+                    name(&mut p.right, &id);
+                }
+            }
+        }
+        fn visit_mut_assign_pat_prop(&mut self, p: &mut AssignPatProp) {
+            p.visit_mut_children_with(self);
+            if let Some(v) = &mut p.value {
+                strip(v);
+                let id = Ident::from(p.key.clone());
+                if !reserved(&id) {
+                    name(v, &id);
+                }
+            }
+        }
+    }
+    program.visit_mut_with(&mut Pass);
+}
+
+/// Duktape runs the `catch` of a `try` whose block returned when its
+/// `finally` then throws (`try { return 1 } catch (e) { ... } finally { throw x }`
+/// returns what the catch returns instead of throwing x).  A `try` with both
+/// is, by the specification, the same as a try/catch nested in a
+/// try/finally, which Duktape gets right; lowered code is given that form.
+fn split_try_catch_finally(program: &mut Program) {
+    struct Pass;
+    impl VisitMut for Pass {
+        fn visit_mut_try_stmt(&mut self, t: &mut TryStmt) {
+            t.visit_mut_children_with(self);
+            if t.handler.is_none() || t.finalizer.is_none() {
+                return;
+            }
+            let inner = TryStmt {
+                span: t.span,
+                block: std::mem::take(&mut t.block),
+                handler: t.handler.take(),
+                finalizer: None,
+            };
+            t.block = BlockStmt { span: DUMMY_SP, stmts: vec![Stmt::Try(Box::new(inner))], ..Default::default() };
+        }
+    }
+    program.visit_mut_with(&mut Pass);
 }
 
 /// Rejects pathological nesting and complexity before the transforms see

@@ -34,6 +34,10 @@
         if (n === 0 || n === Infinity || n === -Infinity) return n;
         return n < 0 ? Math.ceil(n) : Math.floor(n);
     }
+    function toLength(v) {
+        var n = toInt(v);
+        return n <= 0 ? 0 : Math.min(n, 9007199254740991);
+    }
     /* Clamps a relative index (negative counts from the end) into [0, len]. */
     function rel(v, len, dflt) {
         var n = v === undefined ? dflt : toInt(v);
@@ -241,7 +245,9 @@
 
     /* Dense copy: holes read as undefined, as the change-by-copy methods do. */
     function copy(o) {
-        var len = o.length >>> 0, out = new Array(len), i;
+        var len = toLength(o.length), out, i;
+        if (len > 4294967295) throw new RangeError('Invalid array length');
+        out = new Array(len);
         for (i = 0; i < len; i++) out[i] = o[i];
         return out;
     }
@@ -252,9 +258,19 @@
         if (cmp !== undefined) callable(cmp, 'toSorted');
         return copy(toObject(this)).sort(cmp);
     });
-    define(AP, 'toSpliced', function toSpliced() {
-        var out = copy(toObject(this));
-        AP.splice.apply(out, arguments);
+    /* As specified: no arguments remove nothing (Duktape's splice() with
+     * no deleteCount removes to the end); reads each kept element once. */
+    define(AP, 'toSpliced', function toSpliced(start, skipCount) {
+        var O = toObject(this), len = toLength(O.length), s = toInt(start), n = arguments.length, skip, items, outLen, out, i, k;
+        s = s < 0 ? Math.max(len + s, 0) : Math.min(s, len);
+        items = n > 2 ? AP.slice.call(arguments, 2) : [];
+        skip = n === 0 ? 0 : n === 1 ? len - s : Math.min(Math.max(toInt(skipCount), 0), len - s);
+        outLen = len + items.length - skip;
+        if (outLen > 9007199254740991) throw new TypeError('Invalid array length');
+        out = new Array(outLen);
+        for (i = 0; i < s; i++) out[i] = O[i];
+        for (k = 0; k < items.length; k++) out[i++] = items[k];
+        for (k = s + skip; k < len; k++) out[i++] = O[k];
         return out;
     });
     define(AP, 'with', function (index, value) {

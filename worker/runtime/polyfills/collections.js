@@ -272,6 +272,23 @@
     });
     Object.defineProperty(SP, TAG, { value: 'Set', configurable: true });
 
+    /* The ES2025 Set methods live in set-methods.js (group es2025, loaded
+     * with the global Iterator): until then each name here is an accessor
+     * (one shared pair; Duktape passes the key) that touches it, so a job
+     * that only uses Map/Set pays a defineProperty per name. */
+    rt.setInternals = { Set: Set, STORE: STORE, storeOf: storeOf };
+    function setMethodsLoaded(k) {
+        void G.Iterator;
+        var d = Object.getOwnPropertyDescriptor(SP, k);
+        return d !== undefined && d.get !== setMethodGet;
+    }
+    function setMethodGet(k) { return setMethodsLoaded(k) ? this[k] : undefined; }
+    function setMethodSet(v, k) { if (setMethodsLoaded(k)) this[k] = v; }
+    var SET_LAZY = { get: setMethodGet, set: setMethodSet, enumerable: false, configurable: true };
+    var SET_METHODS = ['union', 'intersection', 'difference', 'symmetricDifference', 'isSubsetOf',
+                       'isSupersetOf', 'isDisjointFrom'];
+    for (var sm = 0; sm < SET_METHODS.length; sm++) Object.defineProperty(SP, SET_METHODS[sm], SET_LAZY);
+
     define(G, 'Map', Map);
     define(G, 'Set', Set);
 })(globalThis, rt);

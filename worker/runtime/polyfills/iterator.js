@@ -30,6 +30,23 @@
     var IteratorPrototype = {};
     define(IteratorPrototype, ITER, function () { return this; });
 
+    /* The iterator helpers (iterator-helpers.js, group iterhelpers) load
+     * with the global Iterator; until then each helper name here is an
+     * accessor that touches it, so [].values().map(f) loads them too. One
+     * getter/setter pair serves every name (Duktape passes the key to
+     * accessors), so this costs a defineProperty per name, no closures. */
+    function helpersLoaded(k) {
+        void G.Iterator;
+        var d = Object.getOwnPropertyDescriptor(IteratorPrototype, k);
+        return d !== undefined && d.get !== lazyGet;
+    }
+    function lazyGet(k) { return helpersLoaded(k) ? this[k] : undefined; }
+    function lazySet(v, k) { if (helpersLoaded(k)) this[k] = v; }
+    var LAZY = { get: lazyGet, set: lazySet, enumerable: false, configurable: true };
+    var HELPERS = ['map', 'filter', 'take', 'drop', 'flatMap', 'reduce', 'toArray', 'forEach', 'some', 'every',
+                   'find', 'constructor', TAG];
+    for (var h = 0; h < HELPERS.length; h++) Object.defineProperty(IteratorPrototype, HELPERS[h], LAZY);
+
     /* kind: 0 keys, 1 values, 2 entries */
     function ArrayIterator(o, kind) {
         this._o = o;

@@ -81,6 +81,74 @@
         x = +x;
         return x < 1 ? NaN : Math.log(x + Math.sqrt(x * x - 1));
     });
+    /* Math.sumPrecise(iterable) (ES2026): the exactly rounded sum of the
+     * numbers, by Shewchuk's partials with the final half-even correction
+     * (Python's math.fsum); an overflowing partial is redone on halves. */
+    function fsum(xs) {
+        var p = [], i, j, x, y, t, hi, lo, n;
+        for (i = 0; i < xs.length; i++) {
+            x = xs[i];
+            n = 0;
+            for (j = 0; j < p.length; j++) {
+                y = p[j];
+                if (Math.abs(x) < Math.abs(y)) { t = x; x = y; y = t; }
+                hi = x + y;
+                lo = y - (hi - x);
+                if (lo !== 0) p[n++] = lo;
+                x = hi;
+            }
+            p.length = n;
+            p.push(x);
+        }
+        n = p.length;
+        hi = 0;
+        if (n > 0) {
+            hi = p[--n];
+            while (n > 0) {
+                x = hi;
+                y = p[--n];
+                hi = x + y;
+                lo = y - (hi - x);
+                if (lo !== 0) break;
+            }
+            if (n > 0 && ((lo < 0 && p[n - 1] < 0) || (lo > 0 && p[n - 1] > 0))) {
+                y = lo * 2;
+                x = hi + y;
+                if (y === x - hi) hi = x;
+            }
+        }
+        return hi;
+    }
+    define('sumPrecise', function sumPrecise(items) {
+        var it, r, v, xs = [], plusInf = false, minusInf = false, nan = false, allNegZero = true, s, k;
+        if (items === null || items === undefined) throw new TypeError(items + ' is not iterable');
+        it = items[Symbol.iterator]();
+        for (;;) {
+            r = it.next();
+            if (r === null || typeof r !== 'object') throw new TypeError('iterator result is not an object');
+            if (r.done) break;
+            v = r.value;
+            if (typeof v !== 'number') {
+                if (typeof it['return'] === 'function') it['return']();
+                throw new TypeError('Math.sumPrecise: ' + (typeof v) + ' is not a number');
+            }
+            if (xs.length >= 9007199254740992) throw new RangeError('Math.sumPrecise: too many values');
+            if (v !== v) nan = true;
+            else if (v === Infinity) plusInf = true;
+            else if (v === -Infinity) minusInf = true;
+            else if (!(v === 0 && 1 / v < 0)) { allNegZero = false; if (v !== 0) xs.push(v); }
+        }
+        if (nan || (plusInf && minusInf)) return NaN;
+        if (plusInf) return Infinity;
+        if (minusInf) return -Infinity;
+        if (allNegZero) return -0;
+        s = fsum(xs);
+        if (s === Infinity || s === -Infinity || s !== s) {
+            for (k = 0; k < xs.length; k++) xs[k] /= 2;
+            s = fsum(xs) * 2;
+        }
+        return s;
+    });
     define('atanh', function atanh(x) {
         x = +x;
         if (x === 0 || x !== x) return x;

@@ -316,6 +316,8 @@
             var self = this instanceof AggregateError ? this : Object.create(AggregateError.prototype);
             var e = new Error(message);
             if (message !== undefined) define(self, 'message', String(message));
+            var options = arguments[2];
+            if (options !== null && typeof options === 'object' && 'cause' in options) define(self, 'cause', options.cause);
             define(self, 'errors', Array.from(errors));
             if (e.stack !== undefined) define(self, 'stack', e.stack);
             return self;
@@ -326,6 +328,113 @@
         define(AggregateError.prototype, 'message', '');
         define(G, 'AggregateError', AggregateError);
     }
+
+    /* Promise.try(fn, ...args) (ES2025): fn's result or throw, as a promise. */
+    define(Promise, 'try', function (fn) {
+        var cap = newCapability(this), args = Array.prototype.slice.call(arguments, 1);
+        try {
+            cap.resolve(fn.apply(undefined, args));
+        } catch (e) {
+            cap.reject(e);
+        }
+        return cap.promise;
+    });
+    Object.defineProperty(Promise['try'], 'name', { value: 'try', configurable: true });
+
+    /* Array.fromAsync(items, mapFn, thisArg) (ES2026): awaits each element
+     * (of an async iterable, a sync iterable or an array-like) and, with
+     * mapFn, each mapped value, in order. */
+    var asyncIter = Symbol.asyncIterator;
+    define(Array, 'fromAsync', function fromAsync(items) {
+        var C = this, mapFn = arguments[1], thisArg = arguments[2];
+        return new Promise(function (resolve, reject) {
+            var out, it, next, k = 0, sync = false, arrayLike = false, len = 0, m;
+            function fail(e) { reject(e); }
+            function closeAndFail(e) {
+                var ret;
+                try {
+                    ret = it && it['return'];
+                    if (ret !== undefined && ret !== null) {
+                        var r = ret.call(it);
+                        if (!sync && r && typeof r.then === 'function') {
+                            r.then(function () { reject(e); }, function () { reject(e); });
+                            return;
+                        }
+                    }
+                } catch (ignored) { /* the first error wins */ }
+                reject(e);
+            }
+            function put(v) {
+                if (mapFn === undefined) return store(v);
+                var mv;
+                try { mv = mapFn.call(thisArg, v, k); } catch (e) { return arrayLike ? fail(e) : closeAndFail(e); }
+                Promise.resolve(mv).then(store, arrayLike ? fail : closeAndFail);
+            }
+            function store(v) {
+                try {
+                    Object.defineProperty(out, k, { value: v, writable: true, enumerable: true, configurable: true });
+                } catch (e) { return arrayLike ? fail(e) : closeAndFail(e); }
+                k++;
+                loop();
+            }
+            function finish() {
+                try { out.length = k; } catch (e) { return fail(e); }
+                resolve(out);
+            }
+            function loop() {
+                var r;
+                if (arrayLike) {
+                    if (k >= len) return finish();
+                    try { r = items[k]; } catch (e) { return fail(e); }
+                    Promise.resolve(r).then(put, fail);
+                    return;
+                }
+                try {
+                    r = next.call(it);
+                } catch (e) { return fail(e); }
+                if (sync) {
+                    if (r === null || typeof r !== 'object') return fail(new TypeError('iterator result is not an object'));
+                    var done, value;
+                    try { done = r.done; value = r.value; } catch (e) { return fail(e); }
+                    if (done) return finish();
+                    Promise.resolve(value).then(put, closeAndFail);
+                    return;
+                }
+                Promise.resolve(r).then(function (res) {
+                    if (res === null || (typeof res !== 'object' && typeof res !== 'function'))
+                        return fail(new TypeError('iterator result is not an object'));
+                    var d, v;
+                    try { d = res.done; v = res.value; } catch (e) { return fail(e); }
+                    if (d) return finish();
+                    put(v);
+                }, fail);
+            }
+            try {
+                if (mapFn !== undefined && typeof mapFn !== 'function') throw new TypeError(mapFn + ' is not a function');
+                if (items === null || items === undefined) throw new TypeError(items + ' is not iterable');
+                m = items[asyncIter];
+                if (m === undefined || m === null) {
+                    m = items[Symbol.iterator];
+                    if (m !== undefined && m !== null) sync = true;
+                    else arrayLike = true;
+                }
+                if (arrayLike) {
+                    items = Object(items);
+                    len = Math.min(Math.max(Math.floor(+items.length) || 0, 0), 9007199254740991);
+                    out = typeof C === 'function' ? new C(len) : new Array(len);
+                } else {
+                    out = typeof C === 'function' ? new C() : [];
+                    if (typeof m !== 'function') throw new TypeError('Symbol.iterator is not a function');
+                    it = m.call(items);
+                    if (it === null || (typeof it !== 'object' && typeof it !== 'function')) throw new TypeError('iterator is not an object');
+                    next = it.next;
+                }
+            } catch (e) {
+                return fail(e);
+            }
+            loop();
+        });
+    });
 
     /* ---- host hooks ----------------------------------------------------- */
 

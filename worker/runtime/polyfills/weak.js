@@ -115,6 +115,56 @@
     define(WSP, 'delete', function (k) { return storeOf(this, 'WeakSet.prototype.delete', WeakSet).remove(k); });
     Object.defineProperty(WSP, TAG, { value: 'WeakSet', configurable: true });
 
+    /* WeakRef and FinalizationRegistry. A job's heap lives for one job and
+     * Duktape gives no hook into its collector, so a target is never seen
+     * as collected: deref() returns it and cleanup callbacks never run
+     * (both allowed by the specification, which makes collection
+     * unobservable-in-time). Registrations are kept for unregister. */
+    function canBeHeldWeakly(v) {
+        return isObject(v) || (typeof v === 'symbol' && Symbol.keyFor(v) === undefined);
+    }
+    var TARGET = Symbol('target'), CELLS = Symbol('cells');
+    function WeakRef(target) {
+        if (!(this instanceof WeakRef) || hasOwn.call(this, TARGET)) throw new TypeError("Constructor WeakRef requires 'new'");
+        if (!canBeHeldWeakly(target)) throw new TypeError('WeakRef: invalid target');
+        Object.defineProperty(this, TARGET, { value: target });
+    }
+    define(WeakRef.prototype, 'deref', function deref() {
+        if (!isObject(this) || !hasOwn.call(this, TARGET)) throw new TypeError('WeakRef.prototype.deref called on incompatible receiver');
+        return this[TARGET];
+    });
+    Object.defineProperty(WeakRef.prototype, TAG, { value: 'WeakRef', configurable: true });
+
+    function FinalizationRegistry(cleanup) {
+        if (!(this instanceof FinalizationRegistry) || hasOwn.call(this, CELLS)) throw new TypeError("Constructor FinalizationRegistry requires 'new'");
+        if (typeof cleanup !== 'function') throw new TypeError('FinalizationRegistry: cleanup must be callable');
+        Object.defineProperty(this, CELLS, { value: [] });
+    }
+    function cellsOf(o, who) {
+        if (!isObject(o) || !hasOwn.call(o, CELLS)) throw new TypeError('FinalizationRegistry.prototype.' + who + ' called on incompatible receiver');
+        return o[CELLS];
+    }
+    var FRP = FinalizationRegistry.prototype;
+    define(FRP, 'register', function register(target, held, token) {
+        var cells = cellsOf(this, 'register');
+        if (!canBeHeldWeakly(target)) throw new TypeError('FinalizationRegistry.prototype.register: invalid target');
+        if (target === held) throw new TypeError('FinalizationRegistry.prototype.register: target and holdings must not be same');
+        if (token !== undefined && !canBeHeldWeakly(token)) throw new TypeError('FinalizationRegistry.prototype.register: invalid unregister token');
+        if (token !== undefined) cells.push(token);
+        return undefined;
+    });
+    define(FRP, 'unregister', function unregister(token) {
+        var cells = cellsOf(this, 'unregister'), i, found = false;
+        if (!canBeHeldWeakly(token)) throw new TypeError('FinalizationRegistry.prototype.unregister: invalid unregister token');
+        for (i = cells.length - 1; i >= 0; i--) {
+            if (cells[i] === token) { cells.splice(i, 1); found = true; }
+        }
+        return found;
+    });
+    Object.defineProperty(FRP, TAG, { value: 'FinalizationRegistry', configurable: true });
+    define(G, 'WeakRef', WeakRef);
+    define(G, 'FinalizationRegistry', FinalizationRegistry);
+
     define(G, 'WeakMap', WeakMap);
     define(G, 'WeakSet', WeakSet);
 })(globalThis, rt);

@@ -291,3 +291,18 @@ test('Array.prototype.sort is stable (ES2019)', function () {
     Array.prototype.sort.call(o);
     eq([o[0], o[1]], ['a', 'b'], 'generic array-likes');
 });
+
+/* Node 24 has no Math.sumPrecise yet; expected values are the exact sums. */
+test('Math.sumPrecise', function () {
+    eq(Math.sumPrecise([0.1, 0.2, 0.3]), 0.6, 'exactly rounded (0.1 + 0.2 + 0.3 is 0.6000000000000001)');
+    eq(Math.sumPrecise([1e20, 1, -1e20]), 1, 'no cancellation');
+    eq(Math.sumPrecise([1e308, 1e308, -1e308]), 1e308, 'an overflowing partial');
+    eq(Math.sumPrecise([1e308, 1e308]), Infinity, 'a sum that overflows');
+    eq(1 / Math.sumPrecise([]), -Infinity, 'empty is -0');
+    eq(1 / Math.sumPrecise([-0, -0]), -Infinity, 'all -0 is -0');
+    ok(isNaN(Math.sumPrecise([Infinity, -Infinity])), '+Inf and -Inf');
+    eq(Math.sumPrecise(new Set([1, 2])), 3, 'any iterable');
+    var threw = false;
+    try { Math.sumPrecise([1, '2']); } catch (e) { threw = e instanceof TypeError; }
+    ok(threw, 'a non-number throws a TypeError');
+});

@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""Language semantics against Node 24's recorded answers.
+
+Each case is a job's code; tests/e2e/language-node24.json holds what Node 24
+gave for it, run once under `vm` in a fresh context with the same `input`
+({}) and a console (`test_language.py --record NODE`): either the JSON of
+`output` after the microtasks ran, or the name of the error that ended it
+(`SyntaxError` when the code did not compile).  The driver runs every case
+through `codeworker exec --jobs` and requires the same answer: the same
+output, or a failure whose error has the same name (a SyntaxError must be a
+SYNTAX_ERROR result when Node rejected the code at compile time).  No Node is
+needed to run it.
+
+The cases are the gaps closed in the language and the built-ins (one or more
+per fix; each failed before its fix).
+
+Usage: test_language.py BUILD_BIN_DIR [--record NODE]
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from cwtest import check, summary  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RECORD = os.path.join(HERE, "language-node24.json")
+
+CASES = [
+    # --- Set methods (ES2025) ---------------------------------------------------
+    ("set-union", "output = [...new Set([1, 2, 3]).union(new Set([3, 4]))];"),
+    ("set-intersection", "output = [[...new Set([1, 2, 3]).intersection(new Set([3, 2, 9]))],"
+     " [...new Set([5, 1, 2, 3, 7]).intersection(new Set([3, 2]))]];"),
+    ("set-difference", "output = [...new Set([1, 2, 3]).difference(new Set([2]))];"),
+    ("set-symdiff", "output = [...new Set([1, 2, 3]).symmetricDifference(new Set([3, 4]))];"),
+    ("set-predicates", "const a = new Set([1, 2]), b = new Set([1, 2, 3]);"
+     " output = [a.isSubsetOf(b), b.isSubsetOf(a), b.isSupersetOf(a), a.isDisjointFrom(new Set([7])), a.isDisjointFrom(b)];"),
+    ("set-like-map", "output = [...new Set(['a', 'x']).intersection(new Map([['a', 1], ['b', 2]]))];"),
+    ("set-methods-bad-arg", "try { new Set([1]).union([1]); output = 'no error'; } catch (e) { output = e.name; }"),
+    # --- iterator helpers -------------------------------------------------------
+    ("iter-map-filter", "output = [1, 2, 3, 4].values().map(x => x * 10).filter(x => x > 10).toArray();"),
+    ("iter-take-drop", "function* nat() { let i = 0; for (;;) yield i++; } output = nat().drop(2).take(3).toArray();"),
+    ("iter-flatmap", "output = ['ab', 'c'].values().flatMap(s => s.split('')).toArray();"),
+    ("iter-reduce-etc", "const it = () => new Set([1, 2, 3]).values(); const seen = []; it().forEach(v => seen.push(v));"
+     " output = [it().reduce((a, b) => a + b), it().reduce((a, b) => a + b, 10), it().some(v => v > 2),"
+     " it().every(v => v > 2), it().find(v => v > 1), seen];"),
+    ("iter-from", "const o = { i: 0, next() { return this.i < 2 ? { value: this.i++, done: false } : { done: true }; } };"
+     " output = [Iterator.from(o).map(x => x + 1).toArray(), typeof Iterator, Iterator.from([5]).toArray()];"),
+    ("iter-take-closes", "let closed = 0; const src = Object.create(Iterator.prototype); src.next = () => ({ value: 1, done: false });"
+     " src.return = () => { closed++; return {}; }; output = [src.take(2).toArray(), closed];"),
+    ("iter-map-entries", "output = new Map([['a', 1]]).entries().map(([k, v]) => k + v).toArray();"),
+    # --- semantics -------------------------------------------------------------
+    ("fromcharcode-uint16", "output = [String.fromCharCode(-1).charCodeAt(0), String.fromCharCode(65536 + 65).length,"
+     " String.fromCharCode(0x1F600).charCodeAt(0), String.fromCharCode(72, 105)];"),
+    ("fromcharcode-es5", "var s = String.fromCharCode(-1); output = [s.length, s.charCodeAt(0)];"),
+    ("for-of-arguments", "function f() { const r = []; for (const x of arguments) r.push(x); return r; }"
+     " const g = function () { return (() => { const r = []; for (const a of arguments) r.push(a * 2); return r; })(); };"
+     " output = [f(1, 2), g(3, 4), f()];"),
+    ("class-expression-names", "const C = class {}; let D; D = class {}; const o = { E: class {} }; const F = class Named {};"
+     " output = [C.name, D.name, o.E.name, F.name];"),
+    ("error-cause", "const e = new Error('m', { cause: 5 }); const t = new TypeError('t', { cause: { code: 1 } });"
+     " const d = Object.getOwnPropertyDescriptor(e, 'cause');"
+     " output = [e.cause, t.cause, Object.keys(e), d.enumerable, d.writable, 'cause' in new Error('x'), 'cause' in new Error('x', {}),"
+     " 'cause' in new RangeError('x', { cause: undefined }), new SyntaxError('s', { cause: 0 }).cause];"),
+    ("error-cause-identity", "const e = new Error('m', { cause: 1 }); let caught; try { null.x; } catch (x) { caught = x; }"
+     " output = [e instanceof Error, Object.prototype.toString.call(e), caught instanceof TypeError, caught.constructor === TypeError,"
+     " Object.getPrototypeOf(TypeError) === Error, Error('q').message, TypeError.name, typeof Error.prototype.toString];"),
+    ("error-cause-subclass", "class AppError extends Error { constructor(m, o) { super(m, o); this.name = 'AppError'; } }"
+     " const e = new AppError('bad', { cause: 'root' }); output = [e.cause, e instanceof AppError, e instanceof Error, String(e)];"),
+    ("aggregate-error-cause", "output = new AggregateError([1], 'agg', { cause: 'c' }).cause;"),
+    ("name-inference", "var cover = (function () {}); let a; a = (class {}); const [fn = function () {}] = [];"
+     " const { C = class {} } = {}; let g; [g = function* () {}] = []; const ar = (() => {});"
+     " function f(p = function () {}) { return p.name; } output = [cover.name, a.name, fn.name, C.name, g.name, ar.name, f()];"),
+    ("finally-throw-after-return", "function f() { try { return 'd'; } catch (e) { return null; } finally { throw new RangeError('x'); } }"
+     " let r; try { r = f(); } catch (e) { r = 'threw ' + e.name; } output = r;"),
+    ("finally-throw-async", "async function f() { try { await 1; return 'd'; } catch (e) { return null; } finally { throw new Error('x'); } }"
+     " f().then(v => { output = v; }, e => { output = 'rejected ' + e.message; });"),
+    ("try-catch-finally-order", "const log = []; const f = () => { for (const i of [1, 2, 3]) { try { if (i === 1) continue; if (i === 3) throw i;"
+     " return i; } catch (e) { log.push('c' + e); } finally { log.push('f' + i); } } }; output = [f(), log];"),
+    # --- code built at run time ---------------------------------------------
+    ("eval-let", "output = eval('let q = 2; q * 3');"),
+    ("eval-direct-scope", "function f(a) { const k = 2; return eval('const z = a * k; [z].map(v => v + 1)[0]'); } output = f(5);"),
+    ("eval-es5-unchanged", "function f(a) { var b = 1; return eval('a + b'); } output = [f(2), eval('[1, 2].length'), eval(42)];"),
+    ("eval-syntax-error", "try { eval('let = = 1'); output = 'no error'; } catch (e) { output = e.name; }"),
+    ("function-ctor-modern", "const f = new Function('return [1, 2].map(x => x * 2)'); output = [f(), f instanceof Function, typeof f];"),
+    ("function-ctor-params", "const g = new Function('a', 'b = 3', '...r', 'const s = a + b; return `${s}:${r.length}`');"
+     " output = [g(1), g(1, 1, 7, 8), Function('a,b', 'return a * b')(3, 4), g.length];"),
+    ("function-ctor-class", "const C = new Function('class A { m() { return 7; } } return new A().m();'); output = C();"),
+    ("function-ctor-global-scope", "const k = 1; output = (function () { const k = 2; return new Function('return typeof k')(); })();"),
+    ("function-ctor-syntax-error", "try { new Function('return ) ('); output = 'no error'; } catch (e) { output = e.name; }"),
+    ("function-identity", "output = [Function.prototype.constructor === Function, Function.name, Function.length,"
+     " (() => 1) instanceof Function, Object.getPrototypeOf(Function('')) === Function.prototype];"),
+    # --- native call depth: tree walks through forEach/map --------------------
+    ("deep-foreach-walk", "let t = {}; for (let i = 0; i < 2000; i++) t = { kids: [t] };"
+     " function depth(n) { let d = 0; (n.kids || []).forEach(k => { d = Math.max(d, depth(k)); }); return d + 1; } output = depth(t);"),
+    ("deep-map-walk", "let t = [1]; for (let i = 0; i < 2000; i++) t = [t];"
+     " const flat = (a) => Array.isArray(a) ? a.map(flat).reduce((x, y) => x.concat(y), []) : [a]; output = flat(t);"),
+    ("deep-json-reviver-walk", "let s = '1'; for (let i = 0; i < 900; i++) s = '[' + s + ']';"
+     " let n = 0; JSON.parse(s, (k, v) => { n++; return v; }); output = n;"),
+    ("runaway-native-recursion", "const f = (d) => { [1].forEach(() => f(d + 1)); }; f(0);"),
+    # --- other missing built-ins ------------------------------------------------
+    ("array-fromasync", "Array.fromAsync([1, Promise.resolve(2), 3], x => x * 2).then(v => { output = v; });"),
+    ("array-fromasync-asynciter", "async function* g() { yield 1; yield 2; } Array.fromAsync(g()).then(v => { output = v; });"),
+    ("promise-try", "Promise.all([Promise.try(() => 5), Promise.try(() => { throw new RangeError('x'); }).catch(e => e.name),"
+     " Promise.try((a, b) => a + b, 2, 3)]).then(v => { output = v; });"),
+    ("error-iserror", "output = [Error.isError(new TypeError('x')), Error.isError({ name: 'Error', message: '' }),"
+     " Error.isError(Object.create(Error.prototype)), Error.isError(null)];"),
+    ("weakref", "const t = { a: 1 }; const r = new WeakRef(t); const fr = new FinalizationRegistry(() => {}); const tok = {};"
+     " fr.register(t, 'held', tok); output = [r.deref() === t, fr.unregister(tok), fr.unregister(tok), String(r), String(fr)];"),
+    ("weakref-bad-target", "try { new WeakRef(1); output = 'no error'; } catch (e) { output = e.name; }"),
+    # --- change-array-by-copy exactly as specified ------------------------------
+    ("tospliced-no-args", "output = [[1, 2, 3].toSpliced(), [1, 2, 3].toSpliced(1), [1, 2, 3].toSpliced(-1, 0, 'x'),"
+     " [1, 2, 3].toSpliced(1, 1, 'a', 'b'), [, 1].toSpliced(0, 0)];"),
+    ("array-by-copy", "const a = [3, 1, 2]; output = [a.toSorted(), a.toReversed(), a.with(-1, 9), a, [1, , 3].toReversed(),"
+     " Array.prototype.toSorted.call({ length: 2, 0: 'b', 1: 'a' })];"),
+    ("array-with-range", "try { [1].with(1, 0); output = 'no error'; } catch (e) { output = e.name; }"),
+]
+
+
+NODE_RUNNER = r"""
+'use strict';
+const vm = require('vm');
+const fs = require('fs');
+const cases = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+let rejected = null;
+process.on('unhandledRejection', (r) => { if (!rejected) rejected = r; });
+(async () => {
+  const out = {};
+  for (const [id, code] of cases) {
+    const ctx = vm.createContext({ input: {}, console: { log() {}, warn() {}, error() {}, info() {} } });
+    rejected = null;
+    let script;
+    try {
+      script = new vm.Script(code);
+    } catch (e) {
+      out[id] = { error: e.name, compile: true };
+      continue;
+    }
+    try {
+      script.runInContext(ctx, { timeout: 10000 });
+      for (let i = 0; i < 20; i++) await new Promise(r => setImmediate(r));
+      if (rejected) out[id] = { error: rejected && rejected.name };
+      else out[id] = { output: ctx.output === undefined ? null : JSON.parse(JSON.stringify(ctx.output)) };
+    } catch (e) {
+      out[id] = { error: e && e.name };
+    }
+  }
+  fs.writeFileSync(process.argv[3], JSON.stringify(out, null, 1) + '\n');
+})();
+"""
+
+
+def record(node):
+    with tempfile.TemporaryDirectory() as tmp:
+        cases = os.path.join(tmp, "cases.json")
+        with open(cases, "w") as f:
+            json.dump(CASES, f)
+        runner = os.path.join(tmp, "run.js")
+        with open(runner, "w") as f:
+            f.write(NODE_RUNNER)
+        subprocess.run([node, runner, cases, RECORD], check=True)
+    print("recorded %d answers" % len(CASES))
+
+
+def main():
+    args = sys.argv[1:]
+    if "--record" in args:
+        record(args[args.index("--record") + 1])
+        return 0
+    binary = os.path.join(args[0], "codeworker")
+    with open(RECORD) as f:
+        expected = json.load(f)
+    with tempfile.TemporaryDirectory() as tmp:
+        jobs = os.path.join(tmp, "jobs.jsonl")
+        with open(jobs, "w") as f:
+            for cid, code in CASES:
+                f.write(json.dumps({"jobId": cid, "code": code, "timeout": 10}) + "\n")
+        p = subprocess.run([binary, "exec", "--jobs", jobs, "--executors", "2"],
+                           capture_output=True, text=True, timeout=300)
+    results = {}
+    for line in p.stdout.splitlines():
+        r = json.loads(line)
+        results[r["jobId"]] = r
+    for cid, _ in CASES:
+        want = expected.get(cid)
+        r = results.get(cid)
+        if want is None or r is None:
+            check(cid, False, "no recorded answer" if want is None else "no result")
+            continue
+        err = r.get("error") or {}
+        if "output" in want:
+            got = r.get("output") if r.get("success") else None
+            ok = r.get("success") and got == want["output"]
+            detail = "Node %s; codeworker %s %s %s" % (json.dumps(want["output"]), r.get("resultCode"),
+                                                       json.dumps(got), err.get("message"))
+        else:
+            ok = not r.get("success") and err.get("name") == want["error"]
+            if want.get("compile"):
+                ok = ok and r.get("resultCode") == "SYNTAX_ERROR"
+            detail = "Node throws %s; codeworker %s %s %s" % (want["error"], r.get("resultCode"),
+                                                              json.dumps(r.get("output")), err.get("message"))
+        check(cid, ok, detail)
+    return summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

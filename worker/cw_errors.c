@@ -1,0 +1,101 @@
+/*
+ * cw_errors.c -- `new Error(message, { cause })` for Duktape's error
+ * constructors.
+ *
+ * ES2022 gave every native error constructor an options argument whose
+ * `cause` becomes an own, non-enumerable property of the error; agents chain
+ * errors with it (`throw new Error("fetch failed", { cause: e })`).  Duktape
+ * 2.7 ignores the argument.  Each global error constructor (Error,
+ * EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError) is
+ * replaced by a native wrapper that calls Duktape's own constructor -- so the
+ * object is a real error, with its traceback, `[object Error]` class and
+ * prototype -- and then installs `cause` as specified (InstallErrorCause:
+ * only when options is an object that has a `cause` property, read once).
+ * The wrappers share the originals' prototypes (`instanceof`, errors the
+ * engine throws itself, and `prototype.constructor` all agree) and print as
+ * native functions, so lowered subclasses take the same path as before.
+ * Installed once per heap, as part of the sealed heap image.
+ */
+#include "cw_errors.h"
+
+#include <string.h>
+
+#define CW_ERRORS_ORIGINAL DUK_HIDDEN_SYMBOL("cwOriginalError")
+
+static duk_ret_t cw_errors_construct(duk_context *ctx) {
+    duk_idx_t nargs = duk_get_top(ctx);
+    duk_push_current_function(ctx);
+    duk_get_prop_string(ctx, -1, CW_ERRORS_ORIGINAL);
+    duk_remove(ctx, -2);
+    if (nargs > 0)
+        duk_dup(ctx, 0);
+    duk_new(ctx, nargs > 0 ? 1 : 0); /* [ args... err ] */
+    /* The traceback has this wrapper's own frame at its top ("at Error ()
+     * native ..."): the stack the job sees starts at its own code. */
+    duk_get_prop_string(ctx, -1, "stack");
+    if (duk_is_string(ctx, -1)) {
+        duk_size_t n = 0;
+        const char *st = duk_get_lstring(ctx, -1, &n);
+        const char *l1 = memchr(st, '\n', n);
+        const char *l2 = l1 ? memchr(l1 + 1, '\n', n - (size_t)(l1 + 1 - st)) : NULL;
+        if (l1 && l2 && (size_t)(l2 - l1) > 8 && memcmp(l1 + 1, "    at ", 7) == 0 &&
+            memmem(l1, (size_t)(l2 - l1), ") native", 8) != NULL) {
+            duk_push_string(ctx, "stack");
+            duk_push_lstring(ctx, st, (duk_size_t)(l1 - st));
+            duk_push_lstring(ctx, l2, n - (duk_size_t)(l2 - st));
+            duk_concat(ctx, 2);
+            duk_def_prop(ctx, -4, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_HAVE_ENUMERABLE |
+                                      DUK_DEFPROP_SET_CONFIGURABLE | DUK_DEFPROP_FORCE);
+        }
+    }
+    duk_pop(ctx);
+    if (nargs > 1 && duk_is_object(ctx, 1) && duk_has_prop_string(ctx, 1, "cause")) {
+        duk_push_string(ctx, "cause");
+        duk_get_prop_string(ctx, 1, "cause");
+        duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_HAVE_ENUMERABLE |
+                                  DUK_DEFPROP_SET_CONFIGURABLE | DUK_DEFPROP_FORCE);
+    }
+    return 1;
+}
+
+void cw_errors_install(duk_context *ctx) {
+    static const char *const names[] = {"Error",       "EvalError", "RangeError", "ReferenceError",
+                                        "SyntaxError", "TypeError", "URIError",   NULL};
+    duk_push_global_object(ctx);
+    for (size_t i = 0; names[i]; i++) {
+        duk_get_prop_string(ctx, -1, names[i]); /* [ global orig ] */
+        duk_push_c_function(ctx, cw_errors_construct, DUK_VARARGS);
+        duk_dup(ctx, -2);
+        duk_put_prop_string(ctx, -2, CW_ERRORS_ORIGINAL);
+        duk_push_string(ctx, "prototype");
+        duk_get_prop_string(ctx, -3, "prototype");
+        duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_HAVE_WRITABLE | DUK_DEFPROP_HAVE_ENUMERABLE |
+                                  DUK_DEFPROP_HAVE_CONFIGURABLE);
+        duk_push_string(ctx, "name");
+        duk_push_string(ctx, names[i]);
+        duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE | DUK_DEFPROP_HAVE_WRITABLE |
+                                  DUK_DEFPROP_HAVE_ENUMERABLE | DUK_DEFPROP_SET_CONFIGURABLE);
+        duk_push_string(ctx, "length");
+        duk_push_int(ctx, 1);
+        duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE | DUK_DEFPROP_HAVE_WRITABLE |
+                                  DUK_DEFPROP_HAVE_ENUMERABLE | DUK_DEFPROP_SET_CONFIGURABLE);
+        /* The native errors inherit from Error: keep [[Prototype]] of the
+         * constructors too (TypeError.__proto__ === Error). */
+        if (i > 0) {
+            duk_get_prop_string(ctx, -3, "Error");
+            duk_set_prototype(ctx, -2);
+        }
+        duk_get_prop_string(ctx, -2, "prototype");
+        duk_push_string(ctx, "constructor");
+        duk_dup(ctx, -3);
+        duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_HAVE_ENUMERABLE |
+                                  DUK_DEFPROP_SET_CONFIGURABLE);
+        duk_pop(ctx);
+        duk_push_string(ctx, names[i]);
+        duk_swap_top(ctx, -2);
+        duk_def_prop(ctx, -4, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_HAVE_ENUMERABLE |
+                                  DUK_DEFPROP_SET_CONFIGURABLE);
+        duk_pop(ctx); /* orig */
+    }
+    duk_pop(ctx);
+}
