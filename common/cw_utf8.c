@@ -170,3 +170,58 @@ size_t cw_utf8_clip(const char *str, size_t n, size_t max) {
         i -= 3;
     return i;
 }
+
+size_t cw_utf8_to_utf16(const char *s, size_t n, uint16_t *out) {
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    size_t k = 0;
+    while (p < end) {
+        unsigned c = *p++;
+        uint32_t v;
+        int extra;
+        if (c < 0x80) {
+            out[k++] = (uint16_t)c;
+            continue;
+        } else if (c >= 0xc0 && c < 0xe0) {
+            v = c & 0x1f, extra = 1;
+        } else if (c >= 0xe0 && c < 0xf0) {
+            v = c & 0x0f, extra = 2;
+        } else if (c >= 0xf0 && c < 0xf8) {
+            v = c & 0x07, extra = 3;
+        } else {
+            out[k++] = 0xfffd;
+            continue;
+        }
+        int got = 0;
+        while (got < extra && p < end && (*p & 0xc0) == 0x80)
+            v = (v << 6) | (*p++ & 0x3f), got++;
+        if (got < extra || v > 0x10ffff) {
+            out[k++] = 0xfffd;
+        } else if (v >= 0x10000) { /* 4 bytes in, 2 units out */
+            v -= 0x10000;
+            out[k++] = (uint16_t)(0xd800 + (v >> 10));
+            out[k++] = (uint16_t)(0xdc00 + (v & 0x3ff));
+        } else {
+            out[k++] = (uint16_t)v;
+        }
+    }
+    return k;
+}
+
+size_t cw_utf8_from_utf16(const uint16_t *u, size_t n, char *out) {
+    unsigned char *b = (unsigned char *)out;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = u[i];
+        if (c < 0x80) {
+            b[k++] = (unsigned char)c;
+        } else if (c < 0x800) {
+            b[k++] = (unsigned char)(0xc0 | (c >> 6));
+            b[k++] = (unsigned char)(0x80 | (c & 0x3f));
+        } else {
+            b[k++] = (unsigned char)(0xe0 | (c >> 12));
+            b[k++] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
+            b[k++] = (unsigned char)(0x80 | (c & 0x3f));
+        }
+    }
+    return k;
+}

@@ -16,6 +16,7 @@
 #define CW_UTF8_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cw_buf.h"
 
@@ -31,5 +32,20 @@ int cw_utf8_valid(const char *s, size_t n);
 
 /* Largest length <= max that does not cut a UTF-8/CESU-8 sequence. */
 size_t cw_utf8_clip(const char *s, size_t n, size_t max);
+
+/*
+ * UTF-16 for the libraries that speak it (ICU): a Duktape string (CESU-8,
+ * or 4-byte UTF-8 from C pushes) becomes UTF-16 code units, a surrogate
+ * pair for a character outside the BMP and a lone surrogate as itself, so
+ * lengths and indices are JavaScript's; a byte that starts no well-formed
+ * sequence, or a sequence cut short, becomes U+FFFD.  `out` must hold n
+ * units (never more units than bytes).  Returns the number written.
+ */
+size_t cw_utf8_to_utf16(const char *s, size_t n, uint16_t *out);
+
+/* The way back: each code unit, surrogates included, as its own 1- to
+ * 3-byte sequence (CESU-8, what Duktape's lexer makes of literals).  `out`
+ * must hold 3 * n bytes.  Returns the number written. */
+size_t cw_utf8_from_utf16(const uint16_t *u, size_t n, char *out);
 
 #endif /* CW_UTF8_H */

@@ -41,6 +41,8 @@
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 
+#include "cw_utf8.h"
+
 #define CW_UNI_MAX_UNITS ((int32_t)1 << 27) /* 128 Mi UTF-16 units = 256 MiB outside the heap */
 
 int cw_sandbox_timeout_check(void *udata); /* worker/cw_sandbox.c */
@@ -75,39 +77,7 @@ static UChar *cw_uni_to_utf16(const char *str, duk_size_t n, int32_t *out_len) {
     UChar *u = malloc((n + 1) * sizeof(UChar));
     if (!u)
         return NULL;
-    const unsigned char *p = (const unsigned char *)str, *end = p + n;
-    int32_t k = 0;
-    while (p < end) {
-        unsigned c = *p++;
-        uint32_t v;
-        int extra;
-        if (c < 0x80) {
-            u[k++] = (UChar)c;
-            continue;
-        } else if (c >= 0xc0 && c < 0xe0) {
-            v = c & 0x1f, extra = 1;
-        } else if (c >= 0xe0 && c < 0xf0) {
-            v = c & 0x0f, extra = 2;
-        } else if (c >= 0xf0 && c < 0xf8) {
-            v = c & 0x07, extra = 3;
-        } else {
-            u[k++] = 0xfffd;
-            continue;
-        }
-        int got = 0;
-        while (got < extra && p < end && (*p & 0xc0) == 0x80)
-            v = (v << 6) | (*p++ & 0x3f), got++;
-        if (got < extra || v > 0x10ffff) {
-            u[k++] = 0xfffd;
-        } else if (v >= 0x10000) {
-            v -= 0x10000;
-            u[k++] = (UChar)(0xd800 + (v >> 10));
-            u[k++] = (UChar)(0xdc00 + (v & 0x3ff));
-        } else {
-            u[k++] = (UChar)v;
-        }
-    }
-    *out_len = k;
+    *out_len = (int32_t)cw_utf8_to_utf16(str, n, u);
     return u;
 }
 
@@ -131,20 +101,7 @@ static void cw_uni_push_utf16(duk_context *ctx, UChar *u, int32_t len) {
         free(u);
         (void)duk_error(ctx, DUK_ERR_RANGE_ERROR, "out of memory");
     }
-    size_t k = 0;
-    for (int32_t i = 0; i < len; i++) {
-        unsigned c = u[i];
-        if (c < 0x80) {
-            b[k++] = (unsigned char)c;
-        } else if (c < 0x800) {
-            b[k++] = (unsigned char)(0xc0 | (c >> 6));
-            b[k++] = (unsigned char)(0x80 | (c & 0x3f));
-        } else {
-            b[k++] = (unsigned char)(0xe0 | (c >> 12));
-            b[k++] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
-            b[k++] = (unsigned char)(0x80 | (c & 0x3f));
-        }
-    }
+    size_t k = cw_utf8_from_utf16(u, (size_t)len, (char *)b);
     free(u);
     cw_uni_bytes_t bytes = {b, k};
     duk_int_t rc = duk_safe_call(ctx, cw_uni_push_safe, &bytes, 0, 1);

@@ -73,12 +73,29 @@ static void test_cap(void **state) {
     cw_buf_free(&b);
 }
 
+/* UTF-16 for ICU: astral characters as surrogate pairs whether they came as
+ * 4-byte UTF-8 or as a CESU-8 pair; malformed bytes as U+FFFD; and back. */
+static void test_utf16_round_trip(void **state) {
+    (void)state;
+    const char in[] = "a\xc3\xa9\xf0\x9f\x98\x80\xed\xa0\xbd\xed\xb8\x80\xff\xe2\x82";
+    uint16_t u[sizeof(in)];
+    size_t n = cw_utf8_to_utf16(in, sizeof(in) - 1, u);
+    const uint16_t want[] = {'a', 0xe9, 0xd83d, 0xde00, 0xd83d, 0xde00, 0xfffd, 0xfffd};
+    assert_int_equal(n, sizeof(want) / sizeof(want[0]));
+    assert_memory_equal(u, want, sizeof(want));
+    char back[3 * sizeof(want) / sizeof(want[0])];
+    size_t k = cw_utf8_from_utf16(want, 6, back);
+    assert_int_equal(k, 1 + 2 + 4 * 3);
+    assert_memory_equal(back, "a\xc3\xa9\xed\xa0\xbd\xed\xb8\x80\xed\xa0\xbd\xed\xb8\x80", k);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ascii_escapes),        cmocka_unit_test(test_valid_utf8_kept),
         cmocka_unit_test(test_cesu8_pair_joined),    cmocka_unit_test(test_lone_surrogate_escaped),
         cmocka_unit_test(test_invalid_bytes_replaced), cmocka_unit_test(test_json_text_mode),
         cmocka_unit_test(test_clip),                 cmocka_unit_test(test_cap),
+        cmocka_unit_test(test_utf16_round_trip),
     };
     return cmocka_run_group_tests_name("utf8", tests, NULL, NULL);
 }

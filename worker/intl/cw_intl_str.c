@@ -13,6 +13,8 @@
  */
 #include "cw_intl_internal.h"
 
+#include "cw_utf8.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,62 +29,16 @@ UChar *cw_intl_get_u16(duk_context *ctx, duk_idx_t idx, int32_t *len) {
     /* Never more units than bytes.  A Duktape buffer, not malloc: a throw
      * later in the call cannot leak it, and the job's cap counts it. */
     UChar *out = duk_push_fixed_buffer(ctx, (n + 1) * sizeof(UChar));
-    int32_t k = 0;
-    for (duk_size_t i = 0; i < n;) {
-        unsigned c = p[i], extra;
-        uint32_t cp;
-        if (c < 0x80) {
-            cp = c, extra = 0;
-        } else if (c < 0xc0) {
-            cp = 0xfffd, extra = 0;
-        } else if (c < 0xe0) {
-            cp = c & 0x1f, extra = 1;
-        } else if (c < 0xf0) {
-            cp = c & 0x0f, extra = 2;
-        } else if (c < 0xf8) {
-            cp = c & 0x07, extra = 3;
-        } else if (c < 0xfc) {
-            cp = c & 0x03, extra = 4;
-        } else if (c < 0xfe) {
-            cp = c & 0x01, extra = 5;
-        } else {
-            cp = 0, extra = 6;
-        }
-        i++;
-        for (unsigned j = 0; j < extra && i < n; j++, i++)
-            cp = (cp << 6) | (p[i] & 0x3f);
-        if (cp > 0x10ffff)
-            cp = 0xfffd;
-        if (cp >= 0x10000) {
-            cp -= 0x10000;
-            out[k++] = (UChar)(0xd800 | (cp >> 10));
-            out[k++] = (UChar)(0xdc00 | (cp & 0x3ff));
-        } else {
-            out[k++] = (UChar)cp;
-        }
-    }
+    size_t k = cw_utf8_to_utf16((const char *)p, n, out);
     out[k] = 0;
-    *len = k;
+    *len = (int32_t)k;
     return out;
 }
 
 void cw_intl_push_u16(duk_context *ctx, const UChar *s, int32_t len) {
-    unsigned char *b = duk_push_fixed_buffer(ctx, (duk_size_t)len * 3 + 1);
-    size_t k = 0;
-    for (int32_t i = 0; i < len; i++) {
-        unsigned c = s[i];
-        if (c < 0x80) {
-            b[k++] = (unsigned char)c;
-        } else if (c < 0x800) {
-            b[k++] = (unsigned char)(0xc0 | (c >> 6));
-            b[k++] = (unsigned char)(0x80 | (c & 0x3f));
-        } else {
-            b[k++] = (unsigned char)(0xe0 | (c >> 12));
-            b[k++] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
-            b[k++] = (unsigned char)(0x80 | (c & 0x3f));
-        }
-    }
-    duk_push_lstring(ctx, (const char *)b, k);
+    char *b = duk_push_fixed_buffer(ctx, (duk_size_t)len * 3 + 1);
+    size_t k = cw_utf8_from_utf16(s, (size_t)len, b);
+    duk_push_lstring(ctx, b, k);
     duk_remove(ctx, -2);
 }
 
