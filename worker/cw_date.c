@@ -74,6 +74,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cw_runtime.h"
 #include "cw_tz.h"
 
 #define CW_DATE_MS_DAY 86400000.0
@@ -812,19 +813,6 @@ static void cw_date_def_length(duk_context *ctx, int length) {
     duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE | DUK_DEFPROP_SET_CONFIGURABLE);
 }
 
-/* Define a method `name` on the object at -1, as built-ins are defined. */
-static void cw_date_def(duk_context *ctx, const char *name, duk_c_function fn, duk_idx_t nargs, int length,
-                        int magic) {
-    duk_push_string(ctx, name);
-    duk_push_c_function(ctx, fn, nargs);
-    duk_set_magic(ctx, -1, magic);
-    cw_date_def_length(ctx, length);
-    duk_push_string(ctx, "name");
-    duk_push_string(ctx, name);
-    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE | DUK_DEFPROP_SET_CONFIGURABLE);
-    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_CLEAR_ENUMERABLE |
-                              DUK_DEFPROP_SET_CONFIGURABLE | DUK_DEFPROP_FORCE);
-}
 
 void cw_date_install(duk_context *ctx) {
     duk_push_global_object(ctx);
@@ -849,23 +837,23 @@ void cw_date_install(duk_context *ctx) {
     duk_get_prop_string(ctx, -3, "now");
     duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_SET_CONFIGURABLE |
                               DUK_DEFPROP_FORCE);
-    cw_date_def(ctx, "parse", cw_date_parse_fn, 1, 1, 0);
-    cw_date_def(ctx, "UTC", cw_date_utc, DUK_VARARGS, 7, 0);
+    cw_runtime_def_method(ctx, -1, "parse", cw_date_parse_fn, 1, 1, 0);
+    cw_runtime_def_method(ctx, -1, "UTC", cw_date_utc, DUK_VARARGS, 7, 0);
 
     duk_get_prop_string(ctx, -1, "prototype"); /* [ global Date ctor proto ] */
     duk_push_string(ctx, "constructor");
     duk_dup(ctx, -3);
     duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_CLEAR_ENUMERABLE |
                               DUK_DEFPROP_SET_CONFIGURABLE | DUK_DEFPROP_FORCE);
-    cw_date_def(ctx, "toString", cw_date_to_string, 0, 0, CW_DATE_FMT_FULL);
-    cw_date_def(ctx, "toDateString", cw_date_to_string, 0, 0, CW_DATE_FMT_DATE);
-    cw_date_def(ctx, "toTimeString", cw_date_to_string, 0, 0, CW_DATE_FMT_TIME);
-    cw_date_def(ctx, "toUTCString", cw_date_to_string, 0, 0, CW_DATE_FMT_UTC);
+    cw_runtime_def_method(ctx, -1, "toString", cw_date_to_string, 0, 0, CW_DATE_FMT_FULL);
+    cw_runtime_def_method(ctx, -1, "toDateString", cw_date_to_string, 0, 0, CW_DATE_FMT_DATE);
+    cw_runtime_def_method(ctx, -1, "toTimeString", cw_date_to_string, 0, 0, CW_DATE_FMT_TIME);
+    cw_runtime_def_method(ctx, -1, "toUTCString", cw_date_to_string, 0, 0, CW_DATE_FMT_UTC);
     duk_push_string(ctx, "toGMTString"); /* the same function object, as in V8 */
     duk_get_prop_string(ctx, -2, "toUTCString");
     duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_CLEAR_ENUMERABLE |
                               DUK_DEFPROP_SET_CONFIGURABLE | DUK_DEFPROP_FORCE);
-    cw_date_def(ctx, "toISOString", cw_date_to_iso, 0, 0, 0);
+    cw_runtime_def_method(ctx, -1, "toISOString", cw_date_to_iso, 0, 0, 0);
     duk_pop(ctx); /* [ global Date ctor ] */
 
     duk_push_string(ctx, "Date");

@@ -521,3 +521,20 @@ int cw_runtime_require(duk_context *ctx, const char *name, uint32_t mask, duk_c_
     duk_set_top(ctx, base + 1);
     return 1;
 }
+
+void cw_runtime_def_method(duk_context *ctx, duk_idx_t holder, const char *name, duk_c_function fn,
+                           duk_idx_t nargs, int length, int magic) {
+    holder = duk_normalize_index(ctx, holder);
+    duk_push_string(ctx, name);
+    duk_push_c_function(ctx, fn, nargs);
+    duk_set_magic(ctx, -1, magic);
+    duk_push_string(ctx, "length");
+    duk_push_int(ctx, length);
+    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE | DUK_DEFPROP_SET_CONFIGURABLE);
+    duk_push_string(ctx, "name");
+    duk_push_string(ctx, name);
+    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE | DUK_DEFPROP_SET_CONFIGURABLE);
+    duk_def_prop(ctx, holder,
+                 DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_CLEAR_ENUMERABLE |
+                     DUK_DEFPROP_SET_CONFIGURABLE | DUK_DEFPROP_FORCE);
+}

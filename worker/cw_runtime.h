@@ -65,6 +65,14 @@ size_t cw_runtime_modules_format(uint32_t mask, const char *sep, char *buf, size
  * runtime object `rt` in the heap stash and define every trigger.  `h` must
  * outlive the heap.  Throws (out of memory) or returns.
  */
+/* holder[name] = a native method defined as ECMAScript defines built-ins:
+ * writable, not enumerable, configurable, with its own `length` and `name`
+ * (configurable only).  `holder` is any index; `nargs` as for
+ * duk_push_c_function.  Used by every native that replaces or adds a
+ * built-in (strings, dates, Unicode). */
+void cw_runtime_def_method(duk_context *ctx, duk_idx_t holder, const char *name, duk_c_function fn,
+                           duk_idx_t nargs, int length, int magic);
+
 void cw_runtime_install(duk_context *ctx, cw_rt_heap_t *h);
 
 /*

@@ -40,6 +40,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "cw_runtime.h"
 #include "duktape/cw_duk_engine.h"
 
 #define CW_STR_DEADLINE_EVERY 4096
@@ -427,34 +428,17 @@ static duk_ret_t cw_str_pad(duk_context *ctx) {
 
 /* ---- installation ---------------------------------------------------------- */
 
-/* holder[name] = a native of `length` declared arguments (all of them are
- * passed: Duktape drops arguments past a C function's nargs). */
-static void cw_str_define(duk_context *ctx, duk_idx_t holder, const char *name, duk_c_function fn, int length,
-                          int magic) {
-    duk_push_string(ctx, name);
-    duk_push_c_function(ctx, fn, DUK_VARARGS);
-    duk_set_magic(ctx, -1, magic);
-    duk_push_string(ctx, "name");
-    duk_push_string(ctx, name);
-    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_CONFIGURABLE | DUK_DEFPROP_FORCE);
-    duk_push_string(ctx, "length");
-    duk_push_int(ctx, length);
-    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_CONFIGURABLE | DUK_DEFPROP_FORCE);
-    duk_def_prop(ctx, holder,
-                 DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_CLEAR_ENUMERABLE |
-                     DUK_DEFPROP_SET_CONFIGURABLE | DUK_DEFPROP_FORCE);
-}
 
 void cw_strings_install(duk_context *ctx) {
     duk_idx_t top = duk_get_top(ctx);
     duk_get_global_string(ctx, "Array");
     duk_get_prop_string(ctx, -1, "prototype");
-    cw_str_define(ctx, duk_get_top_index(ctx), "join", cw_str_join, 1, 0);
+    cw_runtime_def_method(ctx, duk_get_top_index(ctx), "join", cw_str_join, DUK_VARARGS, 1, 0);
     duk_get_global_string(ctx, "String");
     duk_get_prop_string(ctx, -1, "prototype");
     duk_idx_t sp = duk_get_top_index(ctx);
-    cw_str_define(ctx, sp, "repeat", cw_str_repeat, 1, 0);
-    cw_str_define(ctx, sp, "padStart", cw_str_pad, 1, 1);
-    cw_str_define(ctx, sp, "padEnd", cw_str_pad, 1, 0);
+    cw_runtime_def_method(ctx, sp, "repeat", cw_str_repeat, DUK_VARARGS, 1, 0);
+    cw_runtime_def_method(ctx, sp, "padStart", cw_str_pad, DUK_VARARGS, 1, 1);
+    cw_runtime_def_method(ctx, sp, "padEnd", cw_str_pad, DUK_VARARGS, 1, 0);
     duk_set_top(ctx, top);
 }

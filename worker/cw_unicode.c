@@ -41,6 +41,7 @@
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 
+#include "cw_runtime.h"
 #include "cw_utf8.h"
 
 #define CW_UNI_MAX_UNITS ((int32_t)1 << 27) /* 128 Mi UTF-16 units = 256 MiB outside the heap */
@@ -329,31 +330,17 @@ static duk_ret_t cw_uni_case(duk_context *ctx) {
 
 /* ---- installation ------------------------------------------------------------ */
 
-static void cw_uni_def(duk_context *ctx, const char *name, duk_c_function fn, duk_idx_t nargs, int length,
-                       int magic) {
-    duk_push_string(ctx, name);
-    duk_push_c_function(ctx, fn, nargs);
-    duk_set_magic(ctx, -1, magic);
-    duk_push_string(ctx, "length");
-    duk_push_int(ctx, length);
-    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE | DUK_DEFPROP_SET_CONFIGURABLE);
-    duk_push_string(ctx, "name");
-    duk_push_string(ctx, name);
-    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE | DUK_DEFPROP_SET_CONFIGURABLE);
-    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_CLEAR_ENUMERABLE |
-                              DUK_DEFPROP_SET_CONFIGURABLE | DUK_DEFPROP_FORCE);
-}
 
 void cw_unicode_install(duk_context *ctx) {
     duk_get_global_string(ctx, "String");
     duk_get_prop_string(ctx, -1, "prototype");
-    cw_uni_def(ctx, "normalize", cw_uni_normalize, 1, 0, 0);
-    cw_uni_def(ctx, "isWellFormed", cw_uni_is_well_formed, 0, 0, 0);
-    cw_uni_def(ctx, "toWellFormed", cw_uni_to_well_formed, 0, 0, 0);
-    cw_uni_def(ctx, "toLocaleUpperCase", cw_uni_locale_case, 1, 0, 1);
-    cw_uni_def(ctx, "toLocaleLowerCase", cw_uni_locale_case, 1, 0, 0);
-    cw_uni_def(ctx, "toUpperCase", cw_uni_case, 0, 0, 1);
-    cw_uni_def(ctx, "toLowerCase", cw_uni_case, 0, 0, 0);
+    cw_runtime_def_method(ctx, -1, "normalize", cw_uni_normalize, 1, 0, 0);
+    cw_runtime_def_method(ctx, -1, "isWellFormed", cw_uni_is_well_formed, 0, 0, 0);
+    cw_runtime_def_method(ctx, -1, "toWellFormed", cw_uni_to_well_formed, 0, 0, 0);
+    cw_runtime_def_method(ctx, -1, "toLocaleUpperCase", cw_uni_locale_case, 1, 0, 1);
+    cw_runtime_def_method(ctx, -1, "toLocaleLowerCase", cw_uni_locale_case, 1, 0, 0);
+    cw_runtime_def_method(ctx, -1, "toUpperCase", cw_uni_case, 0, 0, 1);
+    cw_runtime_def_method(ctx, -1, "toLowerCase", cw_uni_case, 0, 0, 0);
     duk_pop_2(ctx);
 }
 

@@ -186,7 +186,10 @@ def main():
         check(f"node24 {expr[:70]}", have == want, f"got {have!r:.200} want {want!r:.200}")
 
     t = [by_id.get(f"timing-{k}", {}) for k in range(2)]
-    ok = all(x.get("resultCode") == S for x in t) and all(x["output"] < 1.0 for x in t)
+    # Lowering and compiling this job takes 500+ ms; a clock that excludes it
+    # reads well under 50 ms at the first statement even on a loaded machine
+    # (under 1 ms on a quiet one).
+    ok = all(x.get("resultCode") == S for x in t) and all(x["output"] < 50.0 for x in t)
     check("the job's clock starts after compiling (cache miss and hit look alike)", ok,
           json.dumps([(x.get("resultCode"), x.get("output"), x.get("executionTimeMs")) for x in t]))
     print(f"# {n} jobs in {wall:.1f} s")
