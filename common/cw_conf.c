@@ -43,7 +43,7 @@ static const cw_conf_prop_t cw_conf_props[] = {
     {"commit.interval.ms", CW_I(commit_interval_ms), 10, 60000, "100", "how often finished results and offsets are committed (a transaction in exactly-once mode)"},
     {"txn.max.results", CW_I(txn_max_results), 1, 100000, "1000", "exactly-once: commit a transaction early once this many results wait"},
     {"result.max.bytes", CW_I(result_max_bytes), 4096, 64 << 20, "1048576", "largest result document"},
-    {"job.max.bytes", CW_I(job_max_bytes), 1024, 64 << 20, "8388608", "largest job message accepted"},
+    {"job.max.bytes", CW_I(job_max_bytes), 1024, 256 << 20, "8388608", "largest job message accepted; each executor may use 16x this outside its heap, and the topic and brokers must allow it (Kafka's max.message.bytes / message.max.bytes)"},
     {"executor.cache.mb", CW_I(executor_cache_mb), 1, 1 << 20, "64", "MiB of code cache per executor: job sources, lowered code, position maps and bytecode"},
     {"executor.recycle.mb", CW_I(executor_recycle_mb), 0, 1 << 20, "768", "replace an executor after a job once its C heap has grown by more than this many MiB since start-up, code cache included; 0 = never"},
     {"max.attempts", CW_I(max_attempts), 1, 100, "3", "attempts for a job whose executor crashes before it is dead-lettered"},

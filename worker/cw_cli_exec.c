@@ -4,6 +4,7 @@
  *
  *   codeworker exec FILE.js [--input JSON|@file] [--timeout S] [--memory-limit MB]
  *   codeworker exec --jobs FILE.jsonl|- [--executors N]
+ *   (both: [--max-job-bytes N], default CW_EXEC_MAX_JOB_BYTES)
  *
  * The second form reads one job per line and writes one result line per job
  * line to stdout, in input order, whatever order the executors finish in.
@@ -28,6 +29,13 @@
 #include "cw_pool.h"
 #include "cw_result.h"
 #include "cw_time.h"
+
+/* exec's default largest job message.  Agents' inputs are routinely tens of
+ * MB, and a local run has no broker limit to match (`run` keeps 8 MiB, the
+ * size Kafka topics are usually provisioned for).  Each executor may use
+ * 16x this outside its JavaScript heap (cw_confine.c, SECURITY.md). */
+#define CW_EXEC_MAX_JOB_BYTES ((size_t)64 << 20)
+#define CW_EXEC_MAX_JOB_BYTES_CAP (256 << 20)
 
 typedef struct cw_exec_slot {
     char *data;
@@ -147,7 +155,18 @@ static void cw_exec_line(cw_exec_t *x, const char *p, size_t n) {
         x->next_ticket++;
         return;
     }
-    cw_exec_reject(x, "job line could not be queued (too large or out of memory)");
+    char why[160];
+    if (n > x->max_line)
+        snprintf(why, sizeof(why), "job message is %zu bytes; the limit is %zu (--max-job-bytes)", n, x->max_line);
+    else
+        snprintf(why, sizeof(why), "job line could not be queued (out of memory)");
+    cw_exec_reject(x, why);
+}
+
+static void cw_exec_reject_long(cw_exec_t *x) {
+    char why[160];
+    snprintf(why, sizeof(why), "job line exceeds the limit of %zu bytes (--max-job-bytes)", x->max_line);
+    cw_exec_reject(x, why);
 }
 
 static int cw_exec_window_full(const cw_exec_t *x) {
@@ -171,7 +190,7 @@ static void cw_exec_in_cb(struct ev_loop *loop, ev_io *w, int revents) {
         }
         if (n == 0) {
             if (x->skipping)
-                cw_exec_reject(x, "job line exceeds the maximum job size");
+                cw_exec_reject_long(x);
             else if (x->line.len)
                 cw_exec_line(x, x->line.data, x->line.len);
             cw_buf_reset(&x->line);
@@ -192,7 +211,7 @@ static void cw_exec_in_cb(struct ev_loop *loop, ev_io *w, int revents) {
             if (nl) {
                 off++;
                 if (x->skipping)
-                    cw_exec_reject(x, "job line exceeds the maximum job size");
+                    cw_exec_reject_long(x);
                 else
                     cw_exec_line(x, x->line.data ? x->line.data : "", x->line.len);
                 x->skipping = 0;
@@ -282,6 +301,8 @@ static void cw_exec_usage(FILE *f) {
             "  --jobs FILE|-          one job per line (JSON); one result line per job, in order\n"
             "  --executors N          executor processes (default: 1 for FILE.js, CPUs for --jobs)\n"
             "  --max-result-bytes N   largest result document (default 1048576)\n"
+            "  --max-job-bytes N      largest job message (default 67108864, at most 268435456;\n"
+            "                         each executor may use 16x this outside its heap)\n"
             "  --cache-mb N           bytes of lowered code/bytecode each executor caches (default 64)\n"
             "  --recycle-mb N         replace an executor whose heap grew by more after a job\n"
             "                         (default 768; 0 = never)\n"
@@ -323,6 +344,7 @@ int cw_cli_exec(cw_cli_t *cli, int argc, char **argv) {
         {"jobs", required_argument, NULL, 'j'},
         {"executors", required_argument, NULL, 'e'},
         {"max-result-bytes", required_argument, NULL, 'R'},
+        {"max-job-bytes", required_argument, NULL, 'J'},
         {"cache-mb", required_argument, NULL, 'C'},
         {"recycle-mb", required_argument, NULL, 'Y'},
         {"insecure-no-sandbox", no_argument, NULL, 'I'},
@@ -330,6 +352,8 @@ int cw_cli_exec(cw_cli_t *cli, int argc, char **argv) {
         {NULL, 0, NULL, 0}};
     const char *input = NULL, *timeout = NULL, *memory = NULL, *jobs = NULL;
     int executors = 0, c;
+    cli->exec_conf.job.max_message_bytes = CW_EXEC_MAX_JOB_BYTES;
+    cw_cli_refresh_executor_argv(cli);
     optind = 1;
     while ((c = getopt_long(argc, argv, "hi:t:m:j:e:R:", opts, NULL)) != -1) {
         switch (c) {
@@ -350,6 +374,16 @@ int cw_cli_exec(cw_cli_t *cli, int argc, char **argv) {
                 return 2;
             }
             cli->exec_conf.sbx.result_max_bytes = (size_t)v;
+            cw_cli_refresh_executor_argv(cli);
+            break;
+        }
+        case 'J': {
+            int v;
+            if (cw_cli_parse_int(optarg, 1024, CW_EXEC_MAX_JOB_BYTES_CAP, &v)) {
+                fprintf(stderr, "Error: --max-job-bytes must be from 1024 to %d\n", CW_EXEC_MAX_JOB_BYTES_CAP);
+                return 2;
+            }
+            cli->exec_conf.job.max_message_bytes = (size_t)v;
             cw_cli_refresh_executor_argv(cli);
             break;
         }

@@ -1170,11 +1170,19 @@ cw_err_t cw_worker_new(const cw_conf_t *conf, char *const *exec_argv, volatile s
     }
 
     /* producer: idempotent, acks=all */
+    /* Message size limits follow job.max.bytes: an oversized or unusable job
+     * is dead-lettered whole, and the consumer must be able to receive the
+     * largest job (librdkafka: receive.message.max.bytes >= fetch.max.bytes
+     * + 512).  The brokers' and topics' own limits must allow it too. */
+    char produce_max[24], receive_max[24];
+    long long jb = (long long)conf->job_max_bytes + (64 << 10);
+    snprintf(produce_max, sizeof(produce_max), "%lld", jb > 8388608 ? jb : 8388608);
+    snprintf(receive_max, sizeof(receive_max), "%lld", jb + 16777216 > 100000000 ? jb + 16777216 : 100000000);
     rd_kafka_conf_t *pc = cw_kconf(w, brokers, errstr, n);
     if (!pc)
         goto fail;
     if (cw_set(pc, "enable.idempotence", "true", errstr, n) || cw_set(pc, "acks", "all", errstr, n) ||
-        cw_set(pc, "linger.ms", "2", errstr, n) || cw_set(pc, "message.max.bytes", "8388608", errstr, n)) {
+        cw_set(pc, "linger.ms", "2", errstr, n) || cw_set(pc, "message.max.bytes", produce_max, errstr, n)) {
         rd_kafka_conf_destroy(pc);
         goto fail;
     }
@@ -1213,6 +1221,7 @@ cw_err_t cw_worker_new(const cw_conf_t *conf, char *const *exec_argv, volatile s
         cw_set(cc, "enable.partition.eof", "false", errstr, n) ||
         cw_set(cc, "queued.max.messages.kbytes", "16384", errstr, n) ||
         cw_set(cc, "fetch.max.bytes", "16777216", errstr, n) ||
+        cw_set(cc, "receive.message.max.bytes", receive_max, errstr, n) ||
         cw_set(cc, "fetch.wait.max.ms", "100", errstr, n)) {
         rd_kafka_conf_destroy(cc);
         goto fail;
