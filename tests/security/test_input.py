@@ -223,11 +223,12 @@ def hwm_kb(pid):
     return None
 
 
-def memory():
-    """The executor's peak RSS for an 8 MiB job whose heap is capped at 8 MB:
-    what it grows by is memory outside the heap cap (parser, buffers)."""
-    budget_kb = 16 * 8 * 1024  # SECURITY.md: 16 x job.max.bytes (8 MiB)
-    size = (8 << 20) - 1024
+def memory(mib):
+    """The executor's peak RSS for a `mib` MiB job (8: run's default
+    job.max.bytes, 64: exec's) whose heap is capped at 8 MB: what it grows by
+    is memory outside the heap cap (parser, buffers)."""
+    budget_kb = 16 * mib * 1024  # SECURITY.md: 16 x the job size
+    size = (mib << 20) - 1024
     small = job("mem-warm", "output = 1") + "\n"
     shapes = {
         # about four million JSON values, each a node for a tree parser
@@ -240,7 +241,7 @@ def memory():
                                 extra='"memoryLimit":8'),
     }
     for shape, line in shapes.items():
-        assert len(line) <= 8 << 20, (shape, len(line))
+        assert len(line) <= mib << 20, (shape, len(line))
         p = subprocess.Popen([BIN, "exec", "--jobs", "-", "--executors", "1"], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
@@ -263,16 +264,17 @@ def memory():
         except ValueError:
             r = {}
         grew = (peak - base) if base is not None and peak is not None else None
-        print(f"# 8 MiB job ({shape}): executor peak RSS {base} kB -> {peak} kB "
+        print(f"# {mib} MiB job ({shape}): executor peak RSS {base} kB -> {peak} kB "
               f"(+{grew} kB, budget {budget_kb} kB); result {r.get('resultCode')}")
-        check(f"memory 8 MiB job ({shape}) stays within 16 x job size outside the heap cap",
+        check(f"memory {mib} MiB job ({shape}) stays within 16 x job size outside the heap cap",
               bool(first) and r.get("resultCode") in (S, M) and grew is not None and grew <= budget_kb,
               f"grew {grew} kB, result {r.get('resultCode')} {str(r.get('error'))[:200]}")
 
 
 def main():
     cases()
-    memory()
+    memory(8)
+    memory(64)
     return summary()
 
 
