@@ -68,7 +68,6 @@
 #define CW_RE_STASH_SUBJECT "cwReSubject"
 #define CW_RE_STASH_UTF16 "cwReUtf16"
 #define CW_RE_STASH_BMP "cwReBmp"
-#define CW_RE_STASH_CACHE "cwReCache"
 
 typedef struct cw_regexp_entry {
     uint64_t hash;
@@ -84,9 +83,6 @@ struct cw_regexp_cache {
     size_t hot; /* the entry found last: a pattern in a loop is found first */
     size_t units; /* code units of all cached patterns */
 };
-
-/* Duktape's finalizer-owned cache when the caller gives none. */
-#define CW_RE_OWN_ENTRIES 32
 
 cw_err_t cw_regexp_cache_new(size_t max_entries, cw_regexp_cache_t **out) {
     *out = NULL;
@@ -712,29 +708,9 @@ static duk_ret_t cw_re_split_native(duk_context *ctx) {
     return 1;
 }
 
-static duk_ret_t cw_re_cache_finalizer(duk_context *ctx) {
-    duk_get_prop_string(ctx, 0, "\xff" "cache");
-    cw_regexp_cache_free(duk_get_pointer(ctx, -1));
-    duk_pop(ctx);
-    duk_push_pointer(ctx, NULL);
-    duk_put_prop_string(ctx, 0, "\xff" "cache");
-    return 0;
-}
-
 void cw_regexp_install(duk_context *ctx, cw_regexp_cache_t *cache) {
-    if (!cache) {
-        /* The heap owns one: freed by a finalizer when the heap goes. */
-        if (cw_regexp_cache_new(CW_RE_OWN_ENTRIES, &cache) != CW_OK)
-            (void)duk_error(ctx, DUK_ERR_RANGE_ERROR, "out of memory for the regular expression cache");
-        duk_push_heap_stash(ctx);
-        duk_push_object(ctx);
-        duk_push_pointer(ctx, cache);
-        duk_put_prop_string(ctx, -2, "\xff" "cache");
-        duk_push_c_function(ctx, cw_re_cache_finalizer, 1);
-        duk_set_finalizer(ctx, -2);
-        duk_put_prop_string(ctx, -2, CW_RE_STASH_CACHE);
-        duk_pop(ctx);
-    }
+    if (!cache) /* its owner could not allocate one */
+        (void)duk_error(ctx, DUK_ERR_RANGE_ERROR, "out of memory for the regular expression cache");
     duk_push_heap_stash(ctx);
     duk_get_prop_string(ctx, -1, "cwRt");
     if (!duk_is_object(ctx, -1))

@@ -24,8 +24,10 @@ cw_err_t cw_regexp_cache_new(size_t max_entries, cw_regexp_cache_t **out);
 void cw_regexp_cache_free(cw_regexp_cache_t *c);
 
 /* Define rt.re (rt is the runtime object in the heap stash, made by
- * cw_runtime_install) with the natives; `cache` may be NULL.  Throws into
- * the heap on failure (call it inside a protected call). */
+ * cw_runtime_install) with the natives over `cache`, which the caller owns
+ * and must keep until the heap is gone (NULL throws: its owner could not
+ * allocate one).  Throws into the heap on failure (call it inside a
+ * protected call). */
 void cw_regexp_install(duk_context *ctx, cw_regexp_cache_t *cache);
 
 #endif /* CW_REGEXP_H */

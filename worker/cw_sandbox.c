@@ -103,6 +103,7 @@ typedef struct cw_sbx {
     const cw_job_t *job;
     cw_rt_heap_t rt; /* which runtime groups this heap has loaded */
     cw_intl_t intl;  /* the ICU objects this heap's job made (worker/intl) */
+    struct cw_regexp_cache *re; /* compiled patterns for this heap's RegExp (cw_regexp.h) */
     cw_prepared_t prep; /* the code as compiled: original, or lowered to ES5 */
     duk_context *ctx;   /* NULL when even an empty heap did not fit */
     int setup_failed;   /* the job-independent setup threw; its error is at -1 */
@@ -516,7 +517,7 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
     cw_date_install(ctx); /* V8's Date parser and formats (cw_date.c) */
     cw_unicode_install(ctx); /* normalize, toWellFormed, locale case (cw_unicode.c) */
     cw_intl_install(ctx, &s->intl);
-    cw_regexp_install(ctx, s->conf->regexps);
+    cw_regexp_install(ctx, s->re);
 
     duk_push_object(ctx);
     duk_push_c_function(ctx, cw_sbx_get_random_values, 1);
@@ -1255,7 +1256,12 @@ struct cw_sandbox_heap {
     cw_sbx_t s;
     cw_sbx_t fresh; /* image mode: `s` as it was when the image was sealed */
     int image;
+    /* Without an executor-wide cache (conf->regexps NULL, as in tests):
+     * this heap's own, kept across renewals and freed with the heap. */
+    struct cw_regexp_cache *own_re;
 };
+
+#define CW_SBX_OWN_REGEXPS 32
 
 /* Make the heap in h->s (whose conf is set): an image when asked and
  * possible, else a plain heap. */
@@ -1267,6 +1273,9 @@ static void cw_sbx_make(cw_sandbox_heap_t *h, int image) {
     if (image && cw_alloc_arena_open(&s->alloc, CW_SBX_ARENA_BYTES) != 0)
         image = 0;
     cw_sbx_seed(s);
+    if (!conf->regexps && !h->own_re)
+        (void)cw_regexp_cache_new(CW_SBX_OWN_REGEXPS, &h->own_re); /* NULL: setup fails, says why */
+    s->re = conf->regexps ? conf->regexps : h->own_re;
     s->ctx = duk_create_heap(cw_sbx_malloc, cw_sbx_realloc, cw_sbx_free, s, cw_sbx_fatal);
     if (s->ctx) {
         /* Faults are injected only once the heap exists: Duktape's built-in
@@ -1356,6 +1365,7 @@ void cw_sandbox_heap_free(cw_sandbox_heap_t *heap, cw_sandbox_stats_t *stats) {
     if (!heap)
         return;
     size_t leaked = cw_sbx_discard(heap);
+    cw_regexp_cache_free(heap->own_re);
     if (stats)
         stats->leaked = leaked;
     free(heap);

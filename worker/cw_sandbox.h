@@ -35,8 +35,8 @@ typedef struct cw_sandbox_conf {
     uint32_t modules;
     /* The executor's cache of lowered code (cw_lowering.h); NULL = no cache. */
     struct cw_lowering *lowering;
-    /* The executor's compiled regular expressions (cw_regexp.h); NULL = one
-     * small cache per heap. */
+    /* The executor's compiled regular expressions (cw_regexp.h); NULL = each
+     * heap keeps a small one of its own, freed with the heap. */
     struct cw_regexp_cache *regexps;
     /* The executor's shared log region (cw_logring.h): the console mirrors
      * every entry it keeps there; NULL = none. */
