@@ -50,6 +50,7 @@
  *                                        internal slots
  */
 #include "cw_regexp.h"
+#include "cw_utf8.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -228,20 +229,7 @@ static void cw_re_push_utf16(duk_context *ctx, const uint16_t *u, size_t n) {
     for (size_t i = 0; i < n; i++)
         bytes += u[i] < 0x80 ? 1 : u[i] < 0x800 ? 2 : 3;
     unsigned char *p = duk_push_fixed_buffer(ctx, bytes ? bytes : 1);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned c = u[i];
-        if (c < 0x80) {
-            p[k++] = (unsigned char)c;
-        } else if (c < 0x800) {
-            p[k++] = (unsigned char)(0xC0 | (c >> 6));
-            p[k++] = (unsigned char)(0x80 | (c & 0x3F));
-        } else {
-            p[k++] = (unsigned char)(0xE0 | (c >> 12));
-            p[k++] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-            p[k++] = (unsigned char)(0x80 | (c & 0x3F));
-        }
-    }
+    size_t k = cw_utf8_from_utf16(u, n, (char *)p);
     duk_push_lstring(ctx, (const char *)p, k);
     duk_remove(ctx, -2);
 }
