@@ -18,6 +18,8 @@
  */
 #include "cw_errors.h"
 
+#include "cw_runtime.h"
+
 #include <string.h>
 
 #define CW_ERRORS_ORIGINAL DUK_HIDDEN_SYMBOL("cwOriginalError")
@@ -64,38 +66,14 @@ void cw_errors_install(duk_context *ctx) {
     duk_push_global_object(ctx);
     for (size_t i = 0; names[i]; i++) {
         duk_get_prop_string(ctx, -1, names[i]); /* [ global orig ] */
-        duk_push_c_function(ctx, cw_errors_construct, DUK_VARARGS);
-        duk_dup(ctx, -2);
-        duk_put_prop_string(ctx, -2, CW_ERRORS_ORIGINAL);
-        duk_push_string(ctx, "prototype");
-        duk_get_prop_string(ctx, -3, "prototype");
-        duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_HAVE_WRITABLE | DUK_DEFPROP_HAVE_ENUMERABLE |
-                                  DUK_DEFPROP_HAVE_CONFIGURABLE);
-        duk_push_string(ctx, "name");
-        duk_push_string(ctx, names[i]);
-        duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE | DUK_DEFPROP_HAVE_WRITABLE |
-                                  DUK_DEFPROP_HAVE_ENUMERABLE | DUK_DEFPROP_SET_CONFIGURABLE);
-        duk_push_string(ctx, "length");
-        duk_push_int(ctx, 1);
-        duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE | DUK_DEFPROP_HAVE_WRITABLE |
-                                  DUK_DEFPROP_HAVE_ENUMERABLE | DUK_DEFPROP_SET_CONFIGURABLE);
+        cw_runtime_wrap_ctor(ctx, names[i], cw_errors_construct, CW_ERRORS_ORIGINAL, 1); /* [ global orig F ] */
         /* The native errors inherit from Error: keep [[Prototype]] of the
          * constructors too (TypeError.__proto__ === Error). */
         if (i > 0) {
             duk_get_prop_string(ctx, -3, "Error");
             duk_set_prototype(ctx, -2);
         }
-        duk_get_prop_string(ctx, -2, "prototype");
-        duk_push_string(ctx, "constructor");
-        duk_dup(ctx, -3);
-        duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_HAVE_ENUMERABLE |
-                                  DUK_DEFPROP_SET_CONFIGURABLE);
-        duk_pop(ctx);
-        duk_push_string(ctx, names[i]);
-        duk_swap_top(ctx, -2);
-        duk_def_prop(ctx, -4, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_HAVE_ENUMERABLE |
-                                  DUK_DEFPROP_SET_CONFIGURABLE);
-        duk_pop(ctx); /* orig */
+        duk_pop_2(ctx); /* F, orig */
     }
     duk_pop(ctx);
 }

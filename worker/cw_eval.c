@@ -37,6 +37,8 @@
  */
 #include "cw_eval.h"
 
+#include "cw_runtime.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -163,32 +165,6 @@ void cw_eval_install(duk_context *ctx) {
 
     /* Function: [ global ] */
     duk_get_prop_string(ctx, -1, "Function");        /* original */
-    duk_push_c_function(ctx, cw_eval_function, DUK_VARARGS); /* [ global orig F ] */
-    duk_dup(ctx, -2);
-    duk_put_prop_string(ctx, -2, CW_EVAL_ORIGINAL);
-    duk_push_string(ctx, "prototype");
-    duk_get_prop_string(ctx, -3, "prototype");
-    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_HAVE_WRITABLE | DUK_DEFPROP_HAVE_ENUMERABLE |
-                              DUK_DEFPROP_HAVE_CONFIGURABLE);
-    duk_push_string(ctx, "name");
-    duk_push_string(ctx, "Function");
-    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE | DUK_DEFPROP_HAVE_WRITABLE |
-                              DUK_DEFPROP_HAVE_ENUMERABLE | DUK_DEFPROP_SET_CONFIGURABLE);
-    duk_push_string(ctx, "length");
-    duk_push_int(ctx, 1);
-    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE | DUK_DEFPROP_HAVE_WRITABLE |
-                              DUK_DEFPROP_HAVE_ENUMERABLE | DUK_DEFPROP_SET_CONFIGURABLE);
-    /* Function.prototype.constructor = F */
-    duk_get_prop_string(ctx, -2, "prototype");
-    duk_push_string(ctx, "constructor");
-    duk_dup(ctx, -3);
-    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_HAVE_ENUMERABLE |
-                              DUK_DEFPROP_SET_CONFIGURABLE);
-    duk_pop(ctx);
-    /* global.Function = F (writable, configurable, not enumerable, as before) */
-    duk_push_string(ctx, "Function");
-    duk_swap_top(ctx, -2);
-    duk_def_prop(ctx, -4, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_HAVE_ENUMERABLE |
-                              DUK_DEFPROP_SET_CONFIGURABLE);
-    duk_pop_2(ctx); /* orig, global */
+    cw_runtime_wrap_ctor(ctx, "Function", cw_eval_function, CW_EVAL_ORIGINAL, 1); /* [ global orig F ] */
+    duk_pop_3(ctx);
 }

@@ -538,3 +538,32 @@ void cw_runtime_def_method(duk_context *ctx, duk_idx_t holder, const char *name,
                  DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_CLEAR_ENUMERABLE |
                      DUK_DEFPROP_SET_CONFIGURABLE | DUK_DEFPROP_FORCE);
 }
+
+void cw_runtime_wrap_ctor(duk_context *ctx, const char *name, duk_c_function fn, const char *original_key,
+                          int length) {
+    duk_push_c_function(ctx, fn, DUK_VARARGS); /* [ global orig F ] */
+    duk_dup(ctx, -2);
+    duk_put_prop_string(ctx, -2, original_key);
+    duk_push_string(ctx, "prototype");
+    duk_get_prop_string(ctx, -3, "prototype");
+    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_HAVE_WRITABLE | DUK_DEFPROP_HAVE_ENUMERABLE |
+                              DUK_DEFPROP_HAVE_CONFIGURABLE);
+    duk_push_string(ctx, "name");
+    duk_push_string(ctx, name);
+    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE | DUK_DEFPROP_HAVE_WRITABLE |
+                              DUK_DEFPROP_HAVE_ENUMERABLE | DUK_DEFPROP_SET_CONFIGURABLE);
+    duk_push_string(ctx, "length");
+    duk_push_int(ctx, length);
+    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE | DUK_DEFPROP_HAVE_WRITABLE |
+                              DUK_DEFPROP_HAVE_ENUMERABLE | DUK_DEFPROP_SET_CONFIGURABLE);
+    duk_get_prop_string(ctx, -2, "prototype"); /* prototype.constructor = F */
+    duk_push_string(ctx, "constructor");
+    duk_dup(ctx, -3);
+    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_HAVE_ENUMERABLE |
+                              DUK_DEFPROP_SET_CONFIGURABLE);
+    duk_pop(ctx);
+    duk_push_string(ctx, name); /* global[name] = F */
+    duk_dup(ctx, -2);
+    duk_def_prop(ctx, -5, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_HAVE_ENUMERABLE |
+                              DUK_DEFPROP_SET_CONFIGURABLE);
+}

@@ -73,6 +73,14 @@ size_t cw_runtime_modules_format(uint32_t mask, const char *sep, char *buf, size
 void cw_runtime_def_method(duk_context *ctx, duk_idx_t holder, const char *name, duk_c_function fn,
                            duk_idx_t nargs, int length, int magic);
 
+/* [ global orig ] -> [ global orig F ]: replace the built-in constructor
+ * global[name] (orig) with the native `fn`, which finds orig under the
+ * hidden property `original_key`; F takes over orig's prototype (whose
+ * `constructor` becomes F), `name` and `length`, and global[name] = F is
+ * writable, configurable and not enumerable, as built-ins are. */
+void cw_runtime_wrap_ctor(duk_context *ctx, const char *name, duk_c_function fn, const char *original_key,
+                          int length);
+
 void cw_runtime_install(duk_context *ctx, cw_rt_heap_t *h);
 
 /*
