@@ -117,6 +117,18 @@ CASES = [
     ("array-by-copy", "const a = [3, 1, 2]; output = [a.toSorted(), a.toReversed(), a.with(-1, 9), a, [1, , 3].toReversed(),"
      " Array.prototype.toSorted.call({ length: 2, 0: 'b', 1: 'a' })];"),
     ("array-with-range", "try { [1].with(1, 0); output = 'no error'; } catch (e) { output = e.name; }"),
+    # --- declaration early errors (SyntaxError at compile time) ------------------
+    ("redeclare-let-let", "let a = 1; let a = 2; output = a;"),
+    ("redeclare-let-var-nested", "let x = 1; { var x = 2; } output = x;"),
+    ("redeclare-class-let", "class A {} let A = 1; output = 1;"),
+    ("redeclare-param-let", "function g(a) { let a = 1; return a; } output = g(2);"),
+    ("redeclare-catch-let", "try { throw 1 } catch (e) { let e = 2; } output = 1;"),
+    ("redeclare-switch-cases", "switch (1) { case 1: let z = 1; break; case 2: let z = 2; } output = 1;"),
+    ("dup-param-arrow", "const f = (a, a) => a; output = f(1, 2);"),
+    ("dup-param-pattern", "function f(a, [a]) { return a; } output = f(1, [2]);"),
+    ("redeclare-allowed", "try { throw 1 } catch (e) { var e = 3; } { function h() { return 1 } function h() { return 2 } }"
+     " function k() {} var k; for (let i = 0; i < 1; i++) { let i = 5; } const m = [1].map(function (a, a) { return a; });"
+     " output = [typeof k, m.length];"),
 ]
 
 

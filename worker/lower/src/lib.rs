@@ -25,6 +25,7 @@ use std::{
 pub mod budget;
 mod pipeline;
 pub mod regex;
+mod early_errors;
 mod regex_linear;
 mod regex_literals;
 mod stack;

@@ -244,6 +244,12 @@ fn lower_in_globals(src: &str, flags: u32, budget: &Budget) -> Result<Lowered, F
     trace.mark("parse", budget);
     budget.check()?;
 
+    // --- declaration early errors the parser leaves to the runtime -------
+    if let Some((pos, msg)) = crate::early_errors::first_error(&script) {
+        let (line, col) = lines.locate(offset_of(pos));
+        return Err(SyntaxErr { msg, line, col }.into());
+    }
+
     // --- BigInt: say so, rather than Duktape's "invalid number literal" ---
     struct FindBigInt(Option<BytePos>);
     impl Visit for FindBigInt {
