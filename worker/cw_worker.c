@@ -16,6 +16,27 @@
  * to drain.timeout.ms to finish (the loop runs nested inside the rebalance
  * callback), their offsets are committed synchronously, then the partitions
  * are released.  SIGTERM drains the same way.
+ *
+ * Blocking librdkafka calls on the loop.  The pool's hard deadlines (the
+ * SIGKILL of an executor that outlives its job timeout) are ev_timers on
+ * this same loop, so while one of the calls below blocks, no deadline fires
+ * and a runaway executor keeps its core for that long.  Inventory, with the
+ * bound each has today (an open item: move the transaction calls off the
+ * loop or cut them into bounded steps):
+ *   - rd_kafka_send_offsets_to_transaction  cw_txn_commit      30 s
+ *   - rd_kafka_commit_transaction           cw_txn_commit      60 s per try,
+ *       retried while the error is retriable: NOT bounded overall
+ *   - rd_kafka_abort_transaction            cw_txn_failed      30 s
+ *   - rd_kafka_begin_transaction            cw_txn_feed        local, no I/O
+ *   - rd_kafka_poll(producer, 10)           cw_txn_feed        10 ms per
+ *       spin while the produce queue is full: bounded by delivery progress
+ *   - rd_kafka_seek_partitions              cw_txn_rewind      10 s
+ *   - rd_kafka_commit(sync)                 cw_commit(sync=1)  librdkafka's
+ *       request timeout; only on revocation and shutdown
+ *   - rd_kafka_get_watermark_offsets        metrics handler    cached, none
+ * Before the loop starts (no executor has a job yet): the admin topic
+ * creation (15 s) and rd_kafka_init_transactions (30 s).  After it ends:
+ * rd_kafka_flush (10 s) and rd_kafka_consumer_close.
  */
 #include "cw_worker.h"
 
