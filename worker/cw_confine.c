@@ -198,12 +198,29 @@ static int cw_confine_limit(int res, rlim_t v, const char *name, char *err, size
     return 0;
 }
 
+int cw_confine_cpu_backstop(double timeout_s) {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts))
+        return -1;
+    if (!(timeout_s > 0) || timeout_s > 86400)
+        timeout_s = 86400;
+    struct rlimit cur;
+    if (getrlimit(RLIMIT_CPU, &cur))
+        return -1;
+    rlim_t soft = (rlim_t)ts.tv_sec + (rlim_t)timeout_s + 1 + CW_CONFINE_CPU_SLACK_S;
+    if (cur.rlim_max != RLIM_INFINITY && soft > cur.rlim_max)
+        soft = cur.rlim_max;
+    struct rlimit rl = {soft, cur.rlim_max};
+    return setrlimit(RLIMIT_CPU, &rl);
+}
+
 static int cw_confine_limits(const cw_confine_conf_t *c, char *err, size_t n) {
-    /* No RLIMIT_CPU: executors are long-lived and CPU time accumulates over
-     * thousands of jobs, so any fixed limit would one day kill a healthy
+    /* No fixed RLIMIT_CPU: executors are long-lived and CPU time accumulates
+     * over thousands of jobs, so any fixed limit would one day kill a healthy
      * executor in the middle of someone's job.  CPU per job is bounded by the
      * supervisor's wall-clock SIGKILL at deadline + grace (an executor is
-     * single-threaded, so CPU time <= wall time). */
+     * single-threaded, so CPU time <= wall time), and behind it by the
+     * per-job soft limit of cw_confine_cpu_backstop. */
     if (cw_confine_limit(RLIMIT_CORE, 0, "RLIMIT_CORE", err, n) ||
         cw_confine_limit(RLIMIT_FSIZE, 0, "RLIMIT_FSIZE", err, n) ||
         cw_confine_limit(RLIMIT_NOFILE, 8, "RLIMIT_NOFILE", err, n) ||
@@ -277,6 +294,8 @@ static int cw_confine_seccomp(int chan, char *err, size_t n) {
 
     /* Entropy for Math.random, clocks for Date and the deadline. */
     CW_ALLOW(getrandom, 0);
+    /* cw_confine_cpu_backstop: getrlimit/setrlimit of RLIMIT_CPU on itself. */
+    CW_ALLOW(prlimit64, 2, CW_EQ(0, 0), CW_EQ(1, RLIMIT_CPU));
     CW_ALLOW(clock_gettime, 0);
     CW_ALLOW(clock_getres, 0);
     CW_ALLOW(gettimeofday, 0);

@@ -53,6 +53,18 @@ int cw_confine_apply(const cw_confine_conf_t *c, int chan_fd, char *err, size_t 
 /* The RLIMIT_AS an executor gets for `c` (bytes). */
 size_t cw_confine_as_limit(const cw_confine_conf_t *c);
 
+/* The CPU-time backstop for one job, armed by the executor as the job starts:
+ * RLIMIT_CPU's soft limit becomes the CPU time used so far plus the job's
+ * timeout plus CW_CONFINE_CPU_SLACK_S, so the kernel sends SIGXCPU (which
+ * terminates) even when the supervisor's wall-clock kill is late -- its timers
+ * share a loop with Kafka calls that can block (cw_worker.c).  CPU time <=
+ * wall time for a single-threaded executor, so the supervisor's kill at
+ * deadline + grace always comes first when its loop runs.  Relative to the
+ * executor's own usage, so a long-lived executor is never hit by CPU spent on
+ * earlier jobs.  0, or -1 with errno. */
+#define CW_CONFINE_CPU_SLACK_S 2
+int cw_confine_cpu_backstop(double timeout_s);
+
 /*
  * Supervisor side: check that executor `pid` is confined -- seccomp in filter
  * mode, no_new_privs set, and, when `expect_unprivileged`, no uid or gid 0

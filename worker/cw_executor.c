@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cw_chan.h"
+#include "cw_confine.h"
 #include "cw_logring.h"
 #include "cw_lowering.h"
 #include "cw_regexp.h"
@@ -145,6 +146,10 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf_in) {
              * the supervisor may kill us, it may read the region). */
             cw_logring_begin(conf->sbx.logring);
             err = cw_executor_send_start(fd, &job);
+            /* The kernel's backstop behind the supervisor's kill
+             * (cw_confine.h); failing to arm it is reported, not fatal. */
+            if (!err && cw_confine_cpu_backstop(job.timeout_s))
+                perror("codeworker executor: RLIMIT_CPU backstop");
             if (!err)
                 err = cw_sandbox_run_prepared(heap, &job, &out, &st);
         } else if (err == CW_ERR_INVALID) {

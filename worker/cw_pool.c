@@ -157,6 +157,15 @@ static void cw_slot_fail_job(cw_slot_t *s, int status) {
                  "execution exceeded the %g s timeout and was stopped by the supervisor",
                  s->timeout_ms / 1000.0);
         p->killed++;
+    } else if (s->state == CW_SLOT_RUNNING && WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU) {
+        /* The kernel's CPU-time backstop (cw_confine_cpu_backstop): the job
+         * ran past timeout + slack while this loop was held up. */
+        r.code = CW_RES_TIMEOUT;
+        r.err_name = "TimeoutError";
+        snprintf(msg, sizeof(msg),
+                 "execution exceeded the %g s timeout and was stopped by its CPU-time limit",
+                 s->timeout_ms / 1000.0);
+        p->killed++;
     } else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS) {
         /* The seccomp filter kills an executor that makes a system call
          * outside its allowlist: the job got past the JavaScript sandbox. */
@@ -232,11 +241,21 @@ static void cw_slot_respawn_cb(struct ev_loop *loop, ev_timer *w, int revents) {
     cw_slot_spawn(s);
 }
 
+static int cw_slot_read_frames(cw_slot_t *s);
+
 static void cw_slot_child_cb(struct ev_loop *loop, ev_child *w, int revents) {
     (void)revents;
     cw_slot_t *s = w->data;
     ev_child_stop(loop, w);
     int status = w->rstatus;
+    /* The process is reaped: its pid may be reused, so nothing may signal
+     * it any more.  Then read what it wrote before it died and this loop has
+     * not read yet -- a START (so a job killed right after starting is
+     * reported under its jobId and with its logs), even a RESULT (then the
+     * job has its real answer and nothing fails). */
+    s->pid = -1;
+    if (s->fd >= 0 && ev_is_active(&s->rio))
+        (void)cw_slot_read_frames(s); /* the job is failed below if no result came */
     if (s->item)
         cw_slot_fail_job(s, status);
     else if (!s->started_ok || s->state == CW_SLOT_STARTING)
@@ -376,9 +395,10 @@ static int cw_slot_on_result(cw_slot_t *s, const char *pl, size_t len) {
     return 0;
 }
 
-static void cw_slot_read_cb(struct ev_loop *loop, ev_io *w, int revents) {
-    (void)loop, (void)revents;
-    cw_slot_t *s = w->data;
+/* Read and act on the frames waiting on the channel.  0 when more may come;
+ * -1 after EOF, an error or a protocol violation (the child watcher
+ * finishes the job). */
+static int cw_slot_read_frames(cw_slot_t *s) {
     cw_pool_t *p = s->pool;
     cw_err_t err = cw_chan_reader_fill(&s->rd, s->fd);
     for (;;) {
@@ -390,7 +410,7 @@ static void cw_slot_read_cb(struct ev_loop *loop, ev_io *w, int revents) {
             break;
         if (e) {
             cw_slot_kill(s);
-            return;
+            return -1;
         }
         if (cmd == CW_CHAN_READY && s->state == CW_SLOT_STARTING) {
             char why[200];
@@ -401,7 +421,7 @@ static void cw_slot_read_cb(struct ev_loop *loop, ev_io *w, int revents) {
                         "{\"level\":\"error\",\"msg\":\"EXECUTOR NOT CONFINED: refusing to use it\","
                         "\"error\":\"%s\"}\n", why);
                 cw_slot_kill(s);
-                return;
+                return -1;
             }
             if (s->status_fd >= 0)
                 close(s->status_fd);
@@ -414,7 +434,7 @@ static void cw_slot_read_cb(struct ev_loop *loop, ev_io *w, int revents) {
         } else if (cmd == CW_CHAN_START) {
             if (cw_slot_on_start(s, pl, len)) {
                 cw_slot_kill(s);
-                return;
+                return -1;
             }
         } else if (cmd == CW_CHAN_RESULT &&
                    (s->state == CW_SLOT_BUSY || s->state == CW_SLOT_RUNNING) && s->item &&
@@ -422,15 +442,22 @@ static void cw_slot_read_cb(struct ev_loop *loop, ev_io *w, int revents) {
             /* delivered */
         } else {
             cw_slot_kill(s);
-            return;
+            return -1;
         }
         cw_chan_reader_pop(&s->rd);
     }
     if (err) { /* EOF or error: the child watcher will follow */
         ev_io_stop(p->loop, &s->rio);
-        return;
+        return -1;
     }
-    cw_pool_dispatch(p);
+    return 0;
+}
+
+static void cw_slot_read_cb(struct ev_loop *loop, ev_io *w, int revents) {
+    (void)loop, (void)revents;
+    cw_slot_t *s = w->data;
+    if (cw_slot_read_frames(s) == 0)
+        cw_pool_dispatch(s->pool);
 }
 
 static void cw_slot_write_cb(struct ev_loop *loop, ev_io *w, int revents) {
@@ -542,7 +569,7 @@ retry:
 static void cw_pool_dispatch(cw_pool_t *p) {
     for (int i = 0; i < p->conf.executors && p->head; i++) {
         cw_slot_t *s = &p->slots[i];
-        if (s->state != CW_SLOT_IDLE)
+        if (s->state != CW_SLOT_IDLE || s->pid <= 0) /* pid -1: reaped, its last frames being read */
             continue;
         cw_pool_item_t *it = p->head;
         p->head = it->next;

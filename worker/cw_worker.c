@@ -24,8 +24,9 @@
  * bound each has today (an open item: move the transaction calls off the
  * loop or cut them into bounded steps):
  *   - rd_kafka_send_offsets_to_transaction  cw_txn_commit      30 s
- *   - rd_kafka_commit_transaction           cw_txn_commit      60 s per try,
- *       retried while the error is retriable: NOT bounded overall
+ *   - rd_kafka_commit_transaction           cw_txn_commit      60 s in all
+ *       (CW_TXN_COMMIT_BUDGET_MS; retriable failures are retried within
+ *       it, then the worker exits as on a fatal error)
  *   - rd_kafka_abort_transaction            cw_txn_failed      30 s
  *   - rd_kafka_begin_transaction            cw_txn_feed        local, no I/O
  *   - rd_kafka_poll(producer, 10)           cw_txn_feed        10 ms per
@@ -358,6 +359,9 @@ static int cw_txn_feed(cw_worker_t *w, cw_part_t *p) {
     return 0;
 }
 
+/* Overall time for rd_kafka_commit_transaction and its retries. */
+#define CW_TXN_COMMIT_BUDGET_MS 60000
+
 static void cw_txn_commit(cw_worker_t *w) {
     if (w->fatal)
         return;
@@ -383,11 +387,33 @@ static void cw_txn_commit(cw_worker_t *w) {
     }
     rd_kafka_error_t *err = rd_kafka_send_offsets_to_transaction(w->producer, offs, w->cgmd, 30000);
     if (!err) {
+        /* A retriable failure leaves the outcome unknown: the only correct
+         * next steps are another commit_transaction or a fresh client.  The
+         * retries are bounded overall (CW_TXN_COMMIT_BUDGET_MS) because the
+         * hard kills wait on this loop; past the budget the worker exits as
+         * on a fatal error, and the next instance's init_transactions fences
+         * this producer and settles the open transaction on the
+         * coordinator (an abort here could contradict a commit that did
+         * reach it). */
+        int64_t until = cw_mono_ns() / 1000000 + CW_TXN_COMMIT_BUDGET_MS;
         for (;;) {
-            err = rd_kafka_commit_transaction(w->producer, 60000);
+            int64_t left = until - cw_mono_ns() / 1000000;
+            err = rd_kafka_commit_transaction(w->producer, (int)(left < 1000 ? 1000 : left));
             if (err && rd_kafka_error_is_retriable(err)) {
+                if (cw_mono_ns() / 1000000 < until) {
+                    rd_kafka_error_destroy(err);
+                    continue;
+                }
+                char x[400];
+                snprintf(x, sizeof(x), "\"error\":\"%s\",\"budgetMs\":%d", rd_kafka_error_string(err),
+                         CW_TXN_COMMIT_BUDGET_MS);
+                cw_wlog("error", "commit_transaction did not complete within its budget: exiting so a fresh client "
+                        "settles the transaction", x);
                 rd_kafka_error_destroy(err);
-                continue;
+                rd_kafka_topic_partition_list_destroy(offs);
+                w->fatal = 1;
+                ev_break(w->loop, EVBREAK_ALL);
+                return;
             }
             break;
         }

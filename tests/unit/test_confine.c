@@ -47,6 +47,13 @@ static void child_serve(int chan) {
             break;
         }
         case 'a': abort();
+        case 'c': { /* the per-job CPU backstop, armed under the filter, then a runaway job */
+            if (cw_confine_cpu_backstop(0.2))
+                _exit(12);
+            (void)!write(chan, "y", 1);
+            for (volatile unsigned long i = 0;; i++)
+                ;
+        }
         case 's': (void)socket(AF_INET, SOCK_STREAM, 0); _exit(10);
         case 'e': {
             char *argv[] = {"true", NULL}, *envp[] = {NULL};
@@ -171,6 +178,21 @@ static void test_abort_stays_a_crash(void **state) {
     assert_int_equal(WTERMSIG(st), SIGABRT);
 }
 
+/* A job that spins past timeout + slack while nobody kills it (the
+ * supervisor's loop held up) is ended by the kernel: SIGXCPU, which the pool
+ * reports as TIMEOUT. */
+static void test_cpu_backstop_ends_a_runaway_job(void **state) {
+    (void)state;
+    cw_confine_conf_t conf;
+    cw_confine_conf_default(&conf);
+    child_t c = spawn(&conf);
+    assert_int_equal(ask(&c, 0), 'R');
+    assert_int_equal(ask(&c, 'c'), 'y');
+    int st = reap(&c);
+    assert_true(WIFSIGNALED(st));
+    assert_int_equal(WTERMSIG(st), SIGXCPU);
+}
+
 static void test_bad_identities_fail_before_confining(void **state) {
     (void)state;
     if (geteuid() != 0)
@@ -215,6 +237,7 @@ int main(void) {
         cmocka_unit_test(test_confined_child_passes_and_works),
         cmocka_unit_test(test_forbidden_calls_are_sigsys),
         cmocka_unit_test(test_abort_stays_a_crash),
+        cmocka_unit_test(test_cpu_backstop_ends_a_runaway_job),
         cmocka_unit_test(test_bad_identities_fail_before_confining),
         cmocka_unit_test(test_as_limit_has_headroom),
     };
