@@ -72,7 +72,7 @@ int cw_errmsg_v8(const char *name, const char *msg, char *out, size_t cap) {
         if ((r = cw_errmsg_after(msg, "cannot write property '")))
             return cw_errmsg_prop(r, 1, out, cap);
         size_t n = strlen(msg);
-        if (n > 13 && msg[0] == '"' && strcmp(msg + n - 13, "\" is read-only") == 0)
+        if (n > 14 && msg[0] == '"' && strcmp(msg + n - 14, "\" is read-only") == 0)
             return cw_errmsg_put(cap, snprintf(out, cap, "Assignment to constant variable."));
         const char *nc = strstr(msg, " not callable");
         if (nc) {
