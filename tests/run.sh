@@ -103,6 +103,10 @@ say "regular expressions: feature cases (answers from Node 24) and test262 RegEx
 python3 tests/e2e/test_regex.py build/bin | tee "$log"
 count_lines "$log"
 
+say "error messages in V8's wording (answers from Node 24)"
+python3 tests/e2e/test_errors.py build/bin | tee "$log"
+count_lines "$log"
+
 say "language semantics against Node 24's recorded answers"
 python3 tests/e2e/test_language.py build/bin | tee "$log"
 count_lines "$log"

@@ -35,6 +35,7 @@
 #include "cw_date.h"
 #include "duktape/cw_duk_engine.h"
 #include "cw_errors.h"
+#include "cw_errmsg.h"
 #include "cw_eval.h"
 #include "cw_lowering.h"
 #include "cw_node_builtins.h"
@@ -478,10 +479,46 @@ static duk_ret_t cw_sbx_oom_record(duk_context *ctx, void *udata) {
     return 0;
 }
 
+/* An error made by the engine's C code (its traceback starts with a C file
+ * name, which no script can give an error) gets V8's wording for its
+ * message (cw_errmsg.c); errors a job constructs are never touched. */
+static int cw_sbx_engine_error(duk_context *ctx, duk_idx_t e) {
+    int engine = 0;
+    if (duk_get_prop_string(ctx, e, CW_SBX_TRACEDATA) && duk_is_array(ctx, -1)) {
+        duk_get_prop_index(ctx, -1, 0);
+        engine = duk_is_string(ctx, -1);
+        duk_pop(ctx);
+    }
+    duk_pop(ctx);
+    return engine;
+}
+
+static duk_ret_t cw_sbx_v8_message(duk_context *ctx, void *udata) {
+    (void)udata;
+    if (!duk_is_object(ctx, -1) || !cw_sbx_engine_error(ctx, -1))
+        return 0;
+    duk_get_prop_string(ctx, -1, "name");
+    duk_get_prop_string(ctx, -2, "message");
+    if (duk_is_string(ctx, -2) && duk_is_string(ctx, -1)) {
+        char out[512];
+        if (cw_errmsg_v8(duk_get_string(ctx, -2), duk_get_string(ctx, -1), out, sizeof out) == 1) {
+            duk_push_string(ctx, out);
+            duk_put_prop_string(ctx, -4, "message");
+        }
+    }
+    duk_pop_2(ctx);
+    return 0;
+}
+
 /* Duktape.errCreate(error) -> error. */
 static duk_ret_t cw_sbx_err_create(duk_context *ctx) {
     cw_sbx_t *s = cw_sbx_get(ctx);
     duk_set_top(ctx, 1);
+    if (s->job && !s->timed_out && !s->alloc.limit_hit) {
+        duk_dup(ctx, 0);
+        (void)duk_safe_call(ctx, cw_sbx_v8_message, NULL, 1, 1); /* a failure leaves Duktape's wording */
+        duk_pop(ctx);
+    }
     if (!s->job || s->timed_out || !s->alloc.limit_hit || !cw_sbx_engine_alloc_error(ctx, 0))
         return 1;
     /* The heap is at its cap: recording gets a little room of its own. */
