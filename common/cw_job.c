@@ -60,11 +60,12 @@ enum {
     CW_F_AGENTRUN,
     CW_F_CONTEXT,
     CW_F_TZ,
+    CW_F_SEED,
     CW_F_COUNT
 };
 static const char *const cw_job_names[CW_F_COUNT] = {
     "jobId",      "code",       "language", "inputData", "timeout", "memoryLimit", "expiresAt",
-    "replyTopic", "actionId",   "userId",   "agentRunId", "context",     "timeZone"};
+    "replyTopic", "actionId",   "userId",   "agentRunId", "context",     "timeZone", "seed"};
 
 typedef struct cw_job_field {
     unsigned seen;
@@ -449,6 +450,19 @@ input_done:
             CW_JOB_FAIL("timeZone must be an IANA time zone name such as \"Europe/Berlin\"");
         memcpy(job->time_zone, tmp.data, tmp.len);
         job->time_zone[tmp.len] = '\0';
+    }
+
+    /* seed: the Math.random seed a caller asks for, so the same job with the
+     * same seed draws the same sequence (README "Replay").  A JSON integer
+     * 0..2^53-1 so it round-trips exactly through any JSON reader. */
+    const cw_job_field_t *sd = cw_job_get(&env, CW_F_SEED);
+    if (sd) {
+        double v = -1;
+        if (sd->type != CW_JSON_NUMBER || cw_job_number(&env, sd, &tmp, &v) != 1 || !(v >= 0) ||
+            v > 9007199254740991.0 || v != (double)(uint64_t)v)
+            CW_JOB_FAIL("seed must be an integer from 0 to 9007199254740991");
+        job->seed = (uint64_t)v;
+        job->has_seed = 1;
     }
 
     static const int ids[] = {CW_F_ACTION, CW_F_USER, CW_F_AGENTRUN};

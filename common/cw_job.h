@@ -61,6 +61,8 @@ typedef struct cw_job {
     char *reply_topic;         /* NULL when absent */
     char time_zone[64];        /* IANA zone name; "" when absent (UTC). The
                                 * executor checks it against ICU (cw_tz.h). */
+    uint64_t seed;             /* Math.random seed, valid when has_seed */
+    int has_seed;
 } cw_job_t;
 
 /*

@@ -65,6 +65,10 @@ typedef struct cw_result {
     const char *adjust_json;      /* JSON array members; may be NULL */
     size_t adjust_len;
     const char *time_zone;        /* the job's local zone; NULL = not written */
+    int has_replay;               /* write "replay":{seed,...} (README "Replay") */
+    uint64_t replay_seed;         /* the Math.random seed the run used */
+    const char *replay_version;   /* codeworker version string */
+    long replay_duktape;          /* DUK_VERSION of the engine */
     const char *audit_json;       /* JSON object members; may be NULL */
     size_t audit_len;
     /* When set, written verbatim in place of the limits and audit members:

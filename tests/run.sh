@@ -131,6 +131,10 @@ say "contracts: JSON Schemas against examples and real results"
 python3 tests/e2e/test_schemas.py build/bin | tee "$log"
 count_lines "$log"
 
+say "replay: a seeded job draws the same Math.random sequence on every run"
+python3 tests/e2e/test_replay.py build/bin | tee "$log"
+count_lines "$log"
+
 if [[ $skip != *" asan "* ]]; then
   say "ASan+UBSan build, unit tests and quick end-to-end"
   if cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCW_SANITIZE=ON -DCW_TESTS=ON >build-asan.log 2>&1 &&

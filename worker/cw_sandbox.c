@@ -32,6 +32,7 @@
 #include <sys/random.h>
 
 #include "cw_alloc.h"
+#include "cw_cli.h"
 #include "cw_date.h"
 #include "duktape/cw_duk_engine.h"
 #include "cw_errors.h"
@@ -98,6 +99,7 @@ typedef struct cw_sbx {
     int security; /* a blocked module was requested */
     unsigned oom_marked; /* out-of-memory errors recorded under CW_SBX_OOM_KEY */
     uint64_t rng[4];
+    uint64_t seed; /* what rng was expanded from; recorded in the result */
     cw_buf_t logs;
     size_t log_count;
     int logs_truncated;
@@ -1138,21 +1140,36 @@ static void cw_sbx_failed(duk_context *ctx, cw_sbx_t *s, cw_rescode_t phase_code
     }
 }
 
+/* splitmix64: expands one 64-bit seed into the xoshiro256** state, as the
+ * xoshiro authors recommend, so a single recorded integer replays the whole
+ * Math.random sequence. */
+static void cw_sbx_seed_from(cw_sbx_t *s, uint64_t seed) {
+    uint64_t x = seed;
+    s->seed = seed;
+    for (int i = 0; i < 4; i++) {
+        uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        s->rng[i] = z ^ (z >> 31);
+    }
+}
+
+/* A fresh seed per job from getrandom(), kept below 2^53 so it is an exact
+ * JSON number in the result's "replay" object. */
 static void cw_sbx_seed(cw_sbx_t *s) {
+    uint64_t v = 0;
     size_t got = 0;
-    while (got < sizeof(s->rng)) {
-        ssize_t n = getrandom((char *)s->rng + got, sizeof(s->rng) - got, 0);
+    while (got < sizeof(v)) {
+        ssize_t n = getrandom((char *)&v + got, sizeof(v) - got, 0);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
             break;
         got += (size_t)n;
     }
-    if (got < sizeof(s->rng) || (s->rng[0] | s->rng[1] | s->rng[2] | s->rng[3]) == 0) {
-        /* No entropy source: still never the same sequence twice. */
-        s->rng[0] ^= (uint64_t)cw_mono_ns() | 1;
-        s->rng[1] ^= (uint64_t)cw_now_ms();
-    }
+    if (got < sizeof(v)) /* no entropy source: still never the same sequence twice */
+        v ^= (uint64_t)cw_mono_ns() ^ ((uint64_t)cw_now_ms() << 20);
+    cw_sbx_seed_from(s, v & ((1ULL << 53) - 1));
 }
 
 /* The length of the longest prefix of the log entries in logs[0, len) that
@@ -1436,7 +1453,13 @@ cw_err_t cw_sandbox_run_prepared(cw_sandbox_heap_t *heap, const cw_job_t *job, c
 
     cw_result_t r;
     cw_result_init(&r);
+    if (job->has_seed)
+        cw_sbx_seed_from(s, job->seed);
     cw_sbx_result_for(job, &r);
+    r.has_replay = 1;
+    r.replay_seed = s->seed;
+    r.replay_version = CW_VERSION;
+    r.replay_duktape = (long)DUK_VERSION;
     r.started_ms = cw_now_ms();
     s->start_ns = s->clock_ns = cw_mono_ns();
     s->deadline_ns = s->start_ns + (int64_t)(job->timeout_s * 1e9);
