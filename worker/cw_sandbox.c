@@ -17,7 +17,7 @@
  * handled then fails the job, as it ends a Node process.
  *
  * Globals besides ECMAScript's own: console, require, input, crypto (only
- * getRandomValues), performance (only now(), milliseconds since the job
+ * getRandomValues, randomUUID), performance (only now(), milliseconds since the job
  * started).  Duktape's extras are removed -- `Duktape`, `CBOR`, its partial
  * Node-style `Buffer` (libraries test for `Buffer` and would take Node code
  * paths) and its `performance`, whose clock is the host's -- except the
@@ -389,6 +389,20 @@ static duk_ret_t cw_sbx_require(duk_context *ctx) {
  * returns it, as Web Crypto does.  At most 65,536 bytes per call
  * (QuotaExceededError, Node's message); anything but an integer typed array
  * is a TypeError. */
+/* The job's randomness for crypto: `len` bytes from getrandom().  0, or -1
+ * when the kernel gives none. */
+static int cw_sbx_random_fill(unsigned char *p, size_t len) {
+    for (size_t got = 0; got < len;) {
+        ssize_t n = getrandom(p + got, len - got, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        got += (size_t)n;
+    }
+    return 0;
+}
+
 static duk_ret_t cw_sbx_get_random_values(duk_context *ctx) {
     static const char *const kinds[] = {"[object Int8Array]",   "[object Uint8Array]",  "[object Uint8ClampedArray]",
                                         "[object Int16Array]",  "[object Uint16Array]", "[object Int32Array]",
@@ -418,15 +432,31 @@ static duk_ret_t cw_sbx_get_random_values(duk_context *ctx) {
         duk_put_prop_string(ctx, -2, "name");
         return duk_throw(ctx);
     }
-    for (size_t got = 0; got < len;) {
-        ssize_t n = getrandom(p + got, len - got, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return duk_generic_error(ctx, "getRandomValues: no entropy source available");
-        got += (size_t)n;
-    }
+    if (cw_sbx_random_fill(p, len))
+        return duk_generic_error(ctx, "getRandomValues: no entropy source available");
     duk_dup(ctx, 0);
+    return 1;
+}
+
+/* crypto.randomUUID(): an RFC 9562 version 4 UUID in lower-case hex, from the
+ * same source as getRandomValues. */
+static duk_ret_t cw_sbx_random_uuid(duk_context *ctx) {
+    unsigned char b[16];
+    if (cw_sbx_random_fill(b, sizeof(b)))
+        return duk_generic_error(ctx, "randomUUID: no entropy source available");
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* variant 10 */
+    static const char hex[] = "0123456789abcdef";
+    char out[37];
+    size_t o = 0;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            out[o++] = '-';
+        out[o++] = hex[b[i] >> 4];
+        out[o++] = hex[b[i] & 15];
+    }
+    out[o] = 0;
+    duk_push_string(ctx, out);
     return 1;
 }
 
@@ -561,6 +591,8 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
     duk_push_object(ctx);
     duk_push_c_function(ctx, cw_sbx_get_random_values, 1);
     duk_put_prop_string(ctx, -2, "getRandomValues");
+    duk_push_c_function(ctx, cw_sbx_random_uuid, 0);
+    duk_put_prop_string(ctx, -2, "randomUUID");
     duk_put_prop_string(ctx, -2, "crypto");
     duk_push_object(ctx);
     duk_push_c_function(ctx, cw_sbx_performance_now, 0);

@@ -3,7 +3,7 @@
 
 Each case is a job's code; tests/e2e/language-node24.json holds what Node 24
 gave for it, run once under `vm` in a fresh context with the same `input`
-({}) and a console (`test_language.py --record NODE`): either the JSON of
+({}), a console and Node's `crypto` (`test_language.py --record NODE`): either the JSON of
 `output` after the microtasks ran, or the name of the error that ended it
 (`SyntaxError` when the code did not compile).  The driver runs every case
 through `codeworker exec --jobs` and requires the same answer: the same
@@ -53,6 +53,10 @@ CASES = [
      " src.return = () => { closed++; return {}; }; output = [src.take(2).toArray(), closed];"),
     ("iter-map-entries", "output = new Map([['a', 1]]).entries().map(([k, v]) => k + v).toArray();"),
     # --- semantics -------------------------------------------------------------
+    # --- crypto.randomUUID (Node 24 global) ----------------------------------
+    ("crypto-random-uuid", "const u = crypto.randomUUID(); const v = new Set(Array.from({length: 1000}, () => crypto.randomUUID()));"
+     " output = [u.length, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(u), v.size,"
+     " typeof crypto.randomUUID, crypto.randomUUID.length, u === crypto.randomUUID()];"),
     ("fromcharcode-uint16", "output = [String.fromCharCode(-1).charCodeAt(0), String.fromCharCode(65536 + 65).length,"
      " String.fromCharCode(0x1F600).charCodeAt(0), String.fromCharCode(72, 105)];"),
     ("fromcharcode-es5", "var s = String.fromCharCode(-1); output = [s.length, s.charCodeAt(0)];"),
@@ -142,7 +146,9 @@ process.on('unhandledRejection', (r) => { if (!rejected) rejected = r; });
 (async () => {
   const out = {};
   for (const [id, code] of cases) {
-    const ctx = vm.createContext({ input: {}, console: { log() {}, warn() {}, error() {}, info() {} } });
+    // Node's own globals that a job also sees (a vm context has only
+    // ECMAScript's): crypto.
+    const ctx = vm.createContext({ input: {}, console: { log() {}, warn() {}, error() {}, info() {} }, crypto });
     rejected = null;
     let script;
     try {
