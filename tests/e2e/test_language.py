@@ -3,7 +3,8 @@
 
 Each case is a job's code; tests/e2e/language-node24.json holds what Node 24
 gave for it, run once under `vm` in a fresh context with the same `input`
-({}), a console and Node's `crypto` (`test_language.py --record NODE`): either the JSON of
+({}), a console and Node's `crypto`, `atob`, `btoa`
+and `DOMException` (`test_language.py --record NODE`): either the JSON of
 `output` after the microtasks ran, or the name of the error that ended it
 (`SyntaxError` when the code did not compile).  The driver runs every case
 through `codeworker exec --jobs` and requires the same answer: the same
@@ -53,6 +54,20 @@ CASES = [
      " src.return = () => { closed++; return {}; }; output = [src.take(2).toArray(), closed];"),
     ("iter-map-entries", "output = new Map([['a', 1]]).entries().map(([k, v]) => k + v).toArray();"),
     # --- semantics -------------------------------------------------------------
+    # --- atob, btoa, DOMException (Node 24 globals) ---------------------------
+    ("base64-atob-btoa", "const r = []; for (const f of [() => atob('@@'), () => atob('abc'), () => atob('a'), () => btoa('\\u20ac'),"
+     " () => atob(), () => btoa(), () => atob(' aG Vs\\nbG8= '), () => atob('aGVsbG8'), () => atob('aGVsbA=='), () => atob('aGVsbA='),"
+     " () => atob('aGV=sbA'), () => btoa(null), () => btoa(123), () => atob(undefined), () => btoa('\\xff\\xfe'), () => atob('//79'),"
+     " () => atob('aGVsbG8==='), () => atob('ab\\u00e9c'), () => btoa(''), () => atob(''), () => atob('===='), () => atob('ab=c')]) {"
+     " try { r.push(['ok', f()]); } catch (e) { r.push([e.name, e.message, e.code, Object.prototype.toString.call(e)]); } }"
+     " output = r;"),
+    ("base64-roundtrip", "const s = JSON.stringify({ id: 42, tags: ['a', 'b'] }); const b = btoa(s);"
+     " const url = b.replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');"
+     " let all = ''; for (let i = 0; i < 256; i++) all += String.fromCharCode(i);"
+     " output = [b, url, JSON.parse(atob(b)), atob(btoa(all)) === all, btoa(all).length, atob.length, btoa.name];"),
+    ("domexception", "const e = new DOMException('gone', 'NotFoundError'); const d = new DOMException();"
+     " output = [e.name, e.message, e.code, String(e), d.name, d.message, d.code, String(new DOMException('x')),"
+     " Object.prototype.toString.call(e), typeof DOMException, DOMException.length, Object.keys(e)];"),
     # --- crypto.randomUUID (Node 24 global) ----------------------------------
     ("crypto-random-uuid", "const u = crypto.randomUUID(); const v = new Set(Array.from({length: 1000}, () => crypto.randomUUID()));"
      " output = [u.length, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(u), v.size,"
@@ -147,8 +162,9 @@ process.on('unhandledRejection', (r) => { if (!rejected) rejected = r; });
   const out = {};
   for (const [id, code] of cases) {
     // Node's own globals that a job also sees (a vm context has only
-    // ECMAScript's): crypto.
-    const ctx = vm.createContext({ input: {}, console: { log() {}, warn() {}, error() {}, info() {} }, crypto });
+    // ECMAScript's): crypto, atob, btoa, DOMException.
+    const ctx = vm.createContext({ input: {}, console: { log() {}, warn() {}, error() {}, info() {} }, crypto,
+                                   atob, btoa, DOMException });
     rejected = null;
     let script;
     try {
