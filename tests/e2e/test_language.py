@@ -129,6 +129,22 @@ CASES = [
     ("redeclare-allowed", "try { throw 1 } catch (e) { var e = 3; } { function h() { return 1 } function h() { return 2 } }"
      " function k() {} var k; for (let i = 0; i < 1; i++) { let i = 5; } const m = [1].map(function (a, a) { return a; });"
      " output = [typeof k, m.length];"),
+    # --- const reassignment: TypeError in every form, only when the write happens --
+    ("const-assign-array-pattern", "const c = 0; let seen = 0; try { [seen, c] = [1, 2]; } catch (e) { output = [e.name, e.message, seen, c]; }"),
+    ("const-assign-object-pattern", "const c = 0; try { ({ c } = { c: 1 }); } catch (e) { output = [e.name, e.message, c]; }"),
+    ("const-assign-object-default", "const c = 0; try { ({ x: [c] = [5] } = {}); } catch (e) { output = [e.name, c]; }"),
+    ("const-assign-shorthand-default", "const c = 0; try { ({ c = 3 } = {}); } catch (e) { output = [e.name, c]; }"),
+    ("const-assign-empty-source", "const c = 0; [] = [1]; let r = 'none'; try { [, ...[]] = [1]; for (const c of [1]) {} } catch (e) { r = e.name; } output = [r, c];"),
+    ("const-for-of-head", "const c = 0; let n = 0; try { for (c of [1, 2]) n++; } catch (e) { output = [e.name, n, c]; }"),
+    ("const-for-of-empty", "const c = 0; for (c of []) {} for (c in {}) {} output = c;"),
+    ("const-for-in-head", "const c = 0; try { for (c in { a: 1 }) {} } catch (e) { output = [e.name, c]; }"),
+    ("const-for-of-pattern", "const c = 0; try { for ([c] of [[1]]) {} } catch (e) { output = [e.name, c]; }"),
+    ("const-logical-skipped", "const a = 1, b = 0, n = null; a ||= 2; b &&= 2; a ??= 3; output = [a, b, n];"),
+    ("const-logical-nullish", "const n = null; try { n ??= 1; } catch (e) { output = [e.name, e.message, n]; }"),
+    ("const-logical-or", "const b = 0; try { b ||= 1; } catch (e) { output = [e.name, b]; }"),
+    ("const-logical-and", "const a = 1; try { a &&= 2; } catch (e) { output = [e.name, a]; }"),
+    ("const-assign-message", "const k = 1; try { k = 2; } catch (e) { output = [e.name, e.message]; }"),
+    ("const-shadowed-ok", "const c = 0; { let c; [c] = [1]; for (c of [2]) {} c ??= 3; output = c; }"),
 ]
 
 

@@ -516,10 +516,16 @@ fn const_violations(program: &mut Program) {
         return;
     }
 
-    struct Rewrite(Vec<(Atom, SyntaxContext)>);
+    /// `in_target`: inside a destructuring-assignment or for-in/of-head
+    /// pattern, where a const name is a write (reset in every expression:
+    /// defaults and computed keys are reads).
+    struct Rewrite {
+        consts: Vec<(Atom, SyntaxContext)>,
+        in_target: bool,
+    }
     impl Rewrite {
         fn is_const(&self, id: &Ident) -> bool {
-            self.0.iter().any(|(s, c)| *s == id.sym && *c == id.ctxt)
+            self.consts.iter().any(|(s, c)| *s == id.sym && *c == id.ctxt)
         }
         fn throw_for(id: &Ident) -> Expr {
             CallExpr {
@@ -530,14 +536,96 @@ fn const_violations(program: &mut Program) {
             }
             .into()
         }
+        /// `({ set v(_) { _read_only_error("k") } }).v`: a pattern target
+        /// that throws only when the destructuring actually writes to it,
+        /// after the values before it were read and assigned, as in Node.
+        fn throwing_target(id: &Ident) -> Pat {
+            let setter = Prop::Setter(SetterProp {
+                span: DUMMY_SP,
+                key: PropName::Ident(IdentName::new("v".into(), DUMMY_SP)),
+                function: Box::new(Function {
+                    params: vec![Param::from(Pat::Ident(BindingIdent::from(Ident::new_no_ctxt("_".into(), DUMMY_SP))))],
+                    body: Some(FunctionBody { span: DUMMY_SP, stmts: vec![Self::throw_for(id).into_stmt()] }),
+                    ..Default::default()
+                }),
+            });
+            let obj = ObjectLit { span: DUMMY_SP, props: vec![PropOrSpread::Prop(Box::new(setter))] };
+            Pat::Expr(Box::new(Expr::Member(MemberExpr {
+                span: id.span,
+                obj: Box::new(Expr::Paren(ParenExpr { span: DUMMY_SP, expr: Box::new(obj.into()) })),
+                prop: MemberProp::Ident(IdentName::new("v".into(), DUMMY_SP)),
+            })))
+        }
     }
     impl VisitMut for Rewrite {
+        fn visit_mut_assign_target_pat(&mut self, p: &mut AssignTargetPat) {
+            let saved = std::mem::replace(&mut self.in_target, true);
+            p.visit_mut_children_with(self);
+            self.in_target = saved;
+        }
+        fn visit_mut_for_head(&mut self, h: &mut ForHead) {
+            let saved = std::mem::replace(&mut self.in_target, matches!(h, ForHead::Pat(_)));
+            h.visit_mut_children_with(self);
+            self.in_target = saved;
+        }
+        fn visit_mut_pat(&mut self, p: &mut Pat) {
+            if self.in_target {
+                if let Pat::Ident(b) = p {
+                    if self.is_const(&b.id) {
+                        *p = Self::throwing_target(&b.id);
+                        return;
+                    }
+                }
+            }
+            p.visit_mut_children_with(self);
+        }
+        fn visit_mut_object_pat_prop(&mut self, p: &mut ObjectPatProp) {
+            if self.in_target {
+                if let ObjectPatProp::Assign(a) = p {
+                    if self.is_const(&a.key.id) {
+                        let target = Self::throwing_target(&a.key.id);
+                        let value = match a.value.take() {
+                            Some(mut d) => {
+                                d.visit_mut_with(self);
+                                Pat::Assign(AssignPat { span: a.span, left: Box::new(target), right: d })
+                            }
+                            None => target,
+                        };
+                        let key = PropName::Ident(IdentName::new(a.key.id.sym.clone(), a.key.id.span));
+                        *p = ObjectPatProp::KeyValue(KeyValuePatProp { key, value: Box::new(value) });
+                        return;
+                    }
+                }
+            }
+            p.visit_mut_children_with(self);
+        }
         fn visit_mut_expr(&mut self, e: &mut Expr) {
+            let saved = std::mem::replace(&mut self.in_target, false);
             e.visit_mut_children_with(self);
+            self.in_target = saved;
             let replacement = match e {
                 Expr::Assign(a) => match &a.left {
                     AssignTarget::Simple(SimpleAssignTarget::Ident(b)) if self.is_const(&b.id) => {
-                        Some(SeqExpr { span: a.span, exprs: vec![a.right.clone(), Box::new(Self::throw_for(&b.id))] }.into())
+                        let write: Expr =
+                            SeqExpr { span: a.span, exprs: vec![a.right.clone(), Box::new(Self::throw_for(&b.id))] }.into();
+                        // `k ??= v`, `k ||= v`, `k &&= v` write (and throw) only
+                        // when the short circuit does not skip the assignment.
+                        let logical = match a.op {
+                            AssignOp::NullishAssign => Some(BinaryOp::NullishCoalescing),
+                            AssignOp::OrAssign => Some(BinaryOp::LogicalOr),
+                            AssignOp::AndAssign => Some(BinaryOp::LogicalAnd),
+                            _ => None,
+                        };
+                        Some(match logical {
+                            Some(op) => BinExpr {
+                                span: a.span,
+                                op,
+                                left: Box::new(Expr::Ident(b.id.clone())),
+                                right: Box::new(Expr::Paren(ParenExpr { span: DUMMY_SP, expr: Box::new(write) })),
+                            }
+                            .into(),
+                            None => write,
+                        })
                     }
                     _ => None,
                 },
@@ -552,7 +640,7 @@ fn const_violations(program: &mut Program) {
             }
         }
     }
-    program.visit_mut_with(&mut Rewrite(consts.0));
+    program.visit_mut_with(&mut Rewrite { consts: consts.0, in_target: false });
 }
 
 /// A direct `eval(x)` of the global eval becomes `eval(__cw_eval_src(x))`:
