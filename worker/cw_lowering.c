@@ -170,13 +170,14 @@ static int cw_ident_char(unsigned char ch) {
 /* 1 when the source shows a sign that it must be lowered: a token of
  * syntax Duktape lacks (`let`, `=>`, a template literal, `class`, `...`,
  * `?.`, `??`, `of`, `async`, `yield`, `#`, `static`, `super`, ...), or
- * `const`, which Duktape accepts with `var` semantics.  Only a shortcut
+ * `const`, which Duktape accepts with `var` semantics, or `__proto__`, which
+ * Duktape makes an own property in an object literal.  Only a shortcut
  * past a compile attempt that would fail: a false positive (a word inside a
  * string or comment) costs a lowering, which is correct for any code, and a
  * negative decides nothing -- Duktape's compiler does. */
 static int cw_must_lower(const char *s, size_t n) {
     static const char *const words[] = {"let", "const", "class", "of", "async", "await", "yield",
-                                        "static", "super", "get", "set", NULL};
+                                        "static", "super", "get", "set", "__proto__", NULL};
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
         switch (ch) {

@@ -148,6 +148,41 @@ CASES = [
     ("redeclare-allowed", "try { throw 1 } catch (e) { var e = 3; } { function h() { return 1 } function h() { return 2 } }"
      " function k() {} var k; for (let i = 0; i < 1; i++) { let i = 5; } const m = [1].map(function (a, a) { return a; });"
      " output = [typeof k, m.length];"),
+    # --- const reassignment: TypeError in every form, only when the write happens --
+    ("const-assign-array-pattern", "const c = 0; let seen = 0; try { [seen, c] = [1, 2]; } catch (e) { output = [e.name, e.message, seen, c]; }"),
+    ("const-assign-object-pattern", "const c = 0; try { ({ c } = { c: 1 }); } catch (e) { output = [e.name, e.message, c]; }"),
+    ("const-assign-object-default", "const c = 0; try { ({ x: [c] = [5] } = {}); } catch (e) { output = [e.name, c]; }"),
+    ("const-assign-shorthand-default", "const c = 0; try { ({ c = 3 } = {}); } catch (e) { output = [e.name, c]; }"),
+    ("const-assign-empty-source", "const c = 0; [] = [1]; let r = 'none'; try { [, ...[]] = [1]; for (const c of [1]) {} } catch (e) { r = e.name; } output = [r, c];"),
+    ("const-for-of-head", "const c = 0; let n = 0; try { for (c of [1, 2]) n++; } catch (e) { output = [e.name, n, c]; }"),
+    ("const-for-of-empty", "const c = 0; for (c of []) {} for (c in {}) {} output = c;"),
+    ("const-for-in-head", "const c = 0; try { for (c in { a: 1 }) {} } catch (e) { output = [e.name, c]; }"),
+    ("const-for-of-pattern", "const c = 0; try { for ([c] of [[1]]) {} } catch (e) { output = [e.name, c]; }"),
+    ("const-logical-skipped", "const a = 1, b = 0, n = null; a ||= 2; b &&= 2; a ??= 3; output = [a, b, n];"),
+    ("const-logical-nullish", "const n = null; try { n ??= 1; } catch (e) { output = [e.name, e.message, n]; }"),
+    ("const-logical-or", "const b = 0; try { b ||= 1; } catch (e) { output = [e.name, b]; }"),
+    ("const-logical-and", "const a = 1; try { a &&= 2; } catch (e) { output = [e.name, a]; }"),
+    ("const-assign-message", "const k = 1; try { k = 2; } catch (e) { output = [e.name, e.message]; }"),
+    # --- __proto__ in object literals ------------------------------------------
+    ("proto-literal", "var base = { hi: function () { return 'hi'; } }; var o = { __proto__: base, a: 1 };"
+     " output = [Object.getPrototypeOf(o) === base, o.hi(), Object.keys(o), o.hasOwnProperty('__proto__')];"),
+    ("proto-literal-string-key", "var base = { x: 1 }; var o = { a: 1, '__proto__': base, b: 2 };"
+     " output = [Object.getPrototypeOf(o) === base, o.x, Object.keys(o)];"),
+    ("proto-literal-null", "var o = { __proto__: null, a: 1 }; output = [Object.getPrototypeOf(o), 'toString' in o, Object.keys(o)];"),
+    ("proto-literal-primitive", "var o = { __proto__: 5 }, s = { __proto__: 'x' }, u = { __proto__: undefined };"
+     " output = [Object.getPrototypeOf(o) === Object.prototype, Object.getPrototypeOf(s) === Object.prototype,"
+     " Object.getPrototypeOf(u) === Object.prototype, Object.keys(o).length];"),
+    ("proto-literal-function", "function F() {} var o = { __proto__: F }; output = [Object.getPrototypeOf(o) === F, typeof o.call];"),
+    ("proto-literal-own", "var __proto__ = { z: 1 }; var a = { ['__proto__']: 1 }, b = { __proto__ }, c = { __proto__() { return 3; } };"
+     " output = [Object.keys(a), a.__proto__ === 1, Object.getPrototypeOf(a) === Object.prototype, b.hasOwnProperty('__proto__'),"
+     " Object.getPrototypeOf(b) === Object.prototype, c.hasOwnProperty('__proto__'), typeof c.__proto__];"),
+    ("proto-literal-order", "var log = []; var p = { q: 1 }; var o = { __proto__: (log.push('p'), p), a: log.push('a') };"
+     " var o2 = { a: log.push('a2'), __proto__: (log.push('p2'), p) }; output = [log, o.q, o2.q];"),
+    ("proto-literal-duplicate", "var o = { __proto__: null, '__proto__': null }; output = 1;"),
+    ("proto-literal-duplicate-ok", "var x; ({ __proto__: x, __proto__: x } = {}); var o = { __proto__: null, ['__proto__']: 1, __proto__() {} };"
+     " output = [x === Object.prototype, Object.getPrototypeOf(o), typeof o.__proto__];"),
+    ("proto-literal-super", "const base = { hi() { return 'base'; } }; const o = { __proto__: base, hi() { return super.hi() + '!'; } }; output = o.hi();"),
+    ("const-shadowed-ok", "const c = 0; { let c; [c] = [1]; for (c of [2]) {} c ??= 3; output = c; }"),
 ]
 
 

@@ -170,6 +170,14 @@ fn main() {
             Outcome::Internal(m) => panic!("{}: {m}", def.local),
             Outcome::Limit(l) => panic!("{}: {l:?}", def.local),
         };
+        // Node's message for a write to a const binding (swc's helper says
+        // "\"k\" is read-only"); agents match on V8's wording.
+        let mut lowered = lowered;
+        if def.local == "_read_only_error" {
+            let from = r#""\"" + name + "\" is read-only""#;
+            assert!(lowered.code.contains(from), "_read_only_error source changed");
+            lowered.code = lowered.code.replace(from, r#""Assignment to constant variable.""#);
+        }
         let mut bits = lowered.needs;
         if def.local == "_ts_generator" {
             bits |= NEEDS_GENERATOR;

@@ -918,7 +918,7 @@ h._possible_constructor_return = _possible_constructor_return;
 (function (h) {
 "use strict";
 function _read_only_error(name) {
-  throw new TypeError("\"" + name + "\" is read-only");
+  throw new TypeError("Assignment to constant variable.");
 }
 h._read_only_error = _read_only_error;
 })(h);

@@ -24,7 +24,7 @@
 use std::collections::{HashMap, HashSet};
 
 use swc_atoms::Atom;
-use swc_common::BytePos;
+use swc_common::{BytePos, Spanned};
 use swc_ecma_ast::*;
 use swc_ecma_utils::find_pat_ids;
 use swc_ecma_visit::{Visit, VisitWith};
@@ -38,7 +38,43 @@ pub fn first_error(script: &Script) -> Option<(BytePos, String)> {
             break;
         }
     }
+    if c.err.is_none() {
+        let mut d = DuplicateProto(None);
+        script.visit_with(&mut d);
+        return d.0;
+    }
     c.err
+}
+
+/// Two `__proto__: v` entries (plain or string key, not computed, not
+/// shorthand or method) in one object literal.  Assignment patterns are
+/// ObjectPat after parsing, where repeating `__proto__` is allowed.
+struct DuplicateProto(Option<(BytePos, String)>);
+
+impl Visit for DuplicateProto {
+    fn visit_object_lit(&mut self, o: &ObjectLit) {
+        if self.0.is_some() {
+            return;
+        }
+        let mut seen = false;
+        for p in &o.props {
+            let PropOrSpread::Prop(p) = p else { continue };
+            let Prop::KeyValue(kv) = &**p else { continue };
+            let is_proto = match &kv.key {
+                PropName::Ident(i) => i.sym == *"__proto__",
+                PropName::Str(s) => s.value == *"__proto__",
+                _ => false,
+            };
+            if is_proto {
+                if seen {
+                    self.0 = Some((kv.key.span_lo(), "Duplicate __proto__ fields are not allowed in object literals".into()));
+                    return;
+                }
+                seen = true;
+            }
+        }
+        o.visit_children_with(self);
+    }
 }
 
 #[derive(PartialEq, Clone, Copy)]

@@ -306,6 +306,7 @@ fn lower_in_globals(src: &str, flags: u32, budget: &Budget) -> Result<Lowered, F
         const_violations(&mut program);
         direct_eval(&mut program, unresolved_ctxt);
         for_of_arguments(&mut program);
+        object_proto(&mut program, unresolved_ctxt);
         name_inference(&mut program);
         split_try_catch_finally(&mut program);
         budget.check()?;
@@ -516,10 +517,16 @@ fn const_violations(program: &mut Program) {
         return;
     }
 
-    struct Rewrite(Vec<(Atom, SyntaxContext)>);
+    /// `in_target`: inside a destructuring-assignment or for-in/of-head
+    /// pattern, where a const name is a write (reset in every expression:
+    /// defaults and computed keys are reads).
+    struct Rewrite {
+        consts: Vec<(Atom, SyntaxContext)>,
+        in_target: bool,
+    }
     impl Rewrite {
         fn is_const(&self, id: &Ident) -> bool {
-            self.0.iter().any(|(s, c)| *s == id.sym && *c == id.ctxt)
+            self.consts.iter().any(|(s, c)| *s == id.sym && *c == id.ctxt)
         }
         fn throw_for(id: &Ident) -> Expr {
             CallExpr {
@@ -530,14 +537,96 @@ fn const_violations(program: &mut Program) {
             }
             .into()
         }
+        /// `({ set v(_) { _read_only_error("k") } }).v`: a pattern target
+        /// that throws only when the destructuring actually writes to it,
+        /// after the values before it were read and assigned, as in Node.
+        fn throwing_target(id: &Ident) -> Pat {
+            let setter = Prop::Setter(SetterProp {
+                span: DUMMY_SP,
+                key: PropName::Ident(IdentName::new("v".into(), DUMMY_SP)),
+                function: Box::new(Function {
+                    params: vec![Param::from(Pat::Ident(BindingIdent::from(Ident::new_no_ctxt("_".into(), DUMMY_SP))))],
+                    body: Some(FunctionBody { span: DUMMY_SP, stmts: vec![Self::throw_for(id).into_stmt()] }),
+                    ..Default::default()
+                }),
+            });
+            let obj = ObjectLit { span: DUMMY_SP, props: vec![PropOrSpread::Prop(Box::new(setter))] };
+            Pat::Expr(Box::new(Expr::Member(MemberExpr {
+                span: id.span,
+                obj: Box::new(Expr::Paren(ParenExpr { span: DUMMY_SP, expr: Box::new(obj.into()) })),
+                prop: MemberProp::Ident(IdentName::new("v".into(), DUMMY_SP)),
+            })))
+        }
     }
     impl VisitMut for Rewrite {
+        fn visit_mut_assign_target_pat(&mut self, p: &mut AssignTargetPat) {
+            let saved = std::mem::replace(&mut self.in_target, true);
+            p.visit_mut_children_with(self);
+            self.in_target = saved;
+        }
+        fn visit_mut_for_head(&mut self, h: &mut ForHead) {
+            let saved = std::mem::replace(&mut self.in_target, matches!(h, ForHead::Pat(_)));
+            h.visit_mut_children_with(self);
+            self.in_target = saved;
+        }
+        fn visit_mut_pat(&mut self, p: &mut Pat) {
+            if self.in_target {
+                if let Pat::Ident(b) = p {
+                    if self.is_const(&b.id) {
+                        *p = Self::throwing_target(&b.id);
+                        return;
+                    }
+                }
+            }
+            p.visit_mut_children_with(self);
+        }
+        fn visit_mut_object_pat_prop(&mut self, p: &mut ObjectPatProp) {
+            if self.in_target {
+                if let ObjectPatProp::Assign(a) = p {
+                    if self.is_const(&a.key.id) {
+                        let target = Self::throwing_target(&a.key.id);
+                        let value = match a.value.take() {
+                            Some(mut d) => {
+                                d.visit_mut_with(self);
+                                Pat::Assign(AssignPat { span: a.span, left: Box::new(target), right: d })
+                            }
+                            None => target,
+                        };
+                        let key = PropName::Ident(IdentName::new(a.key.id.sym.clone(), a.key.id.span));
+                        *p = ObjectPatProp::KeyValue(KeyValuePatProp { key, value: Box::new(value) });
+                        return;
+                    }
+                }
+            }
+            p.visit_mut_children_with(self);
+        }
         fn visit_mut_expr(&mut self, e: &mut Expr) {
+            let saved = std::mem::replace(&mut self.in_target, false);
             e.visit_mut_children_with(self);
+            self.in_target = saved;
             let replacement = match e {
                 Expr::Assign(a) => match &a.left {
                     AssignTarget::Simple(SimpleAssignTarget::Ident(b)) if self.is_const(&b.id) => {
-                        Some(SeqExpr { span: a.span, exprs: vec![a.right.clone(), Box::new(Self::throw_for(&b.id))] }.into())
+                        let write: Expr =
+                            SeqExpr { span: a.span, exprs: vec![a.right.clone(), Box::new(Self::throw_for(&b.id))] }.into();
+                        // `k ??= v`, `k ||= v`, `k &&= v` write (and throw) only
+                        // when the short circuit does not skip the assignment.
+                        let logical = match a.op {
+                            AssignOp::NullishAssign => Some(BinaryOp::NullishCoalescing),
+                            AssignOp::OrAssign => Some(BinaryOp::LogicalOr),
+                            AssignOp::AndAssign => Some(BinaryOp::LogicalAnd),
+                            _ => None,
+                        };
+                        Some(match logical {
+                            Some(op) => BinExpr {
+                                span: a.span,
+                                op,
+                                left: Box::new(Expr::Ident(b.id.clone())),
+                                right: Box::new(Expr::Paren(ParenExpr { span: DUMMY_SP, expr: Box::new(write) })),
+                            }
+                            .into(),
+                            None => write,
+                        })
                     }
                     _ => None,
                 },
@@ -552,7 +641,7 @@ fn const_violations(program: &mut Program) {
             }
         }
     }
-    program.visit_mut_with(&mut Rewrite(consts.0));
+    program.visit_mut_with(&mut Rewrite { consts: consts.0, in_target: false });
 }
 
 /// A direct `eval(x)` of the global eval becomes `eval(__cw_eval_src(x))`:
@@ -610,6 +699,97 @@ fn for_of_arguments(program: &mut Program) {
         }
     }
     program.visit_mut_with(&mut Rewrite);
+}
+
+/// `__proto__: v` (or `"__proto__": v`) in an object literal sets the new
+/// object's prototype (when `v` is an object, a function or null; other
+/// values are ignored) instead of making an own property, which is what
+/// Duktape does with it.  Computed `["__proto__"]`, shorthand `{__proto__}`
+/// and methods stay own properties.  Only literals with such an entry pay:
+/// `{a, __proto__: p, b}` becomes
+/// `(function (o, p) { if (typeof p === "object" || typeof p === "function")
+/// Object.setPrototypeOf(o, p); return o; })({a, b}, p)`, with `p` passed
+/// first when it is the first entry, so it is evaluated in source order
+/// whenever it leads or ends the literal.  (A duplicate entry is an early
+/// error, see early_errors.rs.)
+fn object_proto(program: &mut Program, unresolved_ctxt: SyntaxContext) {
+    use swc_ecma_utils::{member_expr, ExprFactory};
+    fn is_proto_entry(p: &PropOrSpread) -> bool {
+        match p {
+            PropOrSpread::Prop(p) => match &**p {
+                Prop::KeyValue(kv) => match &kv.key {
+                    PropName::Ident(i) => i.sym == *"__proto__",
+                    PropName::Str(s) => s.value == *"__proto__",
+                    _ => false,
+                },
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+    struct Rewrite(SyntaxContext);
+    impl VisitMut for Rewrite {
+        fn visit_mut_expr(&mut self, e: &mut Expr) {
+            e.visit_mut_children_with(self);
+            let Expr::Object(obj) = e else { return };
+            let Some(at) = obj.props.iter().position(is_proto_entry) else { return };
+            let PropOrSpread::Prop(prop) = obj.props.remove(at) else { return };
+            let Prop::KeyValue(kv) = *prop else { return };
+            let span = obj.span;
+            let o = Ident::new_no_ctxt("o".into(), DUMMY_SP);
+            let p = Ident::new_no_ctxt("p".into(), DUMMY_SP);
+            let type_is = |t: &str| -> Box<Expr> {
+                Box::new(Expr::Bin(BinExpr {
+                    span: DUMMY_SP,
+                    op: BinaryOp::EqEqEq,
+                    left: Box::new(Expr::Unary(UnaryExpr {
+                        span: DUMMY_SP,
+                        op: UnaryOp::TypeOf,
+                        arg: Box::new(Expr::Ident(p.clone())),
+                    })),
+                    right: Box::new(Expr::Lit(Lit::Str(Str::from(Atom::from(t))))),
+                }))
+            };
+            let test = Expr::Bin(BinExpr {
+                span: DUMMY_SP,
+                op: BinaryOp::LogicalOr,
+                left: type_is("object"),
+                right: type_is("function"),
+            });
+            let set = CallExpr {
+                span: DUMMY_SP,
+                callee: member_expr!(self.0, DUMMY_SP, Object.setPrototypeOf).as_callee(),
+                args: vec![Expr::Ident(o.clone()).as_arg(), Expr::Ident(p.clone()).as_arg()],
+                ..Default::default()
+            };
+            let body = vec![
+                Stmt::If(IfStmt {
+                    span: DUMMY_SP,
+                    test: Box::new(test),
+                    cons: Box::new(set.into_stmt()),
+                    alt: None,
+                }),
+                Stmt::Return(ReturnStmt { span: DUMMY_SP, arg: Some(Box::new(Expr::Ident(o.clone()))) }),
+            ];
+            let lit: Expr = std::mem::replace(obj, ObjectLit { span, props: vec![] }).into();
+            let (params, args) = if at == 0 {
+                (vec![p.clone(), o.clone()], vec![kv.value.as_arg(), lit.as_arg()])
+            } else {
+                (vec![o.clone(), p.clone()], vec![lit.as_arg(), kv.value.as_arg()])
+            };
+            let func = Function {
+                params: params.into_iter().map(|i| Param::from(Pat::Ident(BindingIdent::from(i)))).collect(),
+                body: Some(FunctionBody { span: DUMMY_SP, stmts: body }),
+                ..Default::default()
+            };
+            let callee = Expr::Paren(ParenExpr {
+                span: DUMMY_SP,
+                expr: Box::new(Expr::Fn(FnExpr { ident: None, function: Box::new(func) })),
+            });
+            *e = CallExpr { span, callee: callee.as_callee(), args, ..Default::default() }.into();
+        }
+    }
+    program.visit_mut_with(&mut Rewrite(unresolved_ctxt));
 }
 
 /// NamedEvaluation where swc's function_name pass does not reach: a
