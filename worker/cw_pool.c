@@ -150,21 +150,15 @@ static void cw_slot_fail_job(cw_slot_t *s, int status) {
     r.ended_ms = cw_now_ms();
     if (!r.started_ms)
         r.started_ms = r.ended_ms;
-    if (s->killed_deadline) {
+    /* The kernel's CPU-time backstop (cw_confine_cpu_backstop) ends a job
+     * that ran past timeout + slack while this loop was held up. */
+    int cpu_limit = !s->killed_deadline && s->state == CW_SLOT_RUNNING && WIFSIGNALED(status) &&
+                    WTERMSIG(status) == SIGXCPU;
+    if (s->killed_deadline || cpu_limit) {
         r.code = CW_RES_TIMEOUT;
         r.err_name = "TimeoutError";
-        snprintf(msg, sizeof(msg),
-                 "execution exceeded the %g s timeout and was stopped by the supervisor",
-                 s->timeout_ms / 1000.0);
-        p->killed++;
-    } else if (s->state == CW_SLOT_RUNNING && WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU) {
-        /* The kernel's CPU-time backstop (cw_confine_cpu_backstop): the job
-         * ran past timeout + slack while this loop was held up. */
-        r.code = CW_RES_TIMEOUT;
-        r.err_name = "TimeoutError";
-        snprintf(msg, sizeof(msg),
-                 "execution exceeded the %g s timeout and was stopped by its CPU-time limit",
-                 s->timeout_ms / 1000.0);
+        snprintf(msg, sizeof(msg), "execution exceeded the %g s timeout and was stopped by %s",
+                 s->timeout_ms / 1000.0, cpu_limit ? "its CPU-time limit" : "the supervisor");
         p->killed++;
     } else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS) {
         /* The seccomp filter kills an executor that makes a system call

@@ -193,6 +193,19 @@ impl Check {
         }
     }
 
+    /// A for-in/for-of loop: its `let`/`const` head lives in a block scope of
+    /// its own, around the whole statement.
+    fn for_head_scope<N: VisitWith<Self>>(&mut self, head: &ForHead, node: &N) {
+        self.scopes.push(Scope::block(HashSet::new()));
+        if let ForHead::VarDecl(v) = head {
+            if v.kind != VarDeclKind::Var {
+                self.declare_var_decl(v);
+            }
+        }
+        node.visit_children_with(self);
+        self.scopes.pop();
+    }
+
     fn with_scope(&mut self, scope: Scope, stmts: &[Stmt]) {
         self.scopes.push(scope);
         for s in stmts {
@@ -269,25 +282,11 @@ impl Visit for Check {
     }
 
     fn visit_for_in_stmt(&mut self, f: &ForInStmt) {
-        self.scopes.push(Scope::block(HashSet::new()));
-        if let ForHead::VarDecl(v) = &f.left {
-            if v.kind != VarDeclKind::Var {
-                self.declare_var_decl(v);
-            }
-        }
-        f.visit_children_with(self);
-        self.scopes.pop();
+        self.for_head_scope(&f.left, f);
     }
 
     fn visit_for_of_stmt(&mut self, f: &ForOfStmt) {
-        self.scopes.push(Scope::block(HashSet::new()));
-        if let ForHead::VarDecl(v) = &f.left {
-            if v.kind != VarDeclKind::Var {
-                self.declare_var_decl(v);
-            }
-        }
-        f.visit_children_with(self);
-        self.scopes.pop();
+        self.for_head_scope(&f.left, f);
     }
 
     fn visit_function(&mut self, f: &Function) {
