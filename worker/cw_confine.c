@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/time.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -297,6 +298,9 @@ static int cw_confine_seccomp(int chan, char *err, size_t n) {
     /* cw_confine_cpu_backstop: getrlimit/setrlimit of RLIMIT_CPU on itself. */
     CW_ALLOW(prlimit64, 2, CW_EQ(0, 0), CW_EQ(1, RLIMIT_CPU));
     CW_ALLOW(clock_gettime, 0);
+    /* The job's deadline signal (cw_interrupt.h): the real-time interval
+     * timer only, whose SIGALRM comes to this process alone. */
+    CW_ALLOW(setitimer, 1, CW_EQ(0, ITIMER_REAL));
     CW_ALLOW(clock_getres, 0);
     CW_ALLOW(gettimeofday, 0);
     CW_ALLOW(time, 0);

@@ -161,7 +161,9 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf_in) {
         head[0] = (uint32_t)st.result_code;
         head[1] = job.job_id ? (uint32_t)idlen : UINT32_MAX;
         uint32_t rhead = job.reply_topic ? (uint32_t)rlen : UINT32_MAX;
-        int retire = !err && cw_executor_should_retire(conf, brk0);
+        /* A native computation the deadline stopped left memory behind
+         * (cw_interrupt.h): a fresh process takes the next job. */
+        int retire = !err && (st.abandoned || cw_executor_should_retire(conf, brk0));
         if (retire)
             err = cw_chan_write(fd, CW_CHAN_RETIRE, NULL, 0, NULL, 0);
         if (!err) {

@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "cw_cli.h"
+#include "cw_interrupt.h"
+#include "cw_lower.h"
 #include "cw_logring.h"
 #include "cw_lowering.h"
 #include "cw_runtime.h"
@@ -177,6 +179,11 @@ int cw_cli_executor(cw_cli_t *cli, int argc, char **argv) {
      * jobs lose their logs, nothing else. */
     if (log_fd >= 0 && log_fd != fd && cw_logring_attach(log_fd, &c->sbx.logring) != CW_OK)
         fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"executor: no log region\"}\n");
+    /* The deadline signal that stops a runaway native computation (a
+     * backtracking regular expression) on time, from inside the executor
+     * (cw_interrupt.h); without it the supervisor's kill ends those. */
+    if (cw_intr_install(cw_lower_alloc_busy) != CW_OK)
+        fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"executor: no deadline signal\"}\n");
     /* Last step before the first job: confine this process (cw_confine.h). */
     cli->confine.max_job_bytes = c->job.max_message_bytes;
     cli->confine.max_result_bytes = c->sbx.result_max_bytes;

@@ -27,8 +27,11 @@
  * Time: the job's deadline is checked after every match attempt.  Over an
  * ASCII subject, patterns without backreferences or lookaround (and whose
  * quantified groups cannot tell the difference, see regex_linear.rs) run on
- * linear-time automata, so `/(a+)+$/` is fast; a single backtracking
- * attempt cannot be interrupted (regress has no hook), see SECURITY.md.
+ * linear-time automata, so `/(a+)+$/` is fast.  A backtracking attempt
+ * has no hook of its own (regress has none), so it runs as an
+ * interruptible computation (cw_interrupt.h): the deadline's signal stops
+ * it, and `/^(a+)+\1$/` on 40 characters ends as TIMEOUT on time, with
+ * the job's logs.
  *
  * Natives, on rt.re (rt reaches polyfill groups only):
  *   compile(source, flags)            -> names of the capturing groups
@@ -56,6 +59,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cw_interrupt.h"
+#include "cw_sandbox.h"
 #include "cw_regex.h"
 
 /* Patterns longer than this (code units) are a SyntaxError. */
@@ -209,18 +214,45 @@ static const uint16_t *cw_re_subject(duk_context *ctx, duk_idx_t idx, size_t *n,
     return u;
 }
 
-/* One match attempt from `pos`: over an ASCII subject (its bytes are its
- * UTF-16 units) with the pattern's linear-time matcher when it has one,
- * else with the backtracker. */
-static int cw_re_run(duk_context *ctx, cw_re_t *re, duk_idx_t subj, const uint16_t *u, int bmp, size_t n, size_t pos) {
-    if (bmp & 2) {
-        duk_size_t bl;
-        const char *b = duk_get_lstring(ctx, subj, &bl);
-        int rc = cw_re_exec_ascii(re, (const uint8_t *)b, bl, pos);
+/* One match attempt, as the engine's interruptible computation
+ * (cw_interrupt.h): nothing but the compiled pattern and the subject's
+ * units is touched, and no Duktape call is made. */
+typedef struct {
+    cw_re_t *re;
+    const uint8_t *ascii; /* the subject's bytes when it is ASCII, else NULL */
+    const uint16_t *u;
+    size_t n, ascii_len, pos;
+} cw_re_attempt_t;
+
+static int cw_re_attempt(void *arg) {
+    const cw_re_attempt_t *a = arg;
+    if (a->ascii) {
+        int rc = cw_re_exec_ascii(a->re, a->ascii, a->ascii_len, a->pos);
         if (rc != -2)
             return rc;
     }
-    return cw_re_exec(re, u, n, pos);
+    return cw_re_exec(a->re, a->u, a->n, a->pos);
+}
+
+/* One match attempt from `pos`: over an ASCII subject (its bytes are its
+ * UTF-16 units) with the pattern's linear-time matcher when it has one,
+ * else with the backtracker.  The job's deadline can stop it midway: the
+ * job then ends as TIMEOUT (and the executor retires, cw_interrupt.h). */
+static int cw_re_run(duk_context *ctx, cw_re_t *re, duk_idx_t subj, const uint16_t *u, int bmp, size_t n, size_t pos) {
+    cw_re_attempt_t a = {re, NULL, u, n, 0, pos};
+    if (bmp & 2) {
+        duk_size_t bl;
+        a.ascii = (const uint8_t *)duk_get_lstring(ctx, subj, &bl);
+        a.ascii_len = bl;
+    }
+    int rc;
+    if (cw_intr_call(cw_re_attempt, &a, &rc) == CW_INTR_STOPPED) {
+        duk_memory_functions f;
+        duk_get_memory_functions(ctx, &f);
+        cw_sandbox_stop_now(f.udata);
+        (void)duk_error(ctx, DUK_ERR_RANGE_ERROR, "execution timeout");
+    }
+    return rc;
 }
 
 /* Push UTF-16 units as a Duktape string (CESU-8). */
@@ -242,6 +274,19 @@ static cw_regexp_cache_t *cw_re_cache(duk_context *ctx) {
     cw_regexp_cache_t *c = duk_get_pointer(ctx, -1);
     duk_pop_2(ctx);
     return c;
+}
+
+/* Compiling, as an interruptible computation (cw_interrupt.h). */
+typedef struct {
+    const uint16_t *pat;
+    size_t n;
+    const char *flags;
+    cw_re_t **out;
+} cw_re_compiling_t;
+
+static int cw_re_compile_step(void *arg) {
+    const cw_re_compiling_t *c = arg;
+    return cw_re_compile(c->pat, c->n, c->flags, c->out);
 }
 
 /* The compiled pattern for (source at src_idx, flags at flags_idx), from the
@@ -276,7 +321,17 @@ static cw_re_t *cw_re_get(duk_context *ctx, duk_idx_t src_idx, duk_idx_t flags_i
     memcpy(key, flags, fl + 1);
     memcpy(key + fl + 1, src, sl);
     cw_re_t *re = NULL;
-    int rc = cw_re_compile(pat, n, flags, &re);
+    cw_re_compiling_t cc = {pat, n, flags, &re};
+    int rc;
+    if (cw_intr_call(cw_re_compile_step, &cc, &rc) == CW_INTR_STOPPED) {
+        /* Compiling is as much the engine's work as matching: a pattern of
+         * tens of thousands of groups takes seconds.  The half-built
+         * pattern is abandoned with the executor (cw_interrupt.h). */
+        duk_memory_functions f;
+        duk_get_memory_functions(ctx, &f);
+        cw_sandbox_stop_now(f.udata);
+        (void)duk_error(ctx, DUK_ERR_RANGE_ERROR, "execution timeout");
+    }
     if (rc != 0) {
         free(key);
         char msg[256];

@@ -38,6 +38,7 @@
 #include "cw_errors.h"
 #include "cw_errmsg.h"
 #include "cw_eval.h"
+#include "cw_interrupt.h"
 #include "cw_lowering.h"
 #include "cw_node_builtins.h"
 #include "cw_regexp.h"
@@ -166,6 +167,15 @@ static void cw_sbx_check_deadline(cw_sbx_t *s) {
             s->gc_paused = 1;
         }
     }
+}
+
+void cw_sandbox_stop_now(void *udata) {
+    cw_sbx_t *s = udata;
+    if (!s || s->timed_out)
+        return;
+    if (s->deadline_ns > cw_mono_ns())
+        s->deadline_ns = cw_mono_ns();
+    cw_sbx_check_deadline(s);
 }
 
 /* Duktape reads the deadline only every 256K bytecode instructions, so a
@@ -1495,6 +1505,12 @@ cw_err_t cw_sandbox_run_prepared(cw_sandbox_heap_t *heap, const cw_job_t *job, c
     r.started_ms = cw_now_ms();
     s->start_ns = s->clock_ns = cw_mono_ns();
     s->deadline_ns = s->start_ns + (int64_t)(job->timeout_s * 1e9);
+    /* The signal that stops a native computation at the deadline
+     * (cw_interrupt.h; a no-op where the process did not install it).  A
+     * timer that cannot be set leaves the engine's own checks and the
+     * supervisor's kill, as before. */
+    if (cw_intr_arm(s->deadline_ns) != CW_OK)
+        perror("codeworker executor: deadline timer");
 
     cw_sbx_outcome_t o = {.code = CW_RES_SUCCESS};
     cw_buf_t output;
@@ -1640,6 +1656,10 @@ done:
      * finalizer) sees no job and a deadline already past. */
     s->job = NULL;
     s->deadline_ns = 1;
+    if (cw_intr_disarm() != CW_OK)
+        perror("codeworker executor: deadline timer");
+    if (stats)
+        stats->abandoned = cw_intr_stopped_since_arm();
     if (s->gc_paused && ctx) {
         cw_duk_gc_pause(ctx, 0);
         s->gc_paused = 0;

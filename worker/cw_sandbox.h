@@ -45,12 +45,19 @@ typedef struct cw_sandbox_conf {
 
 void cw_sandbox_conf_default(cw_sandbox_conf_t *c);
 
+/* For natives that the deadline stopped midway (cw_interrupt.h): the job is
+ * timed out from now on, whatever the clock says; `udata` is the heap's
+ * allocator user data. */
+void cw_sandbox_stop_now(void *udata);
+
 /* What a run cost, for tests and metrics. */
 typedef struct cw_sandbox_stats {
     uint64_t allocations; /* successful allocations in the job's heap */
     uint64_t faults;      /* injected allocation failures */
     size_t leaked;        /* heap bytes still allocated after destroy (must be 0) */
     int result_code;      /* the cw_rescode_t written */
+    int abandoned;        /* the deadline stopped a native computation, whose
+                           * memory is lost: the process should retire */
 } cw_sandbox_stats_t;
 
 /* A fresh heap, made before its job arrives (cw_sandbox.c, "prepared

@@ -87,6 +87,22 @@ CASES = [
                                 "timeout": 1, "memoryLimit": 16}, [T], 1.45, engine_stopped),
     ("catch-loop-nested", {"code": "console.log('start'); for (;;) { try { try { for (;;) {} } finally { for (;;) {} } } catch (e) {} }",
                            "timeout": 1}, [T], 1.45, engine_stopped),
+    # Backtracking regular expressions (backreferences, lookaround, or a
+    # subject the linear-time automata do not take): one match attempt is a
+    # single native call, stopped at the deadline by the executor's signal
+    # (worker/cw_interrupt.h); the executor retires and the next job runs.
+    ("redos-backref-stopped", {"code": "console.log('start'); output = /^(a+)+\\1$/.test('a'.repeat(40) + '!')", "timeout": 1},
+     [T], 1.45, engine_stopped),
+    ("redos-non-ascii-stopped", {"code": "console.log('start'); output = /^(a+)+$/.test('a'.repeat(40) + '\u00e9')", "timeout": 1},
+     [T], 1.45, engine_stopped),
+    ("redos-lookahead-stopped", {"code": "console.log('start'); output = /^(?=(a+)+b)/.test('a'.repeat(40))", "timeout": 1},
+     [T], 1.45, engine_stopped),
+    ("redos-split-stopped", {"code": "console.log('start'); output = ('a'.repeat(40) + '\u00e9').split(/(a+)+\\1x/).length", "timeout": 1},
+     [T], 1.45, engine_stopped),
+    ("redos-caught-stopped", {"code": "console.log('start'); let n = 0; for (;;) { try { /(a|aa)+\\1b/.test('a'.repeat(40)) } catch (e) { n++ } }",
+                              "timeout": 1}, [T], 1.45, engine_stopped),
+    ("regex-after-stop", {"code": "output = ['a-b'.replace(/-/, '+'), /^(a+)+\\1$/.test('aaaa')]"}, [S], 5,
+     lambda r: r["output"] == ["a+b", True]),
     ("then-chain-loop", {"code": "console.log('start'); let p = Promise.resolve(); for (;;) p = p.then(() => 1)", "timeout": 1},
      [T], 2.0, lines_kept),
     ("then-chain-loop-catching", {"code": "console.log('start'); let p = Promise.resolve(); for (;;) { try { p = p.then(() => 1) } catch (e) {} }",

@@ -164,6 +164,12 @@ const char *cw_lower_runtime_helper(unsigned id, const char **name, size_t *len)
 /* Library and pinned swc versions; part of any cache key for lowered code. */
 const char *cw_lower_version(void);
 
+/* 1 while the calling thread is inside the system allocator on behalf of
+ * Rust code (this library's lowering or regular expressions), else 0.  Safe
+ * in a signal handler: worker/cw_interrupt.c asks it before jumping out of
+ * a running matcher. */
+int cw_lower_alloc_busy(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -44,6 +44,23 @@ thread_local! {
     static LIVE: Cell<usize> = const { Cell::new(0) };
     /// Highest LIVE seen since the last `reset_peak`.
     static PEAK: Cell<usize> = const { Cell::new(0) };
+    /// Nonzero while this thread is inside the system allocator, which a
+    /// signal handler must not jump out of (worker/cw_interrupt.c).
+    static BUSY: Cell<u32> = const { Cell::new(0) };
+}
+
+#[inline]
+fn busy(d: i32) {
+    let _ = BUSY.try_with(|b| b.set(b.get().wrapping_add(d as u32)));
+}
+
+/// 1 while the calling thread is inside the system allocator (an
+/// allocation, free or reallocation made by Rust code), else 0.  Reads one
+/// constant-initialised thread-local, so it is safe to call from a signal
+/// handler.
+#[no_mangle]
+pub extern "C" fn cw_lower_alloc_busy() -> libc::c_int {
+    BUSY.try_with(|b| (b.get() != 0) as libc::c_int).unwrap_or(1)
 }
 
 #[inline]
@@ -68,25 +85,33 @@ fn sub(n: usize) {
 // counters afterwards; sizes come from the layouts the caller passes.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        busy(1);
         let p = System.alloc(l);
+        busy(-1);
         if !p.is_null() {
             add(l.size());
         }
         p
     }
     unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
+        busy(1);
         let p = System.alloc_zeroed(l);
+        busy(-1);
         if !p.is_null() {
             add(l.size());
         }
         p
     }
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        busy(1);
         System.dealloc(p, l);
+        busy(-1);
         sub(l.size());
     }
     unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        busy(1);
         let q = System.realloc(p, l, new);
+        busy(-1);
         if !q.is_null() {
             sub(l.size());
             add(new);
