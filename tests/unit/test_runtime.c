@@ -230,7 +230,7 @@ static void test_globals(void **state) {
     expect_output("var t = performance.now();"
                   "output = [typeof Duktape, typeof CBOR, typeof Buffer, typeof TextEncoder, t >= 0 && t < 5000,"
                   " Object.keys(performance), typeof setTimeout]",
-                  "[\"undefined\",\"undefined\",\"undefined\",\"function\",true,[\"now\"],\"undefined\"]", 0);
+                  "[\"undefined\",\"undefined\",\"undefined\",\"function\",true,[\"now\"],\"function\"]", 0);
 }
 
 static void test_libraries(void **state) {
