@@ -67,14 +67,15 @@ def test_long_sleep_is_instant():
                   " new Date() - d, Math.round((Date.now() - t) / 1000)]; }, 10000);", timeout=30)
     out = r.get("output") or [0, 0, 0, 0]
     check("10 s setTimeout succeeds", r.get("resultCode") == "SUCCESS", r)
-    check("10 s setTimeout takes under 5 s of wall time", wall < 5, "%.2f s" % wall)
+    check("10 s setTimeout takes under 5 s of wall time", r.get("resultCode") == "SUCCESS" and wall < 5, "%.2f s" % wall)
     check("Date.now() advanced by the 10 s wait", out[0] >= 10000 and out[0] < 11000, out)
     check("performance.now() advanced by the 10 s wait", out[1] >= 9999 and out[1] < 11000, out)
     check("new Date() advanced by the 10 s wait", out[2] >= 10000 and out[2] < 11000, out)
     logs = r.get("logs") or [{}, {}]
-    check("the log's elapsedMs is on the job's clock", len(logs) == 2 and logs[1].get("elapsedMs", 0) >= 10000,
+    check("the log's elapsedMs is on the job's clock", len(logs) == 2 and logs[1].get("elapsedMs", 0) >= 9999,
           logs)
-    check("executionTimeMs stays the real cost", (r.get("executionTimeMs") or 0) < 5000, r.get("executionTimeMs"))
+    check("executionTimeMs stays the real cost", out[0] >= 10000 and (r.get("executionTimeMs") or 0) < 5000,
+          r.get("executionTimeMs"))
 
 
 def test_sleep_loop():
@@ -83,7 +84,8 @@ def test_sleep_loop():
                   " output = Date.now() - t; })();", timeout=60)
     check("fifty 1 s sleeps in a 60 s job succeed", r.get("resultCode") == "SUCCESS", r)
     check("fifty 1 s sleeps advance the clock by 50 s", (r.get("output") or 0) >= 50000, r.get("output"))
-    check("fifty 1 s sleeps take under 5 s of wall time", wall < 5, "%.2f s" % wall)
+    check("fifty 1 s sleeps take under 5 s of wall time", r.get("resultCode") == "SUCCESS" and wall < 5,
+          "%.2f s" % wall)
 
 
 def test_endless_interval():
@@ -93,7 +95,7 @@ def test_endless_interval():
     check("an endless setInterval ends as TIMEOUT", r.get("resultCode") == "TIMEOUT", r.get("resultCode"))
     check("the TIMEOUT says a timer was due past the timeout", "timer" in (err.get("message") or ""), err)
     check("the endless setInterval keeps its logs", len(logs) >= 25 and logs[0] == "tick 1", logs[:3])
-    check("the endless setInterval ends at once", wall < 2.5, "%.2f s" % wall)
+    check("the endless setInterval ends at once", len(logs) >= 25 and wall < 2.5, "%.2f s" % wall)
 
 
 def test_fast_interval():
@@ -101,7 +103,8 @@ def test_fast_interval():
                   " setTimeout(() => { clearInterval(iv); output = n; }, 1500);", timeout=5)
     check("a 0 ms setInterval runs every virtual millisecond", r.get("resultCode") == "SUCCESS"
           and 1400 <= (r.get("output") or 0) <= 1500, [r.get("resultCode"), r.get("output")])
-    check("1,500 interval ticks take under 5 s of wall time", wall < 5, "%.2f s" % wall)
+    check("1,500 interval ticks take under 5 s of wall time", r.get("resultCode") == "SUCCESS" and wall < 5,
+          "%.2f s" % wall)
 
 
 def test_timer_past_timeout():
@@ -109,8 +112,9 @@ def test_timer_past_timeout():
     err = r.get("error") or {}
     check("a timer due past the timeout gives TIMEOUT", r.get("resultCode") == "TIMEOUT", r.get("resultCode"))
     check("that TIMEOUT names the timeout", "2 s timeout" in (err.get("message") or ""), err)
-    check("that TIMEOUT keeps the logs", messages(r) == ["before"], messages(r))
-    check("that TIMEOUT comes at once", wall < 1.5, "%.2f s" % wall)
+    check("that TIMEOUT keeps the logs", r.get("resultCode") == "TIMEOUT" and messages(r) == ["before"],
+          messages(r))
+    check("that TIMEOUT comes at once", r.get("resultCode") == "TIMEOUT" and wall < 1.5, "%.2f s" % wall)
     r, _ = one("setTimeout(() => {}, 100000).unref(); output = 'done';", timeout=2)
     check("an unref'd timer past the timeout does not keep the job", r.get("resultCode") == "SUCCESS"
           and r.get("output") == "done", r)
@@ -122,6 +126,19 @@ def test_cap():
     out = r.get("output") or [0, "", ""]
     check("pending timers are capped at 100,000", r.get("resultCode") == "SUCCESS" and out[0] == 100000
           and out[1] == "RangeError", [r.get("resultCode"), out, r.get("error")])
+
+
+def test_many_timers_order():
+    """50,000 timers over 1,000 due times, a third of them cleared: the rest
+    fire by due time, then in the order they were made."""
+    r, _ = one("var d = function (k) { return Math.max(1, (k * 7919) % 1000); }; var o = [];"
+               " for (var i = 0; i < 50000; i++) { var t = setTimeout(function (k) { o.push(k); }, d(i), i);"
+               " if (i % 3 === 0) clearTimeout(i % 2 ? t : +t); }"
+               " setTimeout(function () { var ok = true; for (var j = 1; j < o.length; j++) { var a = d(o[j - 1]), b = d(o[j]);"
+               " if (a > b || (a === b && o[j - 1] > o[j]) || o[j] % 3 === 0) ok = false; } output = [o.length, ok]; }, 2000);",
+               timeout=30, memoryLimit=256)
+    check("50,000 timers fire in Node's order, cleared ones never", r.get("output") == [33333, True],
+          [r.get("resultCode"), r.get("output"), r.get("error")])
 
 
 def test_next_job_clock():
@@ -151,6 +168,7 @@ def main():
     test_fast_interval()
     test_timer_past_timeout()
     test_cap()
+    test_many_timers_order()
     test_next_job_clock()
     test_callback_error()
     return summary()
