@@ -420,13 +420,9 @@
         return heap.length > 0 ? heap[0].due : -1;
     };
 
-    rt.pendingTimers = function () {
-        return pending + immLive;
-    };
 
     var fns = { setTimeout: setTimeout, setInterval: setInterval, clearTimeout: clearTimeout,
                 clearInterval: function clearInterval(timer) { clearTimeout(timer); },
                 setImmediate: setImmediate, clearImmediate: clearImmediate };
     for (var k in fns) define(G, k, fns[k]);
-    rt.Timeout = Timeout;
 })(globalThis, rt);
