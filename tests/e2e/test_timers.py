@@ -141,6 +141,17 @@ def test_many_timers_order():
           [r.get("resultCode"), r.get("output"), r.get("error")])
 
 
+def test_lodash_timers():
+    """lodash reads the timers when it loads: debounce, throttle, delay and
+    defer work (the answer is Node 24's for the same code over the same
+    lodash build)."""
+    r, _ = one("const _ = require('lodash'); const log = []; const d = _.debounce(v => log.push(v), 50); d(1); d(2); d(3);"
+               " _.delay(() => log.push('delayed'), 100); _.defer(() => log.push('deferred'));"
+               " const th = _.throttle(v => log.push('th' + v), 30); th(1); th(2); setTimeout(() => { output = log; }, 200);")
+    check("lodash debounce/throttle/delay/defer run as in Node 24",
+          r.get("output") == ["th1", "deferred", "th2", 3, "delayed"], [r.get("resultCode"), r.get("output"), r.get("error")])
+
+
 def test_next_job_clock():
     """The skipped time is the job's: the executor's next job starts on the
     wall clock again."""
@@ -169,6 +180,7 @@ def main():
     test_timer_past_timeout()
     test_cap()
     test_many_timers_order()
+    test_lodash_timers()
     test_next_job_clock()
     test_callback_error()
     return summary()
