@@ -20,7 +20,8 @@
  * getRandomValues, randomUUID), performance (only now(), milliseconds since the job
  * started), and the runtime's timers (setTimeout and the rest run in the event
  * loop after the synchronous code, on a job clock that skips ahead to the
- * next timer instead of sleeping; Date.now() sees the skipped time).  Duktape's extras are removed -- `Duktape`, `CBOR`, its partial
+ * next timer instead of sleeping; Date.now() sees the skipped time).
+ * Duktape's extras are removed -- `Duktape`, `CBOR`, its partial
  * Node-style `Buffer` (libraries test for `Buffer` and would take Node code
  * paths) and its `performance`, whose clock is the host's -- except the
  * standard TextEncoder/TextDecoder, which are harmless and what Node has.
@@ -1599,6 +1600,7 @@ cw_err_t cw_sandbox_run_prepared(cw_sandbox_heap_t *heap, const cw_job_t *job, c
         goto finish;
     }
     if (s->rt.timer_late) {
+        duk_pop_2(ctx);
         cw_sbx_timeout_outcome(s, &o);
         char m[160];
         snprintf(m, sizeof(m), "a timer is due after the job's %g s timeout (waiting for timers skips ahead, "

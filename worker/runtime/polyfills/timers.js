@@ -218,6 +218,7 @@
         } else if (this._onTimeout && this[SLOT] < 0) { /* fired already: armed again, as in Node */
             this._destroyed = false;
             insert(this, loopNow);
+            if (this[ID]) byId[this[ID]] = this;
         }
         return this;
     });
