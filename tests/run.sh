@@ -111,6 +111,10 @@ say "language semantics against Node 24's recorded answers"
 python3 tests/e2e/test_language.py build/bin | tee "$log"
 count_lines "$log"
 
+say "timers: the job's clock skips ahead, the skipped time counts toward the timeout"
+python3 tests/e2e/test_timers.py build/bin | tee "$log"
+count_lines "$log"
+
 say "test262: the built-ins and syntax agents' code touches, scored among the tests Node 24 passes"
 python3 tests/e2e/test_test262.py build/bin | tee "$log"
 count_lines "$log"

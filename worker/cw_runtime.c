@@ -1,6 +1,7 @@
 /*
  * cw_runtime.c -- the embedded runtime groups and libraries: the table's
- * index, the per-heap lazy triggers, the microtask drain and require().
+ * index, the per-heap lazy triggers, the job's event loop (microtasks and
+ * timers, on a clock that skips ahead instead of sleeping) and require().
  *
  * Everything loaded here as bytecode comes from cw_rt_units, which the build
  * generated from this engine's own compiler output; Duktape does not
@@ -8,10 +9,13 @@
  */
 #include "cw_runtime.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "cw_time.h"
 
 #define CW_RT_MAX_GROUPS 32
 #define CW_RT_MAX_LIBS 32
@@ -332,8 +336,22 @@ static duk_ret_t cw_rt_set(duk_context *ctx) {
     return 0;
 }
 
+int64_t cw_runtime_clock_ns(const cw_rt_heap_t *h) { return cw_mono_ns() + (h ? h->skipped_ns : 0); }
+
+/* rt.now(): the job's clock in milliseconds since origin_ns, what the
+ * timers schedule on. */
+static duk_ret_t cw_rt_now(duk_context *ctx) {
+    const cw_rt_heap_t *h = cw_rt_heap_of(ctx);
+    duk_push_number(ctx, (double)(cw_runtime_clock_ns(h) - (h ? h->origin_ns : 0)) / 1e6);
+    return 1;
+}
+
 void cw_runtime_install(duk_context *ctx, cw_rt_heap_t *h) {
     h->loaded = 0;
+    h->skipped_ns = 0;
+    h->origin_ns = 0;
+    h->deadline_ns = 0;
+    h->timer_late = 0;
     if (!cw_rt.ready) {
         (void)duk_error(ctx, DUK_ERR_ERROR, "the JavaScript runtime is not initialised: %s",
                         cw_rt.error[0] ? cw_rt.error : "cw_runtime_init() was not called");
@@ -352,6 +370,8 @@ void cw_runtime_install(duk_context *ctx, cw_rt_heap_t *h) {
     duk_idx_t natives = duk_push_object(ctx);
     duk_dup(ctx, natives);
     duk_put_prop_string(ctx, rt, "native");
+    duk_push_c_function(ctx, cw_rt_now, 0);
+    duk_put_prop_string(ctx, rt, "now");
     duk_push_heap_stash(ctx);
     duk_dup(ctx, rt);
     duk_put_prop_string(ctx, -2, CW_RT_STASH_RT);
@@ -389,15 +409,9 @@ void cw_runtime_install(duk_context *ctx, cw_rt_heap_t *h) {
     duk_set_top(ctx, fns);
 }
 
-duk_ret_t cw_runtime_settle(duk_context *ctx, void *udata) {
-    const cw_rt_heap_t *h = udata;
-    if (!h->loaded) { /* no group, so no promise and no queue */
-        duk_push_false(ctx);
-        duk_push_undefined(ctx);
-        return 2;
-    }
-    cw_rt_push_rt(ctx);
-    duk_idx_t rt = duk_get_top_index(ctx);
+/* [ ... rt ] -> [ ... rt ]: run the microtasks until a pass runs none.
+ * Returns 1 with [ ... rt reason ] when a rejection has no handler then. */
+static int cw_rt_drain(duk_context *ctx, duk_idx_t rt) {
     for (;;) {
         duk_get_prop_string(ctx, rt, "drainMicrotasks");
         if (!duk_is_function(ctx, -1))
@@ -414,10 +428,66 @@ duk_ret_t cw_runtime_settle(duk_context *ctx, void *udata) {
         duk_dup(ctx, rt);
         duk_call_method(ctx, 0);
         if (duk_is_object(ctx, -1) && duk_get_length(ctx, -1) > 0) {
+            duk_get_prop_index(ctx, -1, 0);
+            duk_replace(ctx, rt + 1);
+            duk_set_top(ctx, rt + 2);
+            return 1;
+        }
+    }
+    duk_set_top(ctx, rt + 1);
+    return 0;
+}
+
+/* [ ... rt ] -> [ ... rt ]: rt[name]() as a number; NAN when rt has no such
+ * function (its group is not loaded). */
+static double cw_rt_call_number(duk_context *ctx, duk_idx_t rt, const char *name) {
+    double v = NAN;
+    duk_get_prop_string(ctx, rt, name);
+    if (duk_is_function(ctx, -1)) {
+        duk_dup(ctx, rt);
+        duk_call_method(ctx, 0);
+        v = duk_to_number(ctx, -1);
+    }
+    duk_set_top(ctx, rt + 1);
+    return v;
+}
+
+duk_ret_t cw_runtime_settle(duk_context *ctx, void *udata) {
+    cw_rt_heap_t *h = udata;
+    h->timer_late = 0;
+    if (!h->loaded) { /* no group, so no promise, no timer and no queue */
+        duk_push_false(ctx);
+        duk_push_undefined(ctx);
+        return 2;
+    }
+    cw_rt_push_rt(ctx);
+    duk_idx_t rt = duk_get_top_index(ctx);
+    for (;;) {
+        if (cw_rt_drain(ctx, rt)) {
             duk_push_true(ctx);
-            duk_get_prop_index(ctx, -2, 0);
+            duk_swap_top(ctx, -2);
             return 2;
         }
+        double step = cw_rt_call_number(ctx, rt, "runTimers");
+        if (step == 2) { /* a callback's rejection that no handler took */
+            duk_push_true(ctx);
+            duk_get_prop_string(ctx, rt, "loopRejection");
+            return 2;
+        }
+        if (!(step == 0))
+            break; /* -1: nothing keeps the loop alive; NaN: no timers group */
+        /* Only timers remain, none due yet: skip to the next one. */
+        double due = cw_rt_call_number(ctx, rt, "nextTimerDue");
+        if (!(due >= 0))
+            break;
+        int64_t now = cw_runtime_clock_ns(h);
+        double gap = due * 1e6 - (double)(now - h->origin_ns);
+        int64_t skip = gap > 0 ? (int64_t)ceil(gap) + 1 : 0;
+        if (h->deadline_ns && now + skip >= h->deadline_ns) {
+            h->timer_late = 1;
+            break;
+        }
+        h->skipped_ns += skip;
     }
     duk_push_false(ctx);
     duk_push_undefined(ctx);

@@ -41,6 +41,17 @@ extern const size_t cw_rt_nunits;
 /* Per-heap state, owned by the caller and alive as long as the heap. */
 typedef struct cw_rt_heap {
     uint32_t loaded; /* bit g: group g has been loaded (or is loading) */
+    /* The job's clock is cw_mono_ns() + skipped_ns: when only timers are
+     * left, cw_runtime_settle() moves it forward to the next one instead of
+     * sleeping.  Date.now(), performance.now() and the timers read it. */
+    int64_t skipped_ns;
+    /* Where rt.now() counts from (cw_mono_ns() time); the caller sets it
+     * when the job starts. */
+    int64_t origin_ns;
+    /* The job's deadline on that clock (0: none), set by the caller before
+     * cw_runtime_settle(); a timer due at or after it cannot run in time. */
+    int64_t deadline_ns;
+    int timer_late; /* settle stopped: the next timer was due past deadline_ns */
 } cw_rt_heap_t;
 
 /*
@@ -84,14 +95,22 @@ void cw_runtime_wrap_ctor(duk_context *ctx, const char *name, duk_c_function fn,
 void cw_runtime_install(duk_context *ctx, cw_rt_heap_t *h);
 
 /*
- * Protected-call body to run after the job's synchronous code: drains the
- * microtask queue (rt.drainMicrotasks) until a pass runs nothing, then takes
- * the rejections nobody handled.  Leaves [ found, reason ]: found is true
- * and reason the first unhandled rejection's reason, or false/undefined.
- * A microtask that throws propagates as the call's error.  `udata` is the
- * heap's cw_rt_heap_t.
+ * Protected-call body to run after the job's synchronous code: the job's
+ * event loop.  Drains the microtask queue (rt.drainMicrotasks) until a pass
+ * runs nothing and takes the rejections nobody handled; then, if the timers
+ * group is loaded, runs the timers and immediates (rt.runTimers, which
+ * drains the microtasks after each), until nothing keeps the loop alive.  When only timers that are not
+ * yet due remain, the job's clock skips to the next one (skipped_ns); if
+ * that one is due at or past deadline_ns, settle stops with timer_late set.
+ * Leaves [ found, reason ]: found is true and reason the first unhandled
+ * rejection's reason, or false/undefined.  A microtask or timer callback
+ * that throws propagates as the call's error.  `udata` is the heap's
+ * cw_rt_heap_t.
  */
 duk_ret_t cw_runtime_settle(duk_context *ctx, void *udata);
+
+/* The job's clock, cw_mono_ns() + h->skipped_ns, in nanoseconds. */
+int64_t cw_runtime_clock_ns(const cw_rt_heap_t *h);
 
 /*
  * require() of a library: "name", or "lodash/<function>" and

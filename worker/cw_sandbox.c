@@ -18,7 +18,10 @@
  *
  * Globals besides ECMAScript's own: console, require, input, crypto (only
  * getRandomValues, randomUUID), performance (only now(), milliseconds since the job
- * started).  Duktape's extras are removed -- `Duktape`, `CBOR`, its partial
+ * started), and the runtime's timers (setTimeout and the rest run in the event
+ * loop after the synchronous code, on a job clock that skips ahead to the
+ * next timer instead of sleeping; Date.now() sees the skipped time).
+ * Duktape's extras are removed -- `Duktape`, `CBOR`, its partial
  * Node-style `Buffer` (libraries test for `Buffer` and would take Node code
  * paths) and its `performance`, whose clock is the host's -- except the
  * standard TextEncoder/TextDecoder, which are harmless and what Node has.
@@ -26,10 +29,12 @@
 #include "cw_sandbox.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include "cw_alloc.h"
 #include "cw_cli.h"
@@ -93,6 +98,10 @@ typedef struct cw_sbx {
      * must not show in what the job or its caller can measure.  The
      * deadline counts from start_ns, so compiling stays bounded. */
     int64_t clock_ns;
+    /* Wall-clock time (ms since the epoch) at start_ns: during the job,
+     * Date.now() is this plus the job's clock since start_ns, so it sees
+     * the time the timers skip (cw_sandbox_date_now); 0 outside a job. */
+    double epoch_ms;
     int timed_out;
     int gc_paused; /* collection is off while a timed-out job unwinds */
     unsigned alloc_ticks; /* allocations since the deadline was last read */
@@ -140,6 +149,22 @@ int cw_sandbox_timeout_check(void *udata) {
     return s->timed_out;
 }
 
+static double cw_sbx_realtime_ms(void) {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+        return (double)cw_now_ms();
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Date.now() and new Date(): the wall clock, moved on by the time the job's
+ * timers skipped.  Outside a job, the wall clock. */
+double cw_sandbox_date_now(void *udata) {
+    const cw_sbx_t *s = udata;
+    if (!s || !s->job || !s->epoch_ms)
+        return cw_sbx_realtime_ms();
+    return s->epoch_ms + (double)(cw_runtime_clock_ns(&s->rt) - s->start_ns) / 1e6;
+}
+
 static uint64_t cw_sbx_rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 /* xoshiro256** seeded per job from getrandom(); Math.random only, not crypto. */
@@ -157,7 +182,7 @@ double cw_sandbox_random_double(void *udata) {
  * up to 256K instructions later (cw_duk_engine.h): every catch and finally
  * the job then reaches rethrows at once. */
 static void cw_sbx_check_deadline(cw_sbx_t *s) {
-    if (s->timed_out || !s->deadline_ns || cw_mono_ns() < s->deadline_ns)
+    if (s->timed_out || !s->deadline_ns || cw_runtime_clock_ns(&s->rt) < s->deadline_ns)
         return;
     s->timed_out = 1;
     if (s->ctx) {
@@ -315,7 +340,7 @@ static duk_ret_t cw_sbx_console_body(duk_context *ctx, void *udata) {
     }
     int clipped = c->msg.len >= s->conf->log_max_message;
     size_t before = s->logs.len;
-    double elapsed = (double)(cw_mono_ns() - s->clock_ns) / 1e6;
+    double elapsed = (double)(cw_runtime_clock_ns(&s->rt) - s->clock_ns) / 1e6;
     cw_err_t err = cw_buf_printf(&s->logs, "%s{\"level\":\"%s\",\"message\":",
                                  s->log_count ? "," : "", level);
     if (!err)
@@ -471,10 +496,11 @@ static duk_ret_t cw_sbx_random_uuid(duk_context *ctx) {
 }
 
 /* performance.now(): milliseconds since the job started, as Node's counts
- * from its time origin; the host's clock stays hidden. */
+ * from its time origin, on the job's clock (which skips ahead to the next
+ * timer, cw_runtime.h); the host's clock stays hidden. */
 static duk_ret_t cw_sbx_performance_now(duk_context *ctx) {
     cw_sbx_t *s = cw_sbx_get(ctx);
-    duk_push_number(ctx, (double)(cw_mono_ns() - s->clock_ns) / 1e6);
+    duk_push_number(ctx, (double)(cw_runtime_clock_ns(&s->rt) - s->clock_ns) / 1e6);
     return 1;
 }
 
@@ -1504,6 +1530,11 @@ cw_err_t cw_sandbox_run_prepared(cw_sandbox_heap_t *heap, const cw_job_t *job, c
     r.replay_duktape = (long)DUK_VERSION;
     r.started_ms = cw_now_ms();
     s->start_ns = s->clock_ns = cw_mono_ns();
+    /* Whole milliseconds: the timers count whole milliseconds of the same
+     * clock, so a Date.now() taken before a timer is made is at least the
+     * delay behind one taken when it runs. */
+    s->epoch_ms = floor(cw_sbx_realtime_ms());
+    s->rt.origin_ns = s->start_ns;
     s->deadline_ns = s->start_ns + (int64_t)(job->timeout_s * 1e9);
     /* The signal that stops a native computation at the deadline
      * (cw_interrupt.h; a no-op where the process did not install it).  A
@@ -1573,11 +1604,25 @@ cw_err_t cw_sandbox_run_prepared(cw_sandbox_heap_t *heap, const cw_job_t *job, c
         cw_sbx_failed(ctx, s, CW_RES_RUNTIME_ERROR, &o);
         goto finish;
     }
-    /* The job's "event loop": promise reactions and queued microtasks, under
-     * the same deadline, so an `output` assigned in a then() counts. */
+    /* The job's event loop: promise reactions, queued microtasks and
+     * timers, under the same deadline, so an `output` assigned in a then()
+     * or a setTimeout callback counts.  Waiting for a timer skips the job's
+     * clock ahead (cw_runtime.h): a timer due past the deadline ends the
+     * job at once as TIMEOUT, since it could never run in time. */
+    s->rt.deadline_ns = s->deadline_ns;
     if (duk_safe_call(ctx, cw_runtime_settle, &s->rt, 0, 2) != DUK_EXEC_SUCCESS) {
         duk_pop(ctx); /* [ error undefined ] -> [ error ] */
         cw_sbx_failed(ctx, s, CW_RES_RUNTIME_ERROR, &o);
+        goto finish;
+    }
+    if (s->rt.timer_late) {
+        duk_pop_2(ctx);
+        cw_sbx_timeout_outcome(s, &o);
+        char m[160];
+        snprintf(m, sizeof(m), "a timer is due after the job's %g s timeout (waiting for timers skips ahead, "
+                 "and the time skipped counts toward the timeout)", job->timeout_s);
+        free(o.message);
+        o.message = strdup(m);
         goto finish;
     }
     if (duk_get_boolean(ctx, -2)) { /* [ true reason ]: an unhandled rejection */
@@ -1615,7 +1660,7 @@ finish:
      * that never reached the engine's check, the microtask drain, the
      * serialization of its output) finished past it timed out, even if
      * nothing threw. */
-    if (ctx && o.code != CW_RES_TIMEOUT && (s->timed_out || cw_mono_ns() >= s->deadline_ns)) {
+    if (ctx && o.code != CW_RES_TIMEOUT && (s->timed_out || cw_runtime_clock_ns(&s->rt) >= s->deadline_ns)) {
         cw_sbx_timeout_outcome(s, &o);
         output_too_big = 0;
     }

@@ -7,7 +7,8 @@
  * a capped console, the modern built-ins and allowed libraries of the
  * embedded runtime (cw_runtime.h, loaded on first use), and no host objects
  * beyond crypto.getRandomValues and performance.now: no `Duktape` global, no
- * timers, no module loader except the allowlist.  Whatever the code does, the call
+ * module loader except the allowlist.  Timers run after the synchronous code
+ * on a job clock that skips ahead instead of sleeping (cw_runtime.h).  Whatever the code does, the call
  * returns one result JSON document.  Work that C built-ins do without ever
  * reaching the deadline check (a catastrophic regex) is stopped from outside
  * by the supervisor's hard kill, not here.

@@ -186,6 +186,110 @@ CASES = [
 ]
 
 
+# Cases that run timers: Node records them in a process of their own, whose
+# output is read when its event loop has nothing left (see LOOP_RUNNER).
+LOOP_CASES = [
+    # --- timers: Node's event loop order ---------------------------------------
+    ("timers-order", "const log = []; setTimeout(() => log.push('t1'), 0);"
+     " setTimeout(() => { log.push('t2'); Promise.resolve().then(() => log.push('p-in-t2')); setImmediate(() => log.push('imm-from-t2'));"
+     " setTimeout(() => log.push('t-from-t2'), 0); queueMicrotask(() => log.push('m-in-t2')); }, 0);"
+     " setTimeout(() => log.push('t3'), 0); Promise.resolve().then(() => log.push('p1')); queueMicrotask(() => log.push('m1'));"
+     " (async () => { log.push('async-sync'); await null; log.push('async-after'); })(); log.push('sync');"
+     " setTimeout(() => { output = log; }, 50);"),
+    ("timers-immediate", "const log = []; setTimeout(() => log.push('t30'), 30);"
+     " setImmediate(() => { log.push('i1'); setImmediate(() => log.push('i3')); Promise.resolve().then(() => log.push('p-i1')); });"
+     " setImmediate(() => log.push('i2')); setImmediate((a, b) => log.push('args ' + a + b), 'x', 'y');"
+     " const c = setImmediate(() => log.push('cleared')); clearImmediate(c);"
+     " setTimeout(() => { setImmediate(() => log.push('i-from-t')); setTimeout(() => log.push('t-from-t'), 0); }, 40);"
+     " setTimeout(() => { output = log; }, 80);"),
+    ("timers-delays", "const log = []; for (const d of [30, 10, 20, 10, 0, 1, -5, 'x', 1.7, NaN, null, 2 ** 31])"
+     " setTimeout(() => log.push(String(d)), d); setTimeout(() => { output = log; }, 100);"),
+    ("timers-nested-order", "const log = []; setTimeout(() => { log.push('a'); setTimeout(() => log.push('a2'), 5); }, 5);"
+     " setTimeout(() => { log.push('b'); Promise.resolve().then(() => { log.push('b-micro'); setTimeout(() => log.push('b2'), 0); }); }, 5);"
+     " setTimeout(() => log.push('c'), 40); setTimeout(() => { output = log; }, 60);"),
+    ("timers-clear", "const log = []; const a = setTimeout(() => log.push('a'), 5); clearTimeout(a);"
+     " const b = setTimeout(() => log.push('b'), 5); clearTimeout(+b);"
+     " const c = setTimeout((x, y) => log.push('c' + x + y), 5, 1, 2);"
+     " let n = 0; const iv = setInterval(() => { n++; log.push('tick' + n); if (n === 3) clearInterval(iv); }, 10);"
+     " clearTimeout(undefined); clearTimeout(null); clearTimeout(12345); clearInterval({}); clearTimeout(iv + 1000);"
+     " const d = setTimeout(() => log.push('d'), 15); clearInterval(d);"
+     " setTimeout(() => { output = [log, typeof b[Symbol.toPrimitive], typeof +c, a.hasRef(), c.unref() === c, c.hasRef(),"
+     " c.ref().hasRef(), typeof setTimeout(() => {}, 1), setTimeout(() => {}, 1).constructor.name, setImmediate(() => {}).constructor.name]; }, 100);"),
+    ("timers-interval-args", "const log = []; let n = 0; const iv = setInterval((a, b) => { log.push(a + b + (++n)); if (n === 4) clearInterval(iv); }, 7, 'x', 'y');"
+     " setTimeout(() => { output = [log, n]; }, 100);"),
+    ("timers-this-refresh", "let count = 0; const log = []; const t = setTimeout(function () { log.push(this === t); if (++count < 3) t.refresh(); }, 20);"
+     " const u = setTimeout(() => log.push('refreshed-before'), 30); setTimeout(() => u.refresh(), 20);"
+     " setTimeout(() => { output = [log, count]; }, 200);"),
+    ("timers-elapsed", "const sleep = ms => new Promise(r => setTimeout(r, ms)); (async () => { const t = Date.now(); const p = performance.now();"
+     " await sleep(120); const d = Date.now() - t; const dp = performance.now() - p; await sleep(30);"
+     " output = [d >= 119, dp >= 119, Date.now() - t >= 149, new Date().getTime() >= t + 149]; })();"),
+    ("timers-race-timeout", "const timeout = (ms) => new Promise((_, rej) => setTimeout(() => rej(new Error('timed out after ' + ms)), ms));"
+     " const work = (ms, v) => new Promise(r => setTimeout(() => r(v), ms));"
+     " Promise.all([Promise.race([work(10, 'fast'), timeout(50)]), Promise.race([work(80, 'slow'), timeout(30)]).catch(e => e.message)])"
+     ".then(v => { output = v; });"),
+    ("timers-retry-backoff", "let calls = 0; const t0 = Date.now(); const flaky = async () => { calls++; if (calls < 4) throw new Error('fail ' + calls); return 'ok after ' + calls; };"
+     " async function retry(fn, n, base) { for (let i = 0; ; i++) { try { return await fn(); } catch (e) { if (i >= n) throw e;"
+     " await new Promise(r => setTimeout(r, base * 2 ** i)); } } }"
+     " retry(flaky, 5, 10).then(v => { output = [v, calls, Date.now() - t0 >= 69]; });"),
+    ("timers-debounce", "function debounce(fn, ms) { let t; return (...a) => { clearTimeout(t); t = setTimeout(() => fn(...a), ms); }; }"
+     " const log = []; const d = debounce(v => log.push(v), 20); d(1); d(2); d(3); setTimeout(() => d(4), 50);"
+     " setTimeout(() => { d(5); d(6); }, 60); setTimeout(() => { output = log; }, 150);"),
+    ("timers-unref", "const log = []; setTimeout(() => log.push('unref-early'), 5).unref(); setTimeout(() => log.push('unref-late'), 100).unref();"
+     " setImmediate(() => log.push('imm-unref')).unref(); setTimeout(() => { log.push('ref'); }, 20); output = log;"),
+    ("timers-only-unref", "setTimeout(() => { output = 'ran'; }, 5).unref(); output = 'sync';"),
+    ("timers-callback-throws", "setTimeout(() => { throw new RangeError('boom'); }, 5); setTimeout(() => { output = 'ran'; }, 10);"),
+    ("timers-rejection-in-callback", "setTimeout(() => { Promise.reject(new TypeError('x')); }, 5); setTimeout(() => { output = 1; }, 20);"),
+    ("timers-bad-callback", "const r = []; for (const f of [() => setTimeout(), () => setTimeout('code', 1), () => setInterval(5), () => setImmediate({}),"
+     " () => setTimeout(null)]) { try { f(); r.push('ok'); } catch (e) { r.push([e.name, e.code, e.message]); } }"
+     " output = [r, setTimeout.length, setInterval.length, setImmediate.length, clearTimeout.length, typeof clearImmediate];"),
+    # --- AbortController, AbortSignal, EventTarget, Event ----------------------
+    ("abort-controller", "const c = new AbortController(); const s = c.signal; const log = []; log.push(s.aborted, s.reason === undefined);"
+     " s.addEventListener('abort', function (e) { log.push(['l1', e.type, e.isTrusted, e.target === s, this === s, s.aborted]); });"
+     " s.onabort = (e) => log.push(['onabort', e.eventPhase, e.currentTarget === s]);"
+     " s.addEventListener('abort', () => log.push('once'), { once: true }); c.abort(); c.abort('again');"
+     " const r = s.reason; let thrown; try { s.throwIfAborted(); } catch (e) { thrown = e === r; }"
+     " const c2 = new AbortController(); c2.abort({ code: 7 }); new AbortController().signal.throwIfAborted();"
+     " output = [log, r.name, r.message, r.code, r instanceof DOMException, r instanceof Error, String(r), thrown, c2.signal.reason,"
+     " Object.prototype.toString.call(s), Object.prototype.toString.call(c), s instanceof EventTarget, typeof s.onabort, c.signal === s];"),
+    ("abort-signal-static", "const a = AbortSignal.abort(); const b = AbortSignal.abort('why'); const t = AbortSignal.timeout(30); const log = [];"
+     " t.addEventListener('abort', () => log.push(['timeout', t.reason.name, t.reason.message, t.reason.code]));"
+     " setTimeout(() => { output = [a.aborted, a.reason.name, a.reason.message, b.reason, t.aborted, log, AbortSignal.timeout(0).aborted]; }, 60);"),
+    ("abort-timeout-work", "function work(ms, signal) { return new Promise((res, rej) => { signal.throwIfAborted(); const t = setTimeout(() => res('done ' + ms), ms);"
+     " signal.addEventListener('abort', () => { clearTimeout(t); rej(signal.reason); }, { once: true }); }); }"
+     " (async () => { const r = []; for (const ms of [10, 100]) { try { r.push(await work(ms, AbortSignal.timeout(50))); }"
+     " catch (e) { r.push(e.name + ': ' + e.message); } } try { await work(5, AbortSignal.abort()); } catch (e) { r.push(e.name); } output = r; })();"),
+    ("abort-timeout-unref", "AbortSignal.timeout(50).onabort = () => { output = 'fired'; }; output = 'not kept alive';"),
+    ("abort-any", "const a = new AbortController(), b = new AbortController(); const any = AbortSignal.any([a.signal, b.signal]);"
+     " const any2 = AbortSignal.any([any]); const log = [];"
+     " a.signal.addEventListener('abort', () => log.push(['a', any.aborted, any2.aborted]));"
+     " b.signal.addEventListener('abort', () => log.push(['b', any.aborted, any2.aborted]));"
+     " any.addEventListener('abort', () => log.push(['any', any.reason])); any2.onabort = (e) => log.push(['any2', e.target === any2]);"
+     " b.abort('B'); a.abort('A');"
+     " const pre = AbortSignal.any([AbortSignal.abort('early'), new AbortController().signal]);"
+     " const t = AbortSignal.any([AbortSignal.timeout(20), new AbortController().signal]);"
+     " setTimeout(() => { output = [log, any.reason, any2.reason, pre.aborted, pre.reason, t.aborted, t.reason && t.reason.name,"
+     " AbortSignal.any([]).aborted]; }, 50);"),
+    ("event-target", "class Emitter extends EventTarget { constructor() { super(); this.n = 1; } } const em = new Emitter(); const log = [];"
+     " const h = (e) => log.push(['h', e.type]); em.addEventListener('ping', h); em.addEventListener('ping', h);"
+     " em.addEventListener('ping', { handleEvent(e) { log.push(['obj', this !== em, e.currentTarget === em]); } });"
+     " em.addEventListener('ping', (e) => { log.push('stop'); e.stopImmediatePropagation(); }); em.addEventListener('ping', () => log.push('never'));"
+     " const e = new Event('ping', { cancelable: true }); const r1 = em.dispatchEvent(e); em.removeEventListener('ping', h);"
+     " em.dispatchEvent(new Event('ping'));"
+     " em.addEventListener('x', (ev) => ev.preventDefault()); const r2 = em.dispatchEvent(new Event('x', { cancelable: true }));"
+     " const r3 = em.dispatchEvent(new Event('x'));"
+     " const ac = new AbortController(); em.addEventListener('y', () => log.push('y'), { signal: ac.signal }); em.dispatchEvent(new Event('y'));"
+     " ac.abort(); em.dispatchEvent(new Event('y'));"
+     " output = [log, r1, r2, r3, em instanceof EventTarget, em.n, e.eventPhase, e.target === em, e.currentTarget, e.defaultPrevented,"
+     " Event.AT_TARGET, String(e), e.bubbles, e.cancelable, e.isTrusted, typeof e.timeStamp, Object.keys(e), String(em),"
+     " EventTarget.prototype.addEventListener.length];"),
+    ("event-errors", "const r = []; for (const f of [() => new Event(), () => new EventTarget().dispatchEvent({ type: 'x' }), () => new AbortSignal(),"
+     " () => AbortSignal.timeout(-1), () => AbortSignal.timeout('1'), () => AbortSignal.any([1]), () => new EventTarget().addEventListener('x')])"
+     " { try { f(); r.push('ok'); } catch (e) { r.push([e.name, e.code, e.message]); } } output = r;"),
+    ("event-listener-throws", "const t = new EventTarget(); const log = []; t.addEventListener('x', () => { throw new SyntaxError('bad'); });"
+     " t.addEventListener('x', () => log.push('second')); t.dispatchEvent(new Event('x')); output = log;"),
+]
+
+
 NODE_RUNNER = r"""
 'use strict';
 const vm = require('vm');
@@ -222,6 +326,38 @@ process.on('unhandledRejection', (r) => { if (!rejected) rejected = r; });
 """
 
 
+# One LOOP_CASES case in a Node process of its own, as a script of the main
+# realm (so Node's own timers, AbortController, EventTarget and DOMException
+# are the globals it sees): `output` is read on 'exit', when the event loop
+# has nothing left -- what the job's end is in codeworker -- or the name of
+# the error that ended the process (an uncaught exception, an unhandled
+# rejection).
+LOOP_RUNNER = r"""
+'use strict';
+const vm = require('vm');
+const fs = require('fs');
+const code = fs.readFileSync(process.argv[2], 'utf8');
+let answer = null;
+const done = (a) => { if (!answer) { answer = a; fs.writeFileSync(process.argv[3], JSON.stringify(answer)); } };
+process.on('uncaughtException', (e) => { done({ error: e && e.name }); process.exit(1); });
+process.on('unhandledRejection', (e) => { done({ error: e && e.name }); process.exit(1); });
+process.on('exit', () => {
+  const o = globalThis.output;
+  done({ output: o === undefined ? null : JSON.parse(JSON.stringify(o)) });
+});
+globalThis.input = {};
+for (const k of ['log', 'info', 'warn', 'error', 'debug']) console[k] = () => {};
+let script;
+try {
+  script = new vm.Script(code);
+} catch (e) {
+  done({ error: e.name, compile: true });
+  process.exit(0);
+}
+script.runInThisContext();
+"""
+
+
 def record(node):
     with tempfile.TemporaryDirectory() as tmp:
         cases = os.path.join(tmp, "cases.json")
@@ -231,7 +367,22 @@ def record(node):
         with open(runner, "w") as f:
             f.write(NODE_RUNNER)
         subprocess.run([node, runner, cases, RECORD], check=True)
-    print("recorded %d answers" % len(CASES))
+        with open(RECORD) as f:
+            answers = json.load(f)
+        loop = os.path.join(tmp, "loop.js")
+        with open(loop, "w") as f:
+            f.write(LOOP_RUNNER)
+        for cid, code in LOOP_CASES:
+            src, ans = os.path.join(tmp, "case.js"), os.path.join(tmp, "answer.json")
+            with open(src, "w") as f:
+                f.write(code)
+            subprocess.run([node, loop, src, ans], timeout=60)
+            with open(ans) as f:
+                answers[cid] = json.load(f)
+            os.unlink(ans)
+        with open(RECORD, "w") as f:
+            f.write(json.dumps(answers, indent=1, ensure_ascii=False) + "\n")
+    print("recorded %d answers" % (len(CASES) + len(LOOP_CASES)))
 
 
 def main():
@@ -245,7 +396,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         jobs = os.path.join(tmp, "jobs.jsonl")
         with open(jobs, "w") as f:
-            for cid, code in CASES:
+            for cid, code in CASES + LOOP_CASES:
                 f.write(json.dumps({"jobId": cid, "code": code, "timeout": 10}) + "\n")
         p = subprocess.run([binary, "exec", "--jobs", jobs, "--executors", "2"],
                            capture_output=True, text=True, timeout=300)
@@ -253,7 +404,7 @@ def main():
     for line in p.stdout.splitlines():
         r = json.loads(line)
         results[r["jobId"]] = r
-    for cid, _ in CASES:
+    for cid, _ in CASES + LOOP_CASES:
         want = expected.get(cid)
         r = results.get(cid)
         if want is None or r is None:

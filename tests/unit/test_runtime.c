@@ -230,7 +230,29 @@ static void test_globals(void **state) {
     expect_output("var t = performance.now();"
                   "output = [typeof Duktape, typeof CBOR, typeof Buffer, typeof TextEncoder, t >= 0 && t < 5000,"
                   " Object.keys(performance), typeof setTimeout]",
-                  "[\"undefined\",\"undefined\",\"undefined\",\"function\",true,[\"now\"],\"undefined\"]", 0);
+                  "[\"undefined\",\"undefined\",\"undefined\",\"function\",true,[\"now\"],\"function\"]", 0);
+}
+
+/* The event loop: timers in Node's order after the microtasks, the job's
+ * clock skipping to each one (Date.now() moves, no wall time passes), and a
+ * timer due past the timeout (10 s here) ending the job as TIMEOUT. */
+static void test_timers(void **state) {
+    (void)state;
+    expect_output("var log = [], t0 = Date.now(); setTimeout(function () { log.push('t'); }, 0);"
+                  "setImmediate(function () { log.push('i'); });"
+                  "Promise.resolve().then(function () { log.push('p'); });"
+                  "setTimeout(function () { log.push(Date.now() - t0 >= 5000); output = log; }, 5000);",
+                  "[\"p\",\"i\",\"t\",true]", 0);
+    cJSON *r = run("console.log('kept'); setInterval(function () {}, 1000);");
+    assert_string_equal(code_of(r), "TIMEOUT");
+    assert_non_null(strstr(err_of(r, "message")->valuestring, "timer is due after"));
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(r, "logs")), 1);
+    assert_true(cJSON_GetObjectItem(r, "executionTimeMs")->valuedouble < 5000);
+    cJSON_Delete(r);
+    r = run("setTimeout(function () { throw new RangeError('late'); }, 100);");
+    assert_string_equal(code_of(r), "RUNTIME_ERROR");
+    assert_string_equal(err_of(r, "name")->valuestring, "RangeError");
+    cJSON_Delete(r);
 }
 
 static void test_libraries(void **state) {
@@ -376,7 +398,7 @@ int main(void) {
         cmocka_unit_test(test_structured_clone), cmocka_unit_test(test_crypto),
         cmocka_unit_test(test_globals),       cmocka_unit_test(test_libraries),
         cmocka_unit_test(test_require_policy), cmocka_unit_test(test_allowlist),
-        cmocka_unit_test(test_isolation),
+        cmocka_unit_test(test_isolation),     cmocka_unit_test(test_timers),
     };
     return cmocka_run_group_tests_name("runtime", tests, setup, NULL);
 }

@@ -46,6 +46,10 @@ static const char *const cw_fault_jobs[] = {
      * at the memory cap instead.) */
     "{\"jobId\":\"f5\",\"code\":\"Promise.resolve(1).then(function (v) { output = v });"
     " Promise.reject(new Error('late'))\"}",
+    /* The event loop: the timers group, a skip of the job's clock and a
+     * callback with arguments (cw_runtime_settle). */
+    "{\"jobId\":\"f7\",\"code\":\"setTimeout(function (a) { output = [a, Date.now() > 0] }, 1000, 5);"
+    " setImmediate(function () {})\"}",
     /* Dates and ICU strings (cw_date.c, cw_unicode.c) in a zone with DST. */
     "{\"jobId\":\"f6\",\"timeZone\":\"Europe/Berlin\",\"code\":\"var d = new Date('Mon, 15 Jan 2024 10:30:00 GMT');"
     " output = [String(d), d.toUTCString(), new Date(2024, 2, 31, 2, 30).getTime(), Date.parse('1/15/2024 10:30 PM'),"

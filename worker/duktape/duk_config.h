@@ -15,6 +15,7 @@
  *     deadline lives there);
  *   - Math.random from a per-job PRNG seeded from the OS, so forked or
  *     long-lived executors never hand two jobs the same sequence;
+ *   - the current time from the job's clock, which its timers move ahead;
  *   - local time: the offset of the job's time zone (worker/cw_date.c,
  *     worker/cw_tz.h) instead of the host's localtime_r();
  *   - smaller recursion limits for the parser/JSON so hostile nesting fails
@@ -36,6 +37,14 @@ int cw_sandbox_timeout_check(void *udata);
 #undef DUK_USE_GET_RANDOM_DOUBLE
 double cw_sandbox_random_double(void *udata);
 #define DUK_USE_GET_RANDOM_DOUBLE(udata) cw_sandbox_random_double((udata))
+
+/* Date.now() and new Date() read the job's clock: the wall clock plus the
+ * time the job's timers skipped instead of sleeping (cw_sandbox_date_now in
+ * worker/cw_sandbox.c).  Duktape passes its thread; the job's state is the
+ * heap's user data, as for the two hooks above. */
+#undef DUK_USE_DATE_GET_NOW
+double cw_sandbox_date_now(void *udata);
+#define DUK_USE_DATE_GET_NOW(thr) cw_sandbox_date_now((thr)->heap->heap_udata)
 
 /* Local time is the job's zone (cw_tz.h), never the host's TZ.  Duktape
  * calls this hook at two kinds of sites, each with a local variable `d` in

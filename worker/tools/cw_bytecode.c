@@ -24,7 +24,7 @@
 
 #include "duktape.h"
 
-/* The engine's configuration (worker/duktape/duk_config.h) names three hooks
+/* The engine's configuration (worker/duktape/duk_config.h) names four hooks
  * that the sandbox defines; compiling needs neither. */
 int cw_sandbox_timeout_check(void *udata) {
     (void)udata;
@@ -38,6 +38,11 @@ double cw_sandbox_random_double(void *udata) {
 
 int cw_date_tzoffset(double t, double local, int resolving) {
     (void)t, (void)local, (void)resolving;
+    return 0;
+}
+
+double cw_sandbox_date_now(void *udata) {
+    (void)udata;
     return 0;
 }
 

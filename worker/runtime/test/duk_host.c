@@ -21,6 +21,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +68,7 @@ static int verbose;
 typedef struct {
     size_t cur, peak, total_allocs;
     int group_loaded[MAX_GROUPS];
+    double clock_ms; /* what rt.now() reads: moves only when the loop skips to a timer */
 } heap_state_t;
 
 /* ---- counting allocator ------------------------------------------------ */
@@ -396,6 +398,13 @@ static duk_ret_t js_host_runtime(duk_context *ctx) {
 
 /* ---- heap setup -------------------------------------------------------- */
 
+/* rt.now(): the heap's clock for the timers group. A virtual one: the
+ * harness's timers never wait for real time. */
+static duk_ret_t js_rt_now(duk_context *ctx) {
+    duk_push_number(ctx, state_of(ctx)->clock_ms);
+    return 1;
+}
+
 static duk_ret_t setup_heap(duk_context *ctx, void *udata) {
     int i;
     (void) udata;
@@ -444,6 +453,8 @@ static duk_ret_t setup_heap(duk_context *ctx, void *udata) {
         const char *prev = NULL;
         duk_push_undefined(ctx);
         push_rt(ctx);
+        duk_push_c_function(ctx, js_rt_now, 0);
+        duk_put_prop_string(ctx, -2, "now");
         duk_push_object(ctx);
         duk_dup_top(ctx);
         duk_put_prop_string(ctx, -3, "native");
@@ -520,6 +531,51 @@ static int drain_microtasks(duk_context *ctx, const char *name) {
     }
     duk_pop_2(ctx);
     return n;
+}
+
+/* [ rt ] -> [ rt ]: rt[name]() as a number, NaN if rt has no such function;
+ * -1 with a message if it threw. */
+static double rt_call(duk_context *ctx, const char *name, const char *file, int *threw) {
+    double v = NAN;
+    if (duk_get_prop_string(ctx, -1, name) && duk_is_function(ctx, -1)) {
+        duk_dup(ctx, -2);
+        if (duk_pcall_method(ctx, 0) != DUK_EXEC_SUCCESS) {
+            fprintf(stderr, "%% %s: uncaught in %s: %s\n", file, name, duk_safe_to_string(ctx, -1));
+            *threw = 1;
+        } else {
+            v = duk_to_number(ctx, -1);
+        }
+    }
+    duk_pop(ctx);
+    return v;
+}
+
+/* The event loop of the host contract (README, item 7), after the first
+ * drain: rt.runTimers() until nothing keeps the loop alive; when only
+ * timers that are not due remain, the clock skips to the next one instead
+ * of sleeping. Returns -1 if a callback threw or a rejection had no
+ * handler. */
+static int run_event_loop(duk_context *ctx, const char *name) {
+    heap_state_t *st = state_of(ctx);
+    int threw = 0, rc = 0;
+    push_rt(ctx);
+    for (;;) {
+        double r = rt_call(ctx, "runTimers", name, &threw), due;
+        if (threw) { rc = -1; break; }
+        if (r == 2) {
+            duk_get_prop_string(ctx, -1, "loopRejection");
+            fprintf(stderr, "%% %s: unhandled rejection in the event loop: %s\n", name, duk_safe_to_string(ctx, -1));
+            duk_pop(ctx);
+            rc = -1;
+            break;
+        }
+        if (r != 0) break; /* -1: the loop is empty; NaN: no timers group */
+        due = rt_call(ctx, "nextTimerDue", name, &threw);
+        if (threw || !(due >= 0)) { rc = threw ? -1 : 0; break; }
+        if (due > st->clock_ms) st->clock_ms = due;
+    }
+    duk_pop(ctx);
+    return rc;
 }
 
 static int eval_source(duk_context *ctx, const char *name, const char *src, size_t len) {
@@ -823,7 +879,7 @@ static int run_test_file(const char *harness_path, const char *path, long *passe
         (*failed)++;
         rc = -1;
     }
-    if (drain_microtasks(ctx, path) < 0) {
+    if (drain_microtasks(ctx, path) < 0 || run_event_loop(ctx, path) < 0) {
         (*failed)++;
         rc = -1;
     }
