@@ -8,6 +8,7 @@
  * validate bytecode, so no other source is ever accepted.
  */
 #include "cw_runtime.h"
+#include "cw_interrupt.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -488,6 +489,10 @@ duk_ret_t cw_runtime_settle(duk_context *ctx, void *udata) {
             break;
         }
         h->skipped_ns += skip;
+        /* The deadline is on the job's clock: in real time it is now that
+         * much sooner, and so is the signal that stops natives. */
+        if (h->deadline_ns && cw_intr_arm(h->deadline_ns - h->skipped_ns) != CW_OK)
+            break; /* the engine's own checks still see the deadline */
     }
     duk_push_false(ctx);
     duk_push_undefined(ctx);
