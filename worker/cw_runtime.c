@@ -27,6 +27,7 @@
 #define CW_RT_STASH_RT "cwRt"
 #define CW_RT_STASH_HEAP "cwRtHeap"
 #define CW_RT_STASH_MODULES "cwModules"
+#define CW_RT_STASH_INTERNAL "cwInternalModules"
 
 /* A trigger: "Array.prototype.flat" is held by Array.prototype under "flat";
  * "@@iterator" names Symbol.iterator; "__proto__" steps to a prototype. */
@@ -41,9 +42,10 @@ typedef struct cw_rt_trigger {
 
 static struct {
     int indexed, ready;
-    int ngroups, nlibs;
+    int ngroups, nlibs, ninternal;
     const cw_rt_unit_t *group[CW_RT_MAX_GROUPS];
     const cw_rt_unit_t *lib[CW_RT_MAX_LIBS];
+    const cw_rt_unit_t *internal[CW_RT_MAX_LIBS];
     size_t ntrig; /* after init: only the active ones, grouped by holder */
     cw_rt_trigger_t trig[CW_RT_MAX_TRIGGERS];
     char error[256];
@@ -70,6 +72,12 @@ static int cw_rt_index(void) {
             if (cw_rt.nlibs == CW_RT_MAX_LIBS)
                 return cw_rt_fail("too many libraries (%s)", u->name);
             cw_rt.lib[cw_rt.nlibs++] = u;
+            continue;
+        }
+        if (u->kind == CW_RT_INTERNAL) {
+            if (cw_rt.ninternal == CW_RT_MAX_LIBS)
+                return cw_rt_fail("too many internal libraries (%s)", u->name);
+            cw_rt.internal[cw_rt.ninternal++] = u;
             continue;
         }
         if (cw_rt.ngroups == CW_RT_MAX_GROUPS)
@@ -347,6 +355,82 @@ static duk_ret_t cw_rt_now(duk_context *ctx) {
     return 1;
 }
 
+/* [ ] -> [ cache ]: the heap-stash object `key`, made on first use. */
+static void cw_rt_push_cache(duk_context *ctx, const char *key) {
+    duk_push_heap_stash(ctx);
+    if (!duk_get_prop_string(ctx, -1, key)) {
+        duk_pop(ctx);
+        duk_push_object(ctx);
+        duk_dup_top(ctx);
+        duk_put_prop_string(ctx, -3, key);
+    }
+    duk_remove(ctx, -2);
+}
+
+/* [ ] -> [ module.exports ]: run library unit u as Node runs a CommonJS
+ * module: module = { exports: {} } is cached in `cache` under `name` before
+ * the body runs (cycles) and dropped again if it throws; this = exports. */
+static void cw_rt_run_module(duk_context *ctx, const cw_rt_unit_t *u, duk_idx_t cache, const char *name,
+                             duk_c_function require_fn) {
+    cache = duk_normalize_index(ctx, cache);
+    duk_idx_t module = duk_push_object(ctx);
+    duk_push_object(ctx);
+    duk_put_prop_string(ctx, module, "exports");
+    duk_dup(ctx, module);
+    duk_put_prop_string(ctx, cache, name);
+    cw_rt_push_unit(ctx, u); /* function (module, exports, require) */
+    duk_get_prop_string(ctx, module, "exports"); /* this = exports */
+    duk_dup(ctx, module);
+    duk_get_prop_string(ctx, module, "exports");
+    duk_push_c_function(ctx, require_fn, 1);
+    if (duk_pcall_method(ctx, 3) != DUK_EXEC_SUCCESS) {
+        duk_del_prop_string(ctx, cache, name);
+        (void)duk_throw(ctx);
+    }
+    duk_pop(ctx);
+    duk_get_prop_string(ctx, module, "exports");
+    duk_remove(ctx, module);
+}
+
+/* The require() an internal library's own code gets: the bundles are whole
+ * (build.mjs), so a call means a Node built-in the browser build still
+ * names, which no code path the runtime uses reaches. */
+static duk_ret_t cw_rt_internal_require(duk_context *ctx) {
+    return duk_error(ctx, DUK_ERR_ERROR, "Cannot find module '%s'", duk_safe_to_string(ctx, 0));
+}
+
+/* [ ] -> [ exports ] of internal library `name`, loaded once per heap. */
+static int cw_rt_push_internal(duk_context *ctx, const char *name) {
+    int i = 0;
+    while (i < cw_rt.ninternal && strcmp(cw_rt.internal[i]->name, name) != 0)
+        i++;
+    if (i == cw_rt.ninternal)
+        return -1;
+    duk_idx_t base = duk_get_top(ctx);
+    cw_rt_push_cache(ctx, CW_RT_STASH_INTERNAL);
+    if (duk_get_prop_string(ctx, base, name)) { /* cached: module */
+        duk_get_prop_string(ctx, -1, "exports");
+    } else {
+        duk_pop(ctx);
+        cw_rt_run_module(ctx, cw_rt.internal[i], base, name, cw_rt_internal_require);
+    }
+    duk_replace(ctx, base);
+    duk_set_top(ctx, base + 1);
+    return 0;
+}
+
+/* rt.lib(name): the exports of an internal library, for the groups that a
+ * library backs (web-url.js: `var lib = rt.lib('whatwg-url')`).  This is the
+ * whole mechanism that lets a lazily loaded global be a bundled npm package:
+ * the global is an ordinary group trigger, and the group's small body loads
+ * the bundle through rt.lib and defines the globals from its exports. */
+static duk_ret_t cw_rt_lib_fn(duk_context *ctx) {
+    const char *name = duk_require_string(ctx, 0);
+    if (cw_rt_push_internal(ctx, name) != 0)
+        return duk_error(ctx, DUK_ERR_ERROR, "internal library %s is not built in", name);
+    return 1;
+}
+
 void cw_runtime_install(duk_context *ctx, cw_rt_heap_t *h) {
     h->loaded = 0;
     h->skipped_ns = 0;
@@ -373,6 +457,8 @@ void cw_runtime_install(duk_context *ctx, cw_rt_heap_t *h) {
     duk_put_prop_string(ctx, rt, "native");
     duk_push_c_function(ctx, cw_rt_now, 0);
     duk_put_prop_string(ctx, rt, "now");
+    duk_push_c_function(ctx, cw_rt_lib_fn, 1);
+    duk_put_prop_string(ctx, rt, "lib");
     duk_push_heap_stash(ctx);
     duk_dup(ctx, rt);
     duk_put_prop_string(ctx, -2, CW_RT_STASH_RT);
@@ -575,23 +661,7 @@ int cw_runtime_require(duk_context *ctx, const char *name, uint32_t mask, duk_c_
         return 1;
     }
 
-    /* module = { exports: {} }, cached before the library runs (cycles), and
-     * dropped again if it throws, as Node does. */
-    duk_idx_t module = duk_push_object(ctx);
-    duk_push_object(ctx);
-    duk_put_prop_string(ctx, module, "exports");
-    duk_dup(ctx, module);
-    duk_put_prop_string(ctx, modules, name);
-    cw_rt_push_unit(ctx, cw_rt.lib[lib]); /* function (module, exports, require) */
-    duk_get_prop_string(ctx, module, "exports"); /* this = exports */
-    duk_dup(ctx, module);
-    duk_get_prop_string(ctx, module, "exports");
-    duk_push_c_function(ctx, require_fn, 1);
-    if (duk_pcall_method(ctx, 3) != DUK_EXEC_SUCCESS) {
-        duk_del_prop_string(ctx, modules, name);
-        (void)duk_throw(ctx);
-    }
-    duk_get_prop_string(ctx, module, "exports");
+    cw_rt_run_module(ctx, cw_rt.lib[lib], modules, name, require_fn);
     duk_replace(ctx, base);
     duk_set_top(ctx, base + 1);
     return 1;
@@ -641,4 +711,46 @@ void cw_runtime_wrap_ctor(duk_context *ctx, const char *name, duk_c_function fn,
     duk_dup(ctx, -2);
     duk_def_prop(ctx, -5, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_HAVE_ENUMERABLE |
                               DUK_DEFPROP_SET_CONFIGURABLE);
+}
+
+/* Node modules the runtime answers itself: from what a group leaves in
+ * rt.nodeModules[module] (loading the group first), or an internal library's
+ * exports.  Everything else stays blocked (cw_sandbox.c). */
+static const struct {
+    const char *module, *group, *internal;
+} cw_rt_node_modules[] = {
+    {"url", "web-url", NULL},
+    {"buffer", "web-buffer", NULL},
+    {"querystring", NULL, "querystring-es3"},
+};
+
+int cw_runtime_require_node(duk_context *ctx, const char *name) {
+    if (cw_rt_index())
+        return 0;
+    if (strncmp(name, "node:", 5) == 0)
+        name += 5;
+    for (size_t i = 0; i < sizeof(cw_rt_node_modules) / sizeof(cw_rt_node_modules[0]); i++) {
+        if (strcmp(name, cw_rt_node_modules[i].module) != 0)
+            continue;
+        if (cw_rt_node_modules[i].internal)
+            return cw_rt_push_internal(ctx, cw_rt_node_modules[i].internal) == 0;
+        int g = 0;
+        while (g < cw_rt.ngroups && strcmp(cw_rt.group[g]->name, cw_rt_node_modules[i].group) != 0)
+            g++;
+        if (g == cw_rt.ngroups)
+            return 0;
+        (void)cw_rt_load_group(ctx, g);
+        cw_rt_push_rt(ctx);
+        duk_get_prop_string(ctx, -1, "nodeModules");
+        duk_remove(ctx, -2);
+        if (duk_is_object(ctx, -1)) {
+            duk_get_prop_string(ctx, -1, name);
+            duk_remove(ctx, -2);
+            if (duk_is_object(ctx, -1))
+                return 1;
+        }
+        duk_pop(ctx);
+        return 0;
+    }
+    return 0;
 }

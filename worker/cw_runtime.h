@@ -22,10 +22,13 @@
 
 #include "duktape.h"
 
-typedef enum { CW_RT_GROUP = 0, CW_RT_LIBRARY = 1 } cw_rt_kind_t;
+/* CW_RT_INTERNAL: a library bundle that backs a runtime group or a Node
+ * module (whatwg-url behind URL, buffer behind Buffer); never require()-able
+ * by its own name and not part of the allowlist. */
+typedef enum { CW_RT_GROUP = 0, CW_RT_LIBRARY = 1, CW_RT_INTERNAL = 2 } cw_rt_kind_t;
 
 /* One embedded unit.  A group's bytecode evaluates to `function (rt)`, a
- * library's to `function (module, exports, require)`. */
+ * library's (internal or not) to `function (module, exports, require)`. */
 typedef struct cw_rt_unit {
     const char *name;
     cw_rt_kind_t kind;
@@ -121,5 +124,16 @@ int64_t cw_runtime_clock_ns(const cw_rt_heap_t *h);
  * library's own code.  Throws whatever loading the library throws.
  */
 int cw_runtime_require(duk_context *ctx, const char *name, uint32_t mask, duk_c_function require_fn);
+
+/*
+ * require() of the Node modules the runtime provides, with or without the
+ * "node:" prefix: url and buffer (what the web-url and web-buffer groups
+ * leave in rt.nodeModules, so the same URL and Buffer as the globals even
+ * after a job reassigns those) and querystring (an internal library).  Pushes
+ * the module and returns 1, or returns 0 with nothing pushed for any other
+ * name (the caller then answers as for a blocked module).  Throws whatever
+ * loading throws.
+ */
+int cw_runtime_require_node(duk_context *ctx, const char *name);
 
 #endif /* CW_RUNTIME_H */

@@ -23,7 +23,8 @@
  * next timer instead of sleeping; Date.now() sees the skipped time).
  * Duktape's extras are removed -- `Duktape`, `CBOR`, its partial
  * Node-style `Buffer` (libraries test for `Buffer` and would take Node code
- * paths) and its `performance`, whose clock is the host's -- except the
+ * paths with it; the runtime's web-buffer group puts Node's whole API in its
+ * place) and its `performance`, whose clock is the host's -- except the
  * standard TextEncoder/TextDecoder, which are harmless and what Node has.
  */
 #include "cw_sandbox.h"
@@ -393,6 +394,10 @@ static duk_ret_t cw_sbx_console(duk_context *ctx) {
 static duk_ret_t cw_sbx_require(duk_context *ctx) {
     cw_sbx_t *s = cw_sbx_get(ctx);
     const char *name = duk_require_string(ctx, 0);
+    /* url, buffer and querystring (also as node:...): computation only,
+     * from the embedded runtime; every other host module stays blocked. */
+    if (cw_runtime_require_node(ctx, name))
+        return 1;
     if (cw_sbx_is_blocked(name)) {
         s->security = 1;
         /* No C file/line: the error is blamed on the job's own call site. */

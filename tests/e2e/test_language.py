@@ -4,7 +4,8 @@
 Each case is a job's code; tests/e2e/language-node24.json holds what Node 24
 gave for it, run once under `vm` in a fresh context with the same `input`
 ({}), a console and Node's `crypto`, `atob`, `btoa`
-and `DOMException` (`test_language.py --record NODE`): either the JSON of
+`DOMException`, `URL`, `URLSearchParams`, `Buffer` and a `require` of url,
+buffer and querystring (`test_language.py --record NODE`): either the JSON of
 `output` after the microtasks ran, or the name of the error that ended it
 (`SyntaxError` when the code did not compile).  The driver runs every case
 through `codeworker exec --jobs` and requires the same answer: the same
@@ -182,6 +183,62 @@ CASES = [
     ("proto-literal-duplicate-ok", "var x; ({ __proto__: x, __proto__: x } = {}); var o = { __proto__: null, ['__proto__']: 1, __proto__() {} };"
      " output = [x === Object.prototype, Object.getPrototypeOf(o), typeof o.__proto__];"),
     ("proto-literal-super", "const base = { hi() { return 'base'; } }; const o = { __proto__: base, hi() { return super.hi() + '!'; } }; output = o.hi();"),
+    # --- URL, URLSearchParams, Buffer (Node globals; whatwg-url and buffer) ------
+    ("url-parts", "const u = new URL('https://user:pw@Example.COM:8080/a/b/../c.html?x=1&y=two#frag');"
+     " output = [u.href, u.protocol, u.username, u.password, u.host, u.hostname, u.port, u.pathname, u.search, u.hash, u.origin,"
+     " String(u), JSON.stringify({ u }), `${u}` === u.href, Object.prototype.toString.call(u)];"),
+    ("url-default-port", "output = [new URL('http://a.com:80/').port, new URL('http://a.com:80/').host, new URL('https://a.com:443').href,"
+     " new URL('HTTP://A.com').href, new URL('file:///tmp/x y.txt').pathname, new URL('mailto:a@b.c').pathname];"),
+    ("url-relative", "const b = 'https://ex.com/a/b/c?q#h'; output = ['../x', './y', '/z', '?k=v', '#f', '//other.org/p', '..', 'd/../../e']"
+     ".map(r => new URL(r, b).href).concat([new URL('x', new URL(b)).href]);"),
+    ("url-idn", "output = [new URL('http://münchen.de').host, new URL('http://münchen.de/ä?ö#ü').href, new URL('http://EXAMPLE.com./').hostname,"
+     " new URL('http://xn--mnchen-3ya.de').hostname, new URL('http://[::1]:3000/').host, new URL('http://192.168.0.1.').hostname,"
+     " new URL('http://0x7f.1/').hostname];"),
+    ("url-invalid", "const r = []; for (const [a, b] of [['foo'], ['http://'], ['/x', 'not a base'], ['http://a b.com'], ['https://exa mple.com']]) {"
+     " try { new URL(a, b); r.push('ok'); } catch (e) { r.push([e.name, e.code, e.message, e.input, e.base, Object.keys(e)]); } }"
+     " try { new URL(); } catch (e) { r.push([e.name, e.code]); } try { URL('http://a'); } catch (e) { r.push(e.name); }"
+     " output = r;"),
+    ("url-canparse-parse", "output = [URL.canParse('http://a'), URL.canParse('nope'), URL.canParse('/p', 'http://h'), URL.parse('nope'),"
+     " URL.parse('/p', 'http://h').href, typeof URL.parse, URL.length, URLSearchParams.length];"),
+    ("url-setters", "const u = new URL('http://a.com/p?x=1#h'); u.protocol = 'https'; u.hostname = 'b.org'; u.port = '8443';"
+     " u.pathname = '/q r'; u.search = 'a=1 2'; u.hash = 'top'; const s1 = u.href; u.port = '443'; u.username = 'me'; u.protocol = 'mailto';"
+     " let err = null; try { u.href = 'bad'; } catch (e) { err = [e.name, e.code, e.input]; } output = [s1, u.href, err];"),
+    ("url-searchparams-live", "const u = new URL('https://s.com/find?q=a+b&n=1'); const p = u.searchParams;"
+     " const before = [p.get('q'), p.get('n'), p.get('none'), p === u.searchParams];"
+     " p.append('tag', 'x y'); p.set('n', '2'); p.delete('q'); const mid = u.href; u.search = '?z=9'; output = [before, mid, p.get('z'), [...p.keys()], u.href];"),
+    ("url-searchparams-init", "output = [new URLSearchParams('?a=1&b=x%20y&b=z').getAll('b'), new URLSearchParams({ a: 1, b: 'x y', c: true }).toString(),"
+     " new URLSearchParams([['k', 'v'], ['k', 'w']]).toString(), new URLSearchParams(new Map([['m', 1]])).toString(),"
+     " Object.fromEntries(new URLSearchParams('a=1&b=2&a=3')), [...new URLSearchParams('x=1&y=2')], new URLSearchParams(new URLSearchParams('c=3')).get('c'),"
+     " String(new URLSearchParams('')), new URLSearchParams('a=b=c&=d&e').toString()];"),
+    ("url-searchparams-encoding", "const p = new URLSearchParams(); p.append('q', 'a b+c&d=e/é~*'); p.append('sp ace', '100%');"
+     " output = [p.toString(), new URLSearchParams('q=a+b%2Bc').get('q'), new URLSearchParams('x=%zz').get('x'),"
+     " new URLSearchParams('e=%F0%9F%98%80').get('e'), encodeURIComponent('a b'), new URL('http://h/?q=a b').search];"),
+    ("url-searchparams-methods", "const p = new URLSearchParams('b=2&a=1&c=3&a=0'); const r = [p.size, p.has('a'), p.has('a', '0'), p.has('a', '9')];"
+     " p.sort(); r.push(p.toString()); p.delete('a', '1'); r.push(p.toString()); const seen = []; p.forEach((v, k) => seen.push(k + v));"
+     " r.push(seen, [...p.entries()], [...p.values()], p.size); output = r;"),
+    ("url-require", "const url = require('url'), nu = require('node:url'); output = [url.URL === URL, nu.URLSearchParams === URLSearchParams,"
+     " new url.URL('http://h/p').pathname, typeof require('querystring').parse, require('querystring').stringify({ a: [1, 2], b: 'x y' }),"
+     " JSON.stringify(require('querystring').parse('a=1&a=2&b=x+y'))];"),
+    ("url-global-attrs", "output = ['URL', 'URLSearchParams', 'Buffer'].map(k => { const d = Object.getOwnPropertyDescriptor(globalThis, k);"
+     " return [k, d.enumerable, d.configurable, typeof globalThis[k]]; }).concat([Object.keys(globalThis).includes('URL')]);"),
+    ("buffer-base64-hex", "const b = Buffer.from('héllo wörld 😀'); output = [b.length, b.toString('base64'), b.toString('base64url'), b.toString('hex'),"
+     " Buffer.from(b.toString('base64'), 'base64').toString('utf8'), Buffer.from('68656c6c6f', 'hex').toString(), Buffer.from('aGk_-w', 'base64url').toString('hex'),"
+     " Buffer.from('aGk', 'base64').toString(), Buffer.from('café', 'latin1').toString('latin1'), Buffer.from('café', 'latin1').length,"
+     " Buffer.from('AB', 'utf16le').toString('hex'), Buffer.from('aGVsbG8=', 'base64').toString('ascii')];"),
+    ("buffer-utf8-edge", "output = [Buffer.from('\\ud83d').toString('hex'), Buffer.from('a\\udc00b').toString('hex'), Buffer.from('😀').toString('hex'),"
+     " Buffer.byteLength('😀'), Buffer.byteLength('héllo'), Buffer.byteLength('aGVsbG8=', 'base64'), '😀'.length,"
+     " Buffer.from([0xff, 0xfe, 0x41]).toString(), Buffer.from([0xe2, 0x82]).toString().length];"),
+    ("buffer-concat-slice", "const a = Buffer.from('abc'), b = Buffer.from('def'); const c = Buffer.concat([a, b]); const s = c.slice(1, 3), t = c.subarray(2);"
+     " s[0] = 0x42; t[1] = 0x44; output = [c.toString(), s.toString(), t.toString(), Buffer.concat([a, b], 4).toString(), c.length,"
+     " Buffer.isBuffer(s), Buffer.isBuffer(new Uint8Array(2)), c instanceof Uint8Array, Buffer.alloc(3, 'ab').toString(), Buffer.alloc(2).toString('hex')];"),
+    ("buffer-compare-rw", "const a = Buffer.from([1, 2, 3]), b = Buffer.from([1, 2, 4]); const w = Buffer.alloc(10);"
+     " w.writeUInt32BE(0xdeadbeef, 0); w.writeUInt16LE(0x1234, 4); w.writeInt8(-2, 6); w.writeUInt8(255, 7);"
+     " output = [a.equals(Buffer.from([1, 2, 3])), a.equals(b), Buffer.compare(a, b), a.compare(b), b.compare(a), w.toString('hex'),"
+     " w.readUInt32BE(0), w.readUInt32LE(0), w.readUInt16LE(4), w.readInt8(6), w.readUInt8(7), w.readInt32BE(0), a.indexOf(2), a.includes(3)];"),
+    ("buffer-json", "const b = Buffer.from('hi!'); output = [JSON.stringify(b), JSON.parse(JSON.stringify({ b })).b, b.toJSON(), Buffer.from(b.toJSON()).toString(),"
+     " Object.keys(b), Array.from(b), [...b], typeof Buffer.from, Buffer.name];"),
+    ("buffer-require", "const { Buffer: B } = require('buffer'); output = [B === Buffer, require('node:buffer').Buffer === Buffer,"
+     " B.from('x').toString('hex'), typeof require('buffer').kMaxLength];"),
     ("const-shadowed-ok", "const c = 0; { let c; [c] = [1]; for (c of [2]) {} c ??= 3; output = c; }"),
 ]
 
@@ -295,15 +352,28 @@ NODE_RUNNER = r"""
 const vm = require('vm');
 const fs = require('fs');
 const cases = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const JOB_MODULES = ['url', 'node:url', 'buffer', 'node:buffer', 'querystring'];
+const nodeRequire = (name) => {
+  if (!JOB_MODULES.includes(name)) throw new Error(`module "${name}" is not available`);
+  return require(name);
+};
 let rejected = null;
 process.on('unhandledRejection', (r) => { if (!rejected) rejected = r; });
 (async () => {
   const out = {};
   for (const [id, code] of cases) {
     // Node's own globals that a job also sees (a vm context has only
-    // ECMAScript's): crypto, atob, btoa, DOMException.
-    const ctx = vm.createContext({ input: {}, console: { log() {}, warn() {}, error() {}, info() {} }, crypto,
-                                   atob, btoa, DOMException });
+    // ECMAScript's): crypto, atob, btoa, DOMException, URL, URLSearchParams,
+    // Buffer, and a require() of the Node modules a job may load.  Buffers
+    // are this realm's Uint8Arrays, so the buffer-* cases also get this
+    // realm's Uint8Array, as a script in Node's main context has.
+    const globals = { input: {}, console: { log() {}, warn() {}, error() {}, info() {} }, crypto,
+                      atob, btoa, DOMException, URL, URLSearchParams, Buffer, require: nodeRequire };
+    if (id.startsWith('buffer-')) globals.Uint8Array = Uint8Array;
+    Object.defineProperty(globals, 'URL', { enumerable: false });
+    Object.defineProperty(globals, 'URLSearchParams', { enumerable: false });
+    Object.defineProperty(globals, 'Buffer', { enumerable: false });
+    const ctx = vm.createContext(globals);
     rejected = null;
     let script;
     try {

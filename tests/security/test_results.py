@@ -130,7 +130,7 @@ CASES = [
     ("require-util", {"code": "require('util').inspect({})"}, [SEC], 5, None),
     ("require-events", {"code": "require('events')"}, [SEC], 5, None),
     ("require-perf-hooks", {"code": "require('perf_hooks')"}, [SEC], 5, None),
-    ("require-buffer", {"code": "require('buffer')"}, [SEC], 5, None),
+    ("require-string-decoder", {"code": "require('string_decoder')"}, [SEC], 5, None),
     ("require-worker-threads", {"code": "require('node:worker_threads')"}, [SEC], 5, None),
     # --- item 11: the size limit, not the clock, stops big strings ---------------------
     ("join-20m", {"code": "output = new Array(20 * 1024 * 1024 + 1).join('x')", "timeout": 2}, [O], 1.5, None),

@@ -10,11 +10,13 @@ arrays plus the table that worker/cw_runtime.c reads:
     {name, kind, triggers, data, len}
 
 Groups come first, in the manifest's order (the trigger list is the flat
-comma-separated form of groups.txt); libraries follow in the order given.
+comma-separated form of groups.txt); libraries follow in the order given,
+then the internal libraries (--internal a,b: bundles that back runtime
+groups and Node modules, CW_RT_INTERNAL, not require()-able by name).
 The generated file lives in the build tree only.
 
     cw_embed.py --tool CW_BYTECODE --runtime DIR --libs DIR --work DIR
-                --out FILE.c LIBRARY...
+                --out FILE.c [--internal NAME,...] LIBRARY...
 """
 
 import argparse
@@ -76,6 +78,7 @@ def main():
     ap.add_argument("--libs", required=True, help="output folder of worker/libs/build.mjs")
     ap.add_argument("--work", required=True, help="folder for the .bc files")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--internal", default="", help="comma-separated internal libraries")
     ap.add_argument("libraries", nargs="*")
     a = ap.parse_args()
 
@@ -87,6 +90,9 @@ def main():
     for name in a.libraries:
         units.append((name, "CW_RT_LIBRARY", None, os.path.join(a.libs, name + ".js"),
                       os.path.join(a.work, "lib-" + name + ".bc"), name + ".js"))
+    for name in [n for n in a.internal.split(",") if n]:
+        units.append((name, "CW_RT_INTERNAL", None, os.path.join(a.libs, name + ".js"),
+                      os.path.join(a.work, "internal-" + name + ".bc"), name + ".js"))
     if len([u for u in units if u[1] == "CW_RT_GROUP"]) > 32:
         sys.exit("cw_embed: more than 32 runtime groups (the per-heap loaded set is a 32-bit mask)")
     if len(a.libraries) > 32:

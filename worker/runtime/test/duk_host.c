@@ -43,6 +43,7 @@ typedef struct {
     size_t src_len;
     unsigned char *bc;    /* bytecode from duk_dump_function */
     size_t bc_len;
+    int internal;         /* a library only rt.lib() loads (not require()) */
 } unit_t;
 
 /* A lazy trigger: a property path such as "Map", "Array.prototype.flat" or
@@ -345,11 +346,65 @@ static const char *blocked_modules[] = {
     "process", "axios", "vm", "worker_threads", "dgram", "dns", "tls", NULL
 };
 
+static duk_ret_t js_require(duk_context *ctx);
+
+/* [ name ] -> [ name stash modules exports ]: library i, loaded once per
+ * heap and cached in the stash under `key`. */
+static void module_load(duk_context *ctx, int i, const char *key) {
+    duk_push_global_stash(ctx);
+    if (!duk_get_prop_string(ctx, -1, "modules")) {
+        duk_pop(ctx);
+        duk_push_object(ctx);
+        duk_dup_top(ctx);
+        duk_put_prop_string(ctx, -3, "modules");
+    }
+    /* [ 0 name, 1 stash, 2 modules ] */
+    if (duk_get_prop_string(ctx, 2, key)) {
+        duk_get_prop_string(ctx, -1, "exports");
+        duk_remove(ctx, -2);
+        return;
+    }
+    duk_pop(ctx);
+    unit_run(ctx, &libs[i]);                 /* 3: fn (module, exports, require) */
+    duk_push_object(ctx);                    /* 4: module */
+    duk_push_object(ctx);
+    duk_put_prop_string(ctx, 4, "exports");
+    duk_dup(ctx, 4);
+    duk_put_prop_string(ctx, 2, key);        /* cache before running: cycles */
+    duk_dup(ctx, 3);
+    duk_get_prop_string(ctx, 4, "exports");  /* this = exports, as in Node */
+    duk_dup(ctx, 4);
+    duk_get_prop_string(ctx, 4, "exports");
+    duk_push_c_function(ctx, js_require, 1);
+    duk_call_method(ctx, 3);
+    duk_pop(ctx);
+    duk_get_prop_string(ctx, 4, "exports");
+    duk_replace(ctx, 3);
+    duk_set_top(ctx, 4);
+}
+
+/* rt.lib(name): an internal library's exports, for the groups it backs
+ * (web-url.js, web-buffer.js), as cw_runtime.c gives them. */
+static duk_ret_t js_rt_lib(duk_context *ctx) {
+    const char *name = duk_require_string(ctx, 0);
+    char key[80];
+    int i;
+    duk_set_top(ctx, 1);
+    for (i = 0; i < n_libs; i++)
+        if (libs[i].internal && strcmp(libs[i].name, name) == 0) break;
+    if (i == n_libs)
+        return duk_error(ctx, DUK_ERR_ERROR, "internal library %s is not built (run with -l)", name);
+    snprintf(key, sizeof key, "internal:%s", name);
+    module_load(ctx, i, key);
+    return 1;
+}
+
 /* require(name): the allowed libraries, loaded once per heap on first use. */
 static duk_ret_t js_require(duk_context *ctx) {
     const char *name = duk_require_string(ctx, 0);
     int i;
 
+    duk_set_top(ctx, 1);
     duk_push_global_stash(ctx);
     if (!duk_get_prop_string(ctx, -1, "modules")) {
         duk_pop(ctx);
@@ -367,25 +422,11 @@ static duk_ret_t js_require(duk_context *ctx) {
         if (strcmp(blocked_modules[i], name) == 0)
             return duk_error(ctx, DUK_ERR_ERROR, "module '%s' is blocked", name);
     for (i = 0; i < n_libs; i++)
-        if (strcmp(libs[i].name, name) == 0) break;
+        if (!libs[i].internal && strcmp(libs[i].name, name) == 0) break;
     if (i == n_libs)
         return duk_error(ctx, DUK_ERR_ERROR, "module '%s' is not available", name);
-
-    /* [ 0 name, 1 stash, 2 modules ] */
-    unit_run(ctx, &libs[i]);                 /* 3: fn (module, exports, require) */
-    duk_push_object(ctx);                    /* 4: module */
-    duk_push_object(ctx);
-    duk_put_prop_string(ctx, 4, "exports");
-    duk_dup(ctx, 4);
-    duk_put_prop_string(ctx, 2, name);       /* cache before running: cycles */
-    duk_dup(ctx, 3);
-    duk_get_prop_string(ctx, 4, "exports");  /* this = exports, as in Node */
-    duk_dup(ctx, 4);
-    duk_get_prop_string(ctx, 4, "exports");
-    duk_push_c_function(ctx, js_require, 1);
-    duk_call_method(ctx, 3);
-    duk_pop(ctx);
-    duk_get_prop_string(ctx, 4, "exports");
+    duk_set_top(ctx, 1);
+    module_load(ctx, i, name);
     return 1;
 }
 
@@ -458,6 +499,8 @@ static duk_ret_t setup_heap(duk_context *ctx, void *udata) {
         duk_push_object(ctx);
         duk_dup_top(ctx);
         duk_put_prop_string(ctx, -3, "native");
+        duk_push_c_function(ctx, js_rt_lib, 1);
+        duk_put_prop_string(ctx, -3, "lib");
         duk_remove(ctx, -2);
         for (i = 0; i < n_triggers; i++) {
             const trigger_t *t = &triggers[i];
@@ -632,14 +675,18 @@ static void load_runtime(const char *dir) {
 static const char *lib_names[] = {
     "lodash", "date-fns", "mathjs", "papaparse", "uuid", "validator", "jstat", NULL
 };
+/* Libraries only rt.lib() loads: what the web-url and web-buffer groups and
+ * Node's querystring are made of. */
+static const char *internal_names[] = { "whatwg-url", "buffer", "querystring-es3", NULL };
 
-static void load_libs(const char *dir) {
+static void load_list(const char *dir, const char **names, int internal) {
     char file[4096];
     int i;
-    for (i = 0; lib_names[i]; i++) {
+    for (i = 0; names[i]; i++) {
         unit_t *u = &libs[n_libs];
-        snprintf(u->name, sizeof u->name, "%s", lib_names[i]);
-        snprintf(file, sizeof file, "%s/%s.js", dir, lib_names[i]);
+        u->internal = internal;
+        snprintf(u->name, sizeof u->name, "%s", names[i]);
+        snprintf(file, sizeof file, "%s/%s.js", dir, names[i]);
         if (access(file, R_OK) != 0) {
             if (verbose) fprintf(stderr, "%% %s: not built, require() will fail\n", file);
             continue;
@@ -647,6 +694,11 @@ static void load_libs(const char *dir) {
         if (unit_compile(u, file) != 0) exit(2);
         n_libs++;
     }
+}
+
+static void load_libs(const char *dir) {
+    load_list(dir, lib_names, 0);
+    load_list(dir, internal_names, 1);
 }
 
 /* ---- benchmark --------------------------------------------------------- */

@@ -46,5 +46,6 @@ host="$out/duk_host"
 if [ -n "$bench" ]; then
     exec "$host" -r "$out/runtime" "${libargs[@]}" --bench "$bench"
 fi
-"$host" -r "$out/runtime" --check >&2
+# The web groups are made of library bundles: --check needs them too.
+"$host" -r "$out/runtime" "${libargs[@]}" --check >&2
 "$host" -r "$out/runtime" "${libargs[@]}" -H "$here/harness.js" "${tests[@]}"
