@@ -214,6 +214,20 @@ static const uint16_t *cw_re_subject(duk_context *ctx, duk_idx_t idx, size_t *n,
     return u;
 }
 
+/* fn(arg) as an interruptible computation (cw_interrupt.h); stopped by the
+ * deadline, the job is timed out from now on and this throws (whatever fn
+ * was building is abandoned with the executor, which retires). */
+static int cw_re_interruptible(duk_context *ctx, int (*fn)(void *), void *arg) {
+    int rc;
+    if (cw_intr_call(fn, arg, &rc) == CW_INTR_STOPPED) {
+        duk_memory_functions f;
+        duk_get_memory_functions(ctx, &f);
+        cw_sandbox_stop_now(f.udata);
+        (void)duk_error(ctx, DUK_ERR_RANGE_ERROR, "execution timeout");
+    }
+    return rc;
+}
+
 /* One match attempt, as the engine's interruptible computation
  * (cw_interrupt.h): nothing but the compiled pattern and the subject's
  * units is touched, and no Duktape call is made. */
@@ -245,14 +259,7 @@ static int cw_re_run(duk_context *ctx, cw_re_t *re, duk_idx_t subj, const uint16
         a.ascii = (const uint8_t *)duk_get_lstring(ctx, subj, &bl);
         a.ascii_len = bl;
     }
-    int rc;
-    if (cw_intr_call(cw_re_attempt, &a, &rc) == CW_INTR_STOPPED) {
-        duk_memory_functions f;
-        duk_get_memory_functions(ctx, &f);
-        cw_sandbox_stop_now(f.udata);
-        (void)duk_error(ctx, DUK_ERR_RANGE_ERROR, "execution timeout");
-    }
-    return rc;
+    return cw_re_interruptible(ctx, cw_re_attempt, &a);
 }
 
 /* Push UTF-16 units as a Duktape string (CESU-8). */
@@ -322,16 +329,9 @@ static cw_re_t *cw_re_get(duk_context *ctx, duk_idx_t src_idx, duk_idx_t flags_i
     memcpy(key + fl + 1, src, sl);
     cw_re_t *re = NULL;
     cw_re_compiling_t cc = {pat, n, flags, &re};
-    int rc;
-    if (cw_intr_call(cw_re_compile_step, &cc, &rc) == CW_INTR_STOPPED) {
-        /* Compiling is as much the engine's work as matching: a pattern of
-         * tens of thousands of groups takes seconds.  The half-built
-         * pattern is abandoned with the executor (cw_interrupt.h). */
-        duk_memory_functions f;
-        duk_get_memory_functions(ctx, &f);
-        cw_sandbox_stop_now(f.udata);
-        (void)duk_error(ctx, DUK_ERR_RANGE_ERROR, "execution timeout");
-    }
+    /* Compiling is as much the engine's work as matching: a pattern of tens
+     * of thousands of groups takes seconds. */
+    int rc = cw_re_interruptible(ctx, cw_re_compile_step, &cc);
     if (rc != 0) {
         free(key);
         char msg[256];
