@@ -96,3 +96,26 @@ int cw_errmsg_v8(const char *name, const char *msg, char *out, size_t cap) {
     }
     return 0;
 }
+
+int cw_errmsg_v8_in(const char *name, const char *msg, const char *fn, char *out, size_t cap) {
+    if (!name || !msg || !out || cap == 0)
+        return -1;
+    /* Duktape's generic message in a given built-in -> V8's for it.  Each
+     * of these built-ins raises that message for one reason only (an empty
+     * array without an initial value; the radix out of 2..36).  toFixed,
+     * toPrecision and toExponential are left alone: Duktape allows 20
+     * digits where V8 allows 100, so V8's "must be between 0 and 100" would
+     * be untrue of (1).toFixed(50). */
+    static const struct {
+        const char *name, *fn, *duk, *v8;
+    } in_fn[] = {
+        {"TypeError", "reduce", "invalid args", "Reduce of empty array with no initial value"},
+        {"TypeError", "reduceRight", "invalid args", "Reduce of empty array with no initial value"},
+        {"RangeError", "toString", "number outside range", "toString() radix argument must be between 2 and 36"},
+    };
+    if (fn && *fn)
+        for (size_t i = 0; i < sizeof in_fn / sizeof in_fn[0]; i++)
+            if (strcmp(name, in_fn[i].name) == 0 && strcmp(fn, in_fn[i].fn) == 0 && strcmp(msg, in_fn[i].duk) == 0)
+                return cw_errmsg_put(cap, snprintf(out, cap, "%s", in_fn[i].v8));
+    return cw_errmsg_v8(name, msg, out, cap);
+}

@@ -570,16 +570,23 @@ static duk_ret_t cw_sbx_v8_message(duk_context *ctx, void *udata) {
     (void)udata;
     if (!duk_is_object(ctx, -1) || !cw_sbx_engine_error(ctx, -1))
         return 0;
-    duk_get_prop_string(ctx, -1, "name");
-    duk_get_prop_string(ctx, -2, "message");
+    /* The traceback's first activation is the built-in whose C code raised
+     * the error: [C file, line, function, pc, ...]. */
+    duk_idx_t e = duk_normalize_index(ctx, -1), top = duk_get_top(ctx);
+    const char *fn = NULL;
+    if (duk_get_prop_string(ctx, e, CW_SBX_TRACEDATA) && duk_is_array(ctx, -1) && duk_get_prop_index(ctx, -1, 2) &&
+        duk_is_c_function(ctx, -1) && duk_get_prop_string(ctx, -1, "name"))
+        fn = duk_get_string(ctx, -1); /* held on the value stack until the set_top below */
+    duk_get_prop_string(ctx, e, "name");
+    duk_get_prop_string(ctx, e, "message");
     if (duk_is_string(ctx, -2) && duk_is_string(ctx, -1)) {
         char out[512];
-        if (cw_errmsg_v8(duk_get_string(ctx, -2), duk_get_string(ctx, -1), out, sizeof out) == 1) {
+        if (cw_errmsg_v8_in(duk_get_string(ctx, -2), duk_get_string(ctx, -1), fn, out, sizeof out) == 1) {
             duk_push_string(ctx, out);
-            duk_put_prop_string(ctx, -4, "message");
+            duk_put_prop_string(ctx, e, "message");
         }
     }
-    duk_pop_2(ctx);
+    duk_set_top(ctx, top);
     return 0;
 }
 

@@ -49,7 +49,30 @@ static void test_leaves(void **state) {
     assert_int_equal(cw_errmsg_v8("TypeError", "x", out, 0), -1);
 }
 
+/* Generic Duktape messages map only in the built-in that means one thing
+ * by them; anywhere else (or with no built-in known) they stay. */
+static void test_in_builtin(void **state) {
+    (void)state;
+    char out[128];
+    assert_int_equal(cw_errmsg_v8_in("TypeError", "invalid args", "reduce", out, sizeof out), 1);
+    assert_string_equal(out, "Reduce of empty array with no initial value");
+    assert_int_equal(cw_errmsg_v8_in("TypeError", "invalid args", "reduceRight", out, sizeof out), 1);
+    assert_string_equal(out, "Reduce of empty array with no initial value");
+    assert_int_equal(cw_errmsg_v8_in("RangeError", "number outside range", "toString", out, sizeof out), 1);
+    assert_string_equal(out, "toString() radix argument must be between 2 and 36");
+    assert_int_equal(cw_errmsg_v8_in("TypeError", "invalid args", "splice", out, sizeof out), 0);
+    assert_int_equal(cw_errmsg_v8_in("TypeError", "invalid args", NULL, out, sizeof out), 0);
+    assert_int_equal(cw_errmsg_v8_in("RangeError", "number outside range", "toFixed", out, sizeof out), 0);
+    assert_int_equal(cw_errmsg_v8_in("RangeError", "invalid args", "reduce", out, sizeof out), 0); /* class too */
+    /* The fallback is cw_errmsg_v8's table. */
+    assert_int_equal(cw_errmsg_v8_in("URIError", "invalid input", "decodeURI", out, sizeof out), 1);
+    assert_string_equal(out, "URI malformed");
+    assert_int_equal(cw_errmsg_v8_in("TypeError", "invalid args", "reduce", out, 8), -1);
+    assert_int_equal(cw_errmsg_v8_in(NULL, "x", "reduce", out, sizeof out), -1);
+}
+
 int main(void) {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_maps), cmocka_unit_test(test_leaves)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_maps), cmocka_unit_test(test_leaves),
+                                       cmocka_unit_test(test_in_builtin)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
