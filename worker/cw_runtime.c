@@ -585,6 +585,33 @@ duk_ret_t cw_runtime_settle(duk_context *ctx, void *udata) {
     return 2;
 }
 
+int cw_runtime_promise_state(duk_context *ctx, const cw_rt_heap_t *h, duk_idx_t idx) {
+    idx = duk_normalize_index(ctx, idx);
+    if (!h->loaded || !duk_is_object(ctx, idx) || duk_is_function(ctx, idx))
+        return CW_RT_PROMISE_NONE;
+    cw_rt_push_rt(ctx);
+    duk_idx_t rt = duk_get_top_index(ctx);
+    duk_get_prop_string(ctx, rt, "promiseState");
+    if (!duk_is_function(ctx, -1)) { /* the promise group is not loaded */
+        duk_set_top(ctx, rt);
+        return CW_RT_PROMISE_NONE;
+    }
+    duk_dup(ctx, rt);
+    duk_dup(ctx, idx);
+    duk_call_method(ctx, 1);
+    if (!duk_is_array(ctx, -1)) {
+        duk_set_top(ctx, rt);
+        return CW_RT_PROMISE_NONE;
+    }
+    duk_get_prop_index(ctx, -1, 0);
+    int state = duk_get_int(ctx, -1);
+    duk_pop(ctx);
+    duk_get_prop_index(ctx, -1, 1);
+    duk_replace(ctx, rt);
+    duk_set_top(ctx, rt + 1);
+    return state;
+}
+
 /* ---- require ------------------------------------------------------------- */
 
 /* Libraries whose packages publish one entry point per function, and what

@@ -112,6 +112,19 @@ void cw_runtime_install(duk_context *ctx, cw_rt_heap_t *h);
  */
 duk_ret_t cw_runtime_settle(duk_context *ctx, void *udata);
 
+/*
+ * The state of the value at `idx` when it is a Promise of the runtime's:
+ * CW_RT_PROMISE_PENDING, _FULFILLED or _REJECTED with its value or reason
+ * pushed, or CW_RT_PROMISE_NONE with nothing pushed (not a promise, or no
+ * promise was ever made).  May throw only what the heap throws (out of
+ * memory, the deadline): call it inside a safe call.
+ */
+#define CW_RT_PROMISE_NONE (-1)
+#define CW_RT_PROMISE_PENDING 0
+#define CW_RT_PROMISE_FULFILLED 1
+#define CW_RT_PROMISE_REJECTED 2
+int cw_runtime_promise_state(duk_context *ctx, const cw_rt_heap_t *h, duk_idx_t idx);
+
 /* The job's clock, cw_mono_ns() + h->skipped_ns, in nanoseconds. */
 int64_t cw_runtime_clock_ns(const cw_rt_heap_t *h);
 

@@ -936,21 +936,42 @@ static duk_ret_t cw_sbx_call(duk_context *ctx, void *udata) {
     return 1;
 }
 
-/* Serialize `output` (or the return value at -1) to JSON text. */
+/* [ retval ] -> [ result ]: the job's result is `output`, or the return
+ * value (of a top-level `return`, or the program's completion value) when
+ * `output` was never assigned.  A promise there is what the job meant to
+ * wait for (top-level `await` makes the program's value one, as does
+ * `return main()` or `output = main()` with an async main), so it counts by
+ * its outcome, read after the event loop has run: its value, or its
+ * rejection thrown; one still pending can never settle, since nothing is
+ * left to run, and is an error that says so. */
+static duk_ret_t cw_sbx_result(duk_context *ctx, void *udata) {
+    cw_sbx_t *s = udata;
+    duk_push_global_object(ctx);
+    duk_get_prop_string(ctx, -1, "output");
+    duk_remove(ctx, -2);
+    if (!duk_is_undefined(ctx, -1))
+        duk_remove(ctx, -2); /* [ output ] */
+    else
+        duk_pop(ctx); /* [ retval ] */
+    switch (cw_runtime_promise_state(ctx, &s->rt, -1)) {
+    case CW_RT_PROMISE_NONE:
+        return 1;
+    case CW_RT_PROMISE_FULFILLED:
+        return 1; /* [ promise value ] */
+    case CW_RT_PROMISE_REJECTED:
+        return duk_throw(ctx);
+    default: /* made by the Error constructor: no C file and line in its stack */
+        duk_get_global_string(ctx, "Error");
+        duk_push_string(ctx, "the job's result is a promise that never settled: nothing left in the event loop "
+                             "could resolve it (an await on a promise no code resolves)");
+        duk_new(ctx, 1);
+        return duk_throw(ctx);
+    }
+}
+
+/* Serialize the result at -1 to JSON text. */
 static duk_ret_t cw_sbx_serialize(duk_context *ctx, void *udata) {
     (void)udata;
-    duk_push_global_object(ctx);
-    if (duk_has_prop_string(ctx, -1, "output")) {
-        duk_get_prop_string(ctx, -1, "output");
-        if (!duk_is_undefined(ctx, -1)) {
-            duk_remove(ctx, -2); /* global */
-            duk_remove(ctx, -2); /* return value */
-            goto encode;
-        }
-        duk_pop(ctx);
-    }
-    duk_pop(ctx);
-encode:
     if (duk_is_undefined(ctx, -1))
         duk_push_null(ctx);
     else
@@ -1643,6 +1664,11 @@ cw_err_t cw_sandbox_run_prepared(cw_sandbox_heap_t *heap, const cw_job_t *job, c
         goto finish;
     }
     duk_pop_2(ctx);
+    if (duk_safe_call(ctx, cw_sbx_result, s, 1, 1) != DUK_EXEC_SUCCESS) {
+        (void)duk_safe_call(ctx, cw_sbx_rejection_error, NULL, 1, 1);
+        cw_sbx_failed(ctx, s, CW_RES_RUNTIME_ERROR, &o);
+        goto finish;
+    }
     if (duk_safe_call(ctx, cw_sbx_serialize, NULL, 1, 1) != DUK_EXEC_SUCCESS) {
         cw_sbx_failed(ctx, s, CW_RES_RUNTIME_ERROR, &o);
         if (o.code == CW_RES_RUNTIME_ERROR && o.message) {

@@ -347,6 +347,77 @@ LOOP_CASES = [
 ]
 
 
+# Cases that await at the top level, or return a promise: Node records them
+# as the service this one replaces ran job code, the body of an async
+# function called in the main realm (see ASYNC_RUNNER); `output`, else the
+# function's settled value, is read when the event loop has nothing left.
+ASYNC_CASES = [
+    ("tla-basic", "const sleep = (ms) => new Promise((r) => setTimeout(r, ms));"
+     " const rows = await Promise.all([3, 1, 2].map(async (x) => { await sleep(x * 10); return x * 2; }));"
+     " output = { rows, sum: rows.reduce((a, b) => a + b, 0) };"),
+    ("tla-return", "const x = await Promise.resolve(2);\nreturn x * 21;"),
+    ("tla-return-promise", "async function main() { await null; return [1, 'two']; }\nreturn main();"),
+    ("tla-return-thenable-chain", "return Promise.resolve(1).then((v) => new Promise((r) => setTimeout(() => r(v + 1), 5)));"),
+    ("tla-for-await", "async function* gen() { yield 1; await null; yield 2; }\nconst got = [];"
+     " for await (const v of gen()) got.push(v);\nfor await (const v of [Promise.resolve('a'), 'b']) got.push(v);\noutput = got;"),
+    ("tla-throws", "await null;\nthrow new RangeError('after await');"),
+    ("tla-rejects", "await Promise.reject(new TypeError('nope'));\noutput = 'unreached';"),
+    ("tla-caught", "let why;\ntry { await Promise.reject(new SyntaxError('s')); } catch (e) { why = e.name; }\noutput = why;"),
+    ("tla-declarations", "const base = await Promise.resolve(10);\nlet n = base + 1;\nvar v = describe();"
+     "\nclass Box { constructor(x) { this.x = x; } get twice() { return this.x * 2; } }"
+     "\nfunction describe() { return typeof base; }\nif (n > 5) { var inner = 'block var'; let hidden = 1; }"
+     "\nfor (var i = 0; i < 3; i++) n += i;\nfor (var k in { p: 1 }) ;"
+     "\nconst fns = []; for (let j = 0; j < 3; j++) fns.push(() => j);"
+     "\noutput = [n, v, new Box(base).twice, inner, typeof hidden, i, k, fns.map((f) => f()), describe()];"),
+    ("tla-destructuring", "const { a, b: [c = 5, ...rest] } = await Promise.resolve({ a: 1, b: [undefined, 3, 4] });"
+     "\nlet [x, , y] = await Promise.all([1, 2, 3]);\noutput = [a, c, rest, x, y];"),
+    ("tla-order", "const log = []; setTimeout(() => log.push('timer'), 0); Promise.resolve().then(() => log.push('micro'));"
+     "\nlog.push('sync');\nawait null;\nlog.push('after await');\nawait new Promise((r) => setTimeout(r, 5));"
+     "\nlog.push('after sleep');\noutput = log;"),
+    ("tla-output-promise", "async function main() { await null; return { ok: true }; }\noutput = main();"),
+    ("tla-strict", "'use strict';\nawait null;\nlet threw = false;\ntry { undeclaredVariable = 1; } catch (e) { threw = e.name; }\nglobalThis.output = threw;"),
+    ("tla-nested-await-only", "const f = async () => (await 1) + (await 2);\noutput = [await f(), await (async () => 'x')()];"),
+]
+
+
+# One ASYNC_CASES case in a Node process of its own: the code is the body of
+# an async function called at once in the main realm; `output` (or else the
+# function's value) is read on 'exit'; a promise in `output` counts by its
+# outcome, as codeworker takes it (a promise's JSON is only `{}`).  A rejection is the error that ended
+# the job; a function still pending when nothing is left to run is an error
+# too (Node exits with status 13, "unsettled top-level await", for a module
+# in that state).
+ASYNC_RUNNER = r"""
+'use strict';
+const vm = require('vm');
+const fs = require('fs');
+const code = fs.readFileSync(process.argv[2], 'utf8');
+let answer = null, settled = false, value;
+const done = (a) => { if (!answer) { answer = a; fs.writeFileSync(process.argv[3], JSON.stringify(answer)); } };
+process.on('uncaughtException', (e) => { done({ error: e && e.name }); process.exit(1); });
+process.on('unhandledRejection', (e) => { done({ error: e && e.name }); process.exit(1); });
+process.on('exit', () => {
+  if (!settled) return done({ error: 'Error', unsettled: true });
+  const o = globalThis.output === undefined ? value : globalThis.output;
+  done({ output: o === undefined ? null : JSON.parse(JSON.stringify(o)) });
+});
+globalThis.input = {};
+for (const k of ['log', 'info', 'warn', 'error', 'debug']) console[k] = () => {};
+let script;
+try {
+  script = new vm.Script('(async function () {' + code + '\n})()');
+} catch (e) {
+  done({ error: e.name, compile: true });
+  process.exit(0);
+}
+script.runInThisContext().then(async (v) => {
+  value = v;
+  if (globalThis.output && typeof globalThis.output.then === 'function') globalThis.output = await globalThis.output;
+  settled = true;
+}, (e) => { done({ error: e && e.name }); process.exit(1); });
+"""
+
+
 NODE_RUNNER = r"""
 'use strict';
 const vm = require('vm');
@@ -442,17 +513,20 @@ def record(node):
         loop = os.path.join(tmp, "loop.js")
         with open(loop, "w") as f:
             f.write(LOOP_RUNNER)
-        for cid, code in LOOP_CASES:
+        runner = os.path.join(tmp, "async.js")
+        with open(runner, "w") as f:
+            f.write(ASYNC_RUNNER)
+        for cid, code in LOOP_CASES + ASYNC_CASES:
             src, ans = os.path.join(tmp, "case.js"), os.path.join(tmp, "answer.json")
             with open(src, "w") as f:
                 f.write(code)
-            subprocess.run([node, loop, src, ans], timeout=60)
+            subprocess.run([node, loop if (cid, code) in LOOP_CASES else runner, src, ans], timeout=60)
             with open(ans) as f:
                 answers[cid] = json.load(f)
             os.unlink(ans)
         with open(RECORD, "w") as f:
             f.write(json.dumps(answers, indent=1, ensure_ascii=False) + "\n")
-    print("recorded %d answers" % (len(CASES) + len(LOOP_CASES)))
+    print("recorded %d answers" % (len(CASES) + len(LOOP_CASES) + len(ASYNC_CASES)))
 
 
 def main():
@@ -466,7 +540,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         jobs = os.path.join(tmp, "jobs.jsonl")
         with open(jobs, "w") as f:
-            for cid, code in CASES + LOOP_CASES:
+            for cid, code in CASES + LOOP_CASES + ASYNC_CASES:
                 f.write(json.dumps({"jobId": cid, "code": code, "timeout": 10}) + "\n")
         p = subprocess.run([binary, "exec", "--jobs", jobs, "--executors", "2"],
                            capture_output=True, text=True, timeout=300)
@@ -474,7 +548,7 @@ def main():
     for line in p.stdout.splitlines():
         r = json.loads(line)
         results[r["jobId"]] = r
-    for cid, _ in CASES + LOOP_CASES:
+    for cid, _ in CASES + LOOP_CASES + ASYNC_CASES:
         want = expected.get(cid)
         r = results.get(cid)
         if want is None or r is None:

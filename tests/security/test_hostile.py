@@ -33,6 +33,13 @@ CASES = [
     ("eval-global", {"code": "output = eval('typeof Duktape')"}, [S], 5, lambda r: r["output"] == "undefined"),
     ("hidden-symbol-probe", {"code": "output = Object.getOwnPropertyNames(globalThis).filter(n => /duk|cw_|__cw|^rt\\b/i.test(n) && n !== '__cw_h' && n !== '__cw_regexp' && n !== '__cw_eval_src')"}, [S], 5,
      lambda r: r["output"] == []),
+    # The stack of an error a native throws names its C file: a path relative
+    # to the source tree, never one of the build machine (the host's layout).
+    ("native-error-paths", {"code": "const stacks = []; for (const f of [() => 'x'.normalize('bad'), () => new RegExp('('),"
+     " () => new Intl.NumberFormat('en', { style: 'bogus' }), () => 'a'.localeCompare('b', 'zz-invalid-@@'), () => require('nope')])"
+     " { try { f(); } catch (e) { stacks.push(String(e.stack)); } }"
+     " output = [stacks.length, stacks.filter(t => /\\(\\/[^\\s():]+:\\d+\\)/.test(t) || /\\/(work|home|root|tmp|usr|build)\\//.test(t))];"}, [S], 5,
+     lambda r: r["output"][0] >= 4 and r["output"][1] == []),
     ("require-fs", {"code": "require('fs').readFileSync('/etc/passwd')"}, [SEC], 5, None),
     ("require-node-prefix", {"code": "require('node:child_process').execSync('id')"}, [SEC], 5, None),
     ("require-net", {"code": "require('net').connect(80, '127.0.0.1')"}, [SEC], 5, None),

@@ -77,12 +77,17 @@ typedef struct cw_lower_out cw_lower_out_t; /* opaque */
 #define CW_LOWER_NEEDS_WEAKMAP 0x040u /* also: private class fields */
 #define CW_LOWER_NEEDS_WEAKSET 0x080u /* also: private class methods */
 #define CW_LOWER_HAD_TOP_LEVEL_RETURN 0x100u /* top-level return rewritten */
+#define CW_LOWER_HAD_TOP_LEVEL_AWAIT 0x200u  /* runs as an async function body */
 
 /*
  * Lower `src` (UTF-8, `len` bytes, a classic script: not a module) to ES5.
  * Top-level `return` is accepted; it becomes `break __cw_top;` out of a
  * labelled block (function declarations stay at top level), so the output
  * still runs as a program and top-level `var`s stay global.
+ * Code that awaits at its top level (it does not parse as a script, and does
+ * as an async function's body) runs as an async function called at once,
+ * with its top-level names hoisted to global `var`s; the program's
+ * completion value is that call's promise (CW_LOWER_HAD_TOP_LEVEL_AWAIT).
  * Always sets *out (except for CW_LOWER_BADARG); free it with cw_lower_free.
  * Syntax errors include invalid UTF-8, sources over 256 KiB and nesting
  * deeper than 1000 levels.

@@ -26,6 +26,7 @@ pub mod budget;
 mod pipeline;
 pub mod regex;
 mod early_errors;
+mod top_level_await;
 mod regex_linear;
 mod regex_literals;
 mod stack;
@@ -34,7 +35,7 @@ pub mod runtime_table;
 pub use budget::{Budget, Limit};
 pub use pipeline::{
     lower, lower_within, Fail, FLAG_TRACE, MAX_FUNCTION_NESTING, MAX_HERITAGE_WORK, MAX_LOOP_NESTING, LineIndex, Lowered, MapEntry, SyntaxErr, FLAG_INLINE_HELPERS, FLAG_NO_MAP,
-    HAD_TOP_LEVEL_RETURN, MAX_NESTING, MAX_SOURCE_BYTES, NEEDS_GENERATOR, NEEDS_HELPERS,
+    HAD_TOP_LEVEL_AWAIT, HAD_TOP_LEVEL_RETURN, MAX_NESTING, MAX_SOURCE_BYTES, NEEDS_GENERATOR, NEEDS_HELPERS,
     NEEDS_ITERATOR, NEEDS_MAP, NEEDS_PROMISE, NEEDS_SET, NEEDS_WEAKMAP, NEEDS_WEAKSET,
     RUNTIME_GLOBAL,
 };

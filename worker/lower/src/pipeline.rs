@@ -46,6 +46,8 @@ pub const NEEDS_SET: u32 = 1 << 5;
 pub const NEEDS_WEAKMAP: u32 = 1 << 6;
 pub const NEEDS_WEAKSET: u32 = 1 << 7;
 pub const HAD_TOP_LEVEL_RETURN: u32 = 1 << 8;
+/// The code awaits at its top level and runs as an async function's body.
+pub const HAD_TOP_LEVEL_AWAIT: u32 = 1 << 9;
 
 /// Name of the global object that holds the shared helper runtime.
 pub const RUNTIME_GLOBAL: &str = "__cw_h";
@@ -219,27 +221,46 @@ fn lower_in_globals(src: &str, flags: u32, budget: &Budget) -> Result<Lowered, F
     let lines = LineIndex::new(src);
 
     let cm: Lrc<SourceMap> = Default::default();
-    let fm = cm.new_source_file(Lrc::new(FileName::Anon), src.to_string());
-    let base = fm.start_pos;
-    let offset_of = |p: BytePos| (p.0.saturating_sub(base.0)) as usize;
 
     // --- parse -----------------------------------------------------------
+    // As a script; when that fails, once more as the body of an async
+    // function, for top-level `await` (top_level_await.rs).  `base` is where
+    // the job's own first byte is, in either source file.
     let mut es = EsSyntax::default();
     es.allow_return_outside_function = true;
-    let mut parser = Parser::new(Syntax::Es(es), StringInput::from(&*fm), None);
-    let parsed = parser.parse_script();
-    let mut errors = parser.take_errors();
-    let script = match parsed {
-        // A `#!` line is a comment to Node; Duktape has no such syntax.
-        Ok(s) => Script { shebang: None, ..s },
-        Err(e) => {
-            errors.push(e);
-            Script { span: DUMMY_SP, body: Vec::new(), shebang: None }
-        }
+    let parse = |text: String| {
+        let fm = cm.new_source_file(Lrc::new(FileName::Anon), text);
+        let mut parser = Parser::new(Syntax::Es(es), StringInput::from(&*fm), None);
+        let parsed = parser.parse_script();
+        let mut errors = parser.take_errors();
+        let script = match parsed {
+            // A `#!` line is a comment to Node; Duktape has no such syntax.
+            Ok(s) => Script { shebang: None, ..s },
+            Err(e) => {
+                errors.push(e);
+                Script { span: DUMMY_SP, body: Vec::new(), shebang: None }
+            }
+        };
+        (script, errors, fm.start_pos)
     };
-    if let Some(e) = errors.iter().min_by_key(|e| e.span().lo) {
-        let (line, col) = lines.locate(offset_of(e.span().lo));
-        return Err(SyntaxErr { msg: e.kind().msg().into_owned(), line, col }.into());
+    let (mut script, errors, mut base) = parse(src.to_string());
+    let mut needs_flags = 0u32;
+    let mut awaits_at_top = false;
+    if !errors.is_empty() && src.contains("await") {
+        use crate::top_level_await::{WRAP_PREFIX, WRAP_SUFFIX};
+        let (s2, e2, b2) = parse(format!("{WRAP_PREFIX}{src}{WRAP_SUFFIX}"));
+        if e2.is_empty() {
+            script = s2;
+            base = BytePos(b2.0 + WRAP_PREFIX.len() as u32);
+            awaits_at_top = true;
+        }
+    }
+    let offset_of = |p: BytePos| (p.0.saturating_sub(base.0)) as usize;
+    if !awaits_at_top {
+        if let Some(e) = errors.iter().min_by_key(|e| e.span().lo) {
+            let (line, col) = lines.locate(offset_of(e.span().lo));
+            return Err(SyntaxErr { msg: e.kind().msg().into_owned(), line, col }.into());
+        }
     }
     trace.mark("parse", budget);
     budget.check()?;
@@ -248,6 +269,10 @@ fn lower_in_globals(src: &str, flags: u32, budget: &Budget) -> Result<Lowered, F
     if let Some((pos, msg)) = crate::early_errors::first_error(&script) {
         let (line, col) = lines.locate(offset_of(pos));
         return Err(SyntaxErr { msg, line, col }.into());
+    }
+    if awaits_at_top {
+        script = crate::top_level_await::unwrap(script);
+        needs_flags |= HAD_TOP_LEVEL_AWAIT;
     }
 
     // --- BigInt: say so, rather than Duktape's "invalid number literal" ---
@@ -364,7 +389,7 @@ fn lower_in_globals(src: &str, flags: u32, budget: &Budget) -> Result<Lowered, F
     transformed?;
 
     // Helpers used, with everything they call (ids into the runtime table).
-    let mut needs = scan.needs;
+    let mut needs = scan.needs | needs_flags;
     let mut helpers: Vec<u16> = Vec::new();
     for name in &scan.helpers {
         match runtime_table::find(name).and_then(runtime_table::get) {

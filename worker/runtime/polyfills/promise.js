@@ -448,5 +448,15 @@
         return out;
     };
 
+    /* [state, value] of one of these promises (0 pending, 1 fulfilled, 2
+     * rejected), undefined for anything else; a rejection read here counts
+     * as handled, since the host reports it as the job's error. */
+    rt.promiseState = function (p) {
+        var st = Object(p) === p ? p[S] : undefined;
+        if (!st || typeof st.s !== 'number') return undefined;
+        if (st.s === REJECTED) st.h = true;
+        return [st.s, st.v];
+    };
+
     define(G, 'Promise', Promise);
 })(globalThis, rt);
