@@ -993,7 +993,10 @@ static duk_ret_t cw_sbx_error_parts(duk_context *ctx, void *udata) {
         if (!duk_is_undefined(ctx, -4))
             duk_safe_to_string(ctx, -4);
         if (duk_is_undefined(ctx, -3)) {
-            duk_pop_n(ctx, 3);
+            /* Not error-like (a function, {a: 1}): the value's text is the
+             * message, and its `name` (a function's own) names no error. */
+            duk_pop_n(ctx, 4);
+            duk_push_undefined(ctx);
             duk_dup(ctx, e);
             duk_safe_to_string(ctx, -1);
             duk_push_undefined(ctx);
@@ -1018,9 +1021,15 @@ static duk_ret_t cw_sbx_error_parts(duk_context *ctx, void *udata) {
             duk_replace(ctx, -3);
         }
     } else {
-        /* throw "text", throw 42, throw null */
+        /* throw "text", throw 42, throw null, throw Symbol("s") */
         duk_push_undefined(ctx);
-        duk_dup(ctx, e);
+        if (duk_is_symbol(ctx, e)) { /* String(symbol) is its text; ToString throws */
+            duk_get_global_string(ctx, "String");
+            duk_dup(ctx, e);
+            duk_call(ctx, 1);
+        } else {
+            duk_dup(ctx, e);
+        }
         duk_safe_to_string(ctx, -1);
         duk_push_undefined(ctx);
         duk_push_undefined(ctx);
@@ -1033,6 +1042,8 @@ static duk_ret_t cw_sbx_error_parts(duk_context *ctx, void *udata) {
  * object with its own `stack`) itself; any other reason wrapped in an
  * UnhandledPromiseRejection error that names it the way V8 does without
  * side effects ("foo", 42, #<Object>, [object Array]). */
+static duk_ret_t cw_sbx_describe_reason(duk_context *ctx, void *udata);
+
 static duk_ret_t cw_sbx_rejection_error(duk_context *ctx, void *udata) {
     (void)udata;
     duk_idx_t r = duk_normalize_index(ctx, -1); /* a safe call works on the caller's stack */
@@ -1047,6 +1058,27 @@ static duk_ret_t cw_sbx_rejection_error(duk_context *ctx, void *udata) {
         }
         duk_pop(ctx);
     }
+    /* Describing runs the reason's own code (a Proxy's traps, a getter of
+     * Symbol.toStringTag): what it throws is not the job's error. */
+    duk_dup(ctx, r);
+    if (duk_safe_call(ctx, cw_sbx_describe_reason, NULL, 1, 1) != DUK_EXEC_SUCCESS || !duk_is_string(ctx, -1)) {
+        duk_pop(ctx);
+        duk_push_string(ctx, "(a value that could not be described)");
+    }
+    duk_push_error_object_raw(ctx, DUK_ERR_ERROR, NULL, 0,
+                              "This error originated either by throwing inside of an async function without a "
+                              "catch block, or by rejecting a promise which was not handled with .catch(). The "
+                              "promise rejected with the reason \"%s\".",
+                              duk_get_string(ctx, -1));
+    duk_push_string(ctx, "UnhandledPromiseRejection");
+    duk_put_prop_string(ctx, -2, "name");
+    return 1;
+}
+
+/* [ reason ] -> [ text ]: a rejection's reason named as V8 names it. */
+static duk_ret_t cw_sbx_describe_reason(duk_context *ctx, void *udata) {
+    (void)udata;
+    duk_idx_t r = duk_normalize_index(ctx, -1);
     if (duk_is_symbol(ctx, r)) {
         duk_get_global_string(ctx, "String");
         duk_dup(ctx, r);
@@ -1076,13 +1108,7 @@ static duk_ret_t cw_sbx_rejection_error(duk_context *ctx, void *udata) {
         duk_dup(ctx, r);
         duk_to_string(ctx, -1);
     }
-    duk_push_error_object_raw(ctx, DUK_ERR_ERROR, NULL, 0,
-                              "This error originated either by throwing inside of an async function without a "
-                              "catch block, or by rejecting a promise which was not handled with .catch(). The "
-                              "promise rejected with the reason \"%s\".",
-                              duk_to_string(ctx, -1));
-    duk_push_string(ctx, "UnhandledPromiseRejection");
-    duk_put_prop_string(ctx, -2, "name");
+    duk_to_string(ctx, -1);
     return 1;
 }
 
