@@ -9,6 +9,7 @@
  */
 #include "cw_runtime.h"
 #include "cw_interrupt.h"
+#include "duktape/cw_duk_engine.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -275,6 +276,18 @@ fail:
 
 /* ---- per heap ------------------------------------------------------------ */
 
+/* rt.proxyParts(o): [target, handler] when o is a Proxy, else undefined. */
+static duk_ret_t cw_rt_proxy_parts(duk_context *ctx) {
+    if (!cw_duk_proxy_parts(ctx, 0))
+        return 0;
+    duk_push_array(ctx);
+    duk_swap_top(ctx, -2);
+    duk_put_prop_index(ctx, -2, 1);
+    duk_swap_top(ctx, -2);
+    duk_put_prop_index(ctx, -2, 0);
+    return 1;
+}
+
 static void cw_rt_push_rt(duk_context *ctx) {
     duk_push_heap_stash(ctx);
     duk_get_prop_string(ctx, -1, CW_RT_STASH_RT);
@@ -459,6 +472,8 @@ void cw_runtime_install(duk_context *ctx, cw_rt_heap_t *h) {
     duk_put_prop_string(ctx, rt, "now");
     duk_push_c_function(ctx, cw_rt_lib_fn, 1);
     duk_put_prop_string(ctx, rt, "lib");
+    duk_push_c_function(ctx, cw_rt_proxy_parts, 1);
+    duk_put_prop_string(ctx, rt, "proxyParts");
     duk_push_heap_stash(ctx);
     duk_dup(ctx, rt);
     duk_put_prop_string(ctx, -2, CW_RT_STASH_RT);

@@ -239,6 +239,12 @@ CASES = [
      " Object.keys(b), Array.from(b), [...b], typeof Buffer.from, Buffer.name];"),
     ("buffer-require", "const { Buffer: B } = require('buffer'); output = [B === Buffer, require('node:buffer').Buffer === Buffer,"
      " B.from('x').toString('hex'), typeof require('buffer').kMaxLength];"),
+    # --- Reflect.get/set with a receiver (reflect.js) ------------------------------
+    ("reflect-receiver", "const log = []; const target = { a: 1, get b() { return this === p ? 'proxy-this' : 'other-this'; } }; const p = new Proxy(target, {   get(t, k, r) { log.push('get ' + String(k)); return Reflect.get(t, k, r); },   set(t, k, v, r) { log.push('set ' + String(k)); return Reflect.set(t, k, v, r); }, }); p.c = 5; p.a = 2; const child = Object.create(target);  const res = [p.a, p.b, p.c, target.c, Reflect.get(target, 'b', child), Reflect.get(target, 'zz', {}), Reflect.set({}, 'x', 1, child), child.x, Reflect.get.length, Reflect.set.length, Reflect.get.name]; const frozen = Object.freeze({ f: 1 }); res.push(Reflect.set(frozen, 'f', 2, {}), Reflect.set({ set s(v) { this.got = v; } }, 's', 9, child), child.got); try { Reflect.get(1, 'a', {}); } catch (e) { res.push(e.name); } const validated = new Proxy({}, { set(t, k, v, r) { if (typeof v !== 'number') throw new TypeError(k + ' must be a number'); return Reflect.set(t, k, v, r); } }); validated.n = 3; try { validated.s = 'x'; } catch (e) { res.push(e.message); } output = [res, log, validated.n];"),
+    ("reflect-proxy-traps", "const seen = []; const t = {}; const p = new Proxy(t, { defineProperty(tt, k, d) { seen.push(['def', k, d.value]); return Reflect.defineProperty(tt, k, d); },"
+     " getOwnPropertyDescriptor(tt, k) { seen.push(['gopd', k]); return Reflect.getOwnPropertyDescriptor(tt, k); } });"
+     " const ok = Reflect.set({}, 'x', 7, p); const ro = Object.defineProperty({}, 'y', { value: 1, writable: false });"
+     " output = [ok, t.x, seen, Reflect.set(ro, 'y', 2, {}), Reflect.set({}, 'z', 1, 5), Reflect.get(Object.create({ get g() { return this.tag; } }), 'g', { tag: 'r' })];"),
     ("const-shadowed-ok", "const c = 0; { let c; [c] = [1]; for (c of [2]) {} c ??= 3; output = c; }"),
 ]
 

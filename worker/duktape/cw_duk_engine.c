@@ -26,6 +26,10 @@
  *    to report MEMORY_LIMIT by what the job died of, and nothing but its
  *    address identifies it.
  *
+ *  - Reflect.set with a receiver that is a Proxy (reflect.js) must write
+ *    through it to its target, and nothing in script tells a proxy from
+ *    its target: cw_duk_proxy_parts().
+ *
  *  - Native replacements of join/repeat/pad (cw_strings.c) must tell a
  *    sparse array -- `new Array(2e7)` holds no element at all -- from a
  *    dense one without enumerating it, and know that reading its elements
@@ -47,6 +51,18 @@ void cw_duk_interrupt_now(duk_context *ctx) {
     /* As the debugger does: the instructions run so far stay counted. */
     thr->interrupt_init -= thr->interrupt_counter;
     thr->interrupt_counter = 0;
+}
+
+int cw_duk_proxy_parts(duk_context *ctx, duk_idx_t idx) {
+    duk_hobject *h = duk_get_hobject(ctx, idx);
+    if (!h || !DUK_HOBJECT_HAS_EXOTIC_PROXYOBJ(h))
+        return 0;
+    duk_hproxy *p = (duk_hproxy *)h;
+    if (!p->target || !p->handler)
+        return 0;
+    duk_push_hobject((duk_hthread *)ctx, p->target);
+    duk_push_hobject((duk_hthread *)ctx, p->handler);
+    return 1;
 }
 
 int cw_duk_is_double_error(duk_context *ctx, duk_idx_t idx) {

@@ -32,4 +32,11 @@ int cw_duk_is_double_error(duk_context *ctx, duk_idx_t idx);
  * see that an array is sparse and that reading it has no side effects. */
 long cw_duk_own_index_count(duk_context *ctx, duk_idx_t idx);
 
+/* When the value at idx is a Proxy: push its target and its handler and
+ * return 1; otherwise push nothing and return 0.  Duktape's Proxy has no
+ * defineProperty or getOwnPropertyDescriptor trap and no way for script to
+ * tell a proxy from its target; the runtime's Reflect.set (reflect.js)
+ * needs both to write through a proxy receiver as the specification does. */
+int cw_duk_proxy_parts(duk_context *ctx, duk_idx_t idx);
+
 #endif /* CW_DUK_ENGINE_H */
