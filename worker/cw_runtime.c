@@ -715,6 +715,13 @@ void cw_runtime_def_method(duk_context *ctx, duk_idx_t holder, const char *name,
     duk_push_string(ctx, name);
     duk_push_c_function(ctx, fn, nargs);
     duk_set_magic(ctx, -1, magic);
+    /* A built-in method: Function.prototype its prototype (Duktape gives
+     * natives one of their own), and not a constructor. */
+    duk_get_global_string(ctx, "Function");
+    duk_get_prop_string(ctx, -1, "prototype");
+    duk_set_prototype(ctx, -3);
+    duk_pop(ctx);
+    cw_duk_not_constructor(ctx, -1);
     duk_push_string(ctx, "length");
     duk_push_int(ctx, length);
     duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE | DUK_DEFPROP_SET_CONFIGURABLE);

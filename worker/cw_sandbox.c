@@ -43,6 +43,7 @@
 #include "duktape/cw_duk_engine.h"
 #include "cw_errors.h"
 #include "cw_json.h"
+#include "cw_sort.h"
 #include "cw_errmsg.h"
 #include "cw_eval.h"
 #include "cw_interrupt.h"
@@ -634,7 +635,8 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
     cw_strings_install(ctx); /* replaces the lazy padStart/padEnd */
     cw_date_install(ctx); /* V8's Date parser and formats (cw_date.c) */
     cw_unicode_install(ctx); /* normalize, toWellFormed, locale case (cw_unicode.c) */
-    cw_json_install(ctx);    /* JSON.stringify's well-formed output (cw_json.c) */
+    cw_json_install(ctx);    /* JSON.stringify's well-formed output, V8's JSON.parse errors (cw_json.c) */
+    cw_sort_install(ctx);    /* stable Array.prototype.sort in C (cw_sort.c) */
     cw_intl_install(ctx, &s->intl);
     cw_regexp_install(ctx, s->re);
 

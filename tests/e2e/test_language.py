@@ -239,6 +239,24 @@ CASES = [
      " Object.keys(b), Array.from(b), [...b], typeof Buffer.from, Buffer.name];"),
     ("buffer-require", "const { Buffer: B } = require('buffer'); output = [B === Buffer, require('node:buffer').Buffer === Buffer,"
      " B.from('x').toString('hex'), typeof require('buffer').kMaxLength];"),
+    # --- Array.prototype.sort in C (cw_sort.c), localeCompare's native path ----------
+    ("sort-semantics", "const r = []; let seed = 7; const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;"
+     " r.push([3, undefined, 1, , null, 'b', 10, 2].sort(), [5, 1, 4].sort((a, b) => b - a), [1, 2, 3, 4, 5].sort(() => NaN), [2, 1].sort(() => '1'));"
+     " const recs = Array.from({ length: 300 }, (_, i) => ({ k: i % 5, i })); r.push(recs.sort((a, b) => a.k - b.k).map((o) => o.i).join(',').length,"
+     " recs.every((o, j) => j === 0 || recs[j - 1].k < o.k || (recs[j - 1].k === o.k && recs[j - 1].i < o.i)));"
+     # (which pairs a comparator sees, in which order, is V8's TimSort's and not checked: cw_sort.c)
+     " const al = { length: 4, 0: 'd', 1: 'a', 3: 'c' }; Array.prototype.sort.call(al); r.push(al);"
+     " try { Object.freeze([2, 1]).sort(); } catch (e) { r.push(e.name); } try { [1].sort(5); } catch (e) { r.push(e.message); }"
+     " r.push([1, [2, 3], [1, 2], 'a,b', { toString() { return '0'; } }].sort().map(String), ['\\ud83d\\ude00', '\\uffff', 'z', '\\u00e9'].sort(),"
+     " [-0, 0, -1].sort().map((x) => Object.is(x, -0)), Array.prototype.sort.length, typeof Array.prototype.sort.prototype);"
+     " const big = Array.from({ length: 5000 }, () => Math.floor(rnd() * 1000)); const sorted = big.slice().sort((a, b) => a - b);"
+     " r.push(sorted.every((v, j) => j === 0 || sorted[j - 1] <= v), big.slice().sort().slice(0, 5), [3, 2, 1].toSorted(), [, 'x', undefined].sort().length);"
+     " output = r;"),
+    ("locale-compare-native", "const n = ['Émile', 'eve', 'Zoë', 'adam', 'Ådne', 'zack', 'Eve', 'ábel'];"
+     " output = [n.slice().sort((a, b) => a.localeCompare(b)), n.slice().sort((a, b) => a.localeCompare(b, 'sv')), n.slice().sort((a, b) => a.localeCompare(b, undefined, { sensitivity: 'base' })),"
+     " 'a'.localeCompare('a'), 'a'.localeCompare('b'), 'b'.localeCompare('a'), 'a'.localeCompare(), 'undefined'.localeCompare(), '10'.localeCompare('9', undefined, { numeric: true }),"
+     " String.prototype.localeCompare.call(5, '5'), (() => { try { String.prototype.localeCompare.call(undefined, 'a'); } catch (e) { return e.name; } })(),"
+     " 'x\\ud83d\\ude00'.localeCompare('x\\ud83d'), ['b', 'a', 'C'].sort(new Intl.Collator('en').compare)];"),
     # --- JSON.stringify: well-formed output (cw_json.c) -----------------------------
     ("json-well-formed", "output = [JSON.stringify('\\ud800'), JSON.stringify('a\\udc00b\\ud83d\\ude00'), JSON.stringify({ ['k\\udbff']: '\\ud83d' }),"
      " JSON.stringify('\\ud83d\\ude00'.slice(0, 1)), JSON.stringify('\\ud83d\\ude00'.split('')), JSON.stringify('\\ud7ff\\ue000\\ud55c'), JSON.stringify('\\udc00\\ud800'),"

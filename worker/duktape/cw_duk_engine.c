@@ -30,6 +30,9 @@
  *    through it to its target, and nothing in script tells a proxy from
  *    its target: cw_duk_proxy_parts().
  *
+ *  - Native built-in methods must not be constructors, and only the
+ *    engine's internal flag says so: cw_duk_not_constructor().
+ *
  *  - Native replacements of join/repeat/pad (cw_strings.c) must tell a
  *    sparse array -- `new Array(2e7)` holds no element at all -- from a
  *    dense one without enumerating it, and know that reading its elements
@@ -51,6 +54,12 @@ void cw_duk_interrupt_now(duk_context *ctx) {
     /* As the debugger does: the instructions run so far stay counted. */
     thr->interrupt_init -= thr->interrupt_counter;
     thr->interrupt_counter = 0;
+}
+
+void cw_duk_not_constructor(duk_context *ctx, duk_idx_t idx) {
+    duk_hobject *h = duk_get_hobject(ctx, idx);
+    if (h && DUK_HOBJECT_IS_NATFUNC(h))
+        DUK_HOBJECT_CLEAR_CONSTRUCTABLE(h);
 }
 
 int cw_duk_proxy_parts(duk_context *ctx, duk_idx_t idx) {

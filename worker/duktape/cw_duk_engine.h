@@ -39,4 +39,10 @@ long cw_duk_own_index_count(duk_context *ctx, duk_idx_t idx);
  * needs both to write through a proxy receiver as the specification does. */
 int cw_duk_proxy_parts(duk_context *ctx, duk_idx_t idx);
 
+/* Make the native function at idx a built-in method as ECMAScript has
+ * them: not a constructor (`new JSON.parse()` is a TypeError).  Duktape's
+ * duk_push_c_function() makes every function constructable, and the API has
+ * no way to say otherwise. */
+void cw_duk_not_constructor(duk_context *ctx, duk_idx_t idx);
+
 #endif /* CW_DUK_ENGINE_H */

@@ -46,7 +46,6 @@
 
 #define CW_INTL_STASH "cwIntl"
 /* The runtime object's key in the heap stash (worker/cw_runtime.c). */
-#define CW_INTL_STASH_RT "cwRt"
 
 /* ---- cache --------------------------------------------------------------- */
 
@@ -186,6 +185,7 @@ void cw_intl_install(duk_context *ctx, cw_intl_t *c) {
     if (duk_is_object(ctx, -1)) {
         duk_push_c_function(ctx, cw_intl_icu, DUK_VARARGS);
         duk_put_prop_string(ctx, -2, "icu");
+        cw_intl_collator_install(ctx, duk_get_top_index(ctx)); /* rt.localeCompare */
     }
     duk_pop_2(ctx);
 }

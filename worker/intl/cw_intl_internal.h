@@ -118,6 +118,11 @@ duk_ret_t cw_intl_number_op(duk_context *ctx, int op);
 duk_ret_t cw_intl_plural_op(duk_context *ctx, int op);
 duk_ret_t cw_intl_date_op(duk_context *ctx, int op);
 duk_ret_t cw_intl_collator_op(duk_context *ctx, int op);
+/* rt.localeCompare (the runtime object at rt): String.prototype.localeCompare,
+ * native for the plain form; locale.js installs it. */
+void cw_intl_collator_install(duk_context *ctx, duk_idx_t rt);
+/* The heap stash key of the runtime object (cw_runtime.c keeps it there). */
+#define CW_INTL_STASH_RT "cwRt"
 duk_ret_t cw_intl_text_op(duk_context *ctx, int op);
 duk_ret_t cw_intl_segment_op(duk_context *ctx, int op);
 

@@ -4,11 +4,9 @@
  * flatMap, at, fill, copyWithin, toSorted, toReversed, toSpliced, with.
  * Each is installed only when missing, as a non-enumerable method.
  *
- * Array.prototype.sort is replaced: Duktape's is not stable, and ES2019
- * requires stability (code sorting records by one key and expecting ties to
- * keep their order breaks otherwise). Arrays of only strings or only numbers
- * under the default order still use the native sort: equal keys are then
- * indistinguishable, so stability cannot show.
+ * Array.prototype.sort is not here: Duktape's is not stable, and ES2019
+ * requires stability, so the host replaces it with a merge sort in C
+ * (worker/cw_sort.c).
  */
 (function (G, rt) {
     'use strict';
@@ -169,79 +167,7 @@
         return o;
     });
 
-    /* The host keeps the built-in it replaced in rt.native. */
-    var nativeSort = rt.native && rt.native['Array.prototype.sort'] || AP.sort;
-
-    /* Stable merge sort of a[lo, hi) using tmp. Runs of up to 22 use binary
-     * insertion calling cmp(pivot, element), as V8 does, so that even
-     * inconsistent comparators order short arrays the way Node does. */
-    function mergeSort(a, tmp, lo, hi, cmp) {
-        var i, j, k, mid, v, l, r;
-        if (hi - lo <= 22) {
-            for (i = lo + 1; i < hi; i++) {
-                v = a[i];
-                l = lo;
-                r = i;
-                while (l < r) {
-                    mid = (l + r) >>> 1;
-                    if (cmp(v, a[mid]) < 0) r = mid;
-                    else l = mid + 1;
-                }
-                for (j = i; j > l; j--) a[j] = a[j - 1];
-                a[l] = v;
-            }
-            return;
-        }
-        mid = (lo + hi) >>> 1;
-        mergeSort(a, tmp, lo, mid, cmp);
-        mergeSort(a, tmp, mid, hi, cmp);
-        if (cmp(a[mid - 1], a[mid]) <= 0) return;
-        for (i = lo; i < mid; i++) tmp[i] = a[i];
-        i = lo;
-        j = mid;
-        k = lo;
-        while (i < mid && j < hi) a[k++] = cmp(a[j], tmp[i]) < 0 ? a[j++] : tmp[i++];
-        while (i < mid) a[k++] = tmp[i++];
-    }
-    function byKey(x, y) {
-        return x.k < y.k ? -1 : x.k > y.k ? 1 : 0;
-    }
-
-    Object.defineProperty(AP, 'sort', { value: function sort(comparefn) {
-        var o, len, vals = [], undefs = 0, i, v, t, kind = 0, cmp;
-        if (comparefn !== undefined && typeof comparefn !== 'function')
-            throw new TypeError('The comparison function must be either a function or undefined');
-        o = toObject(this);
-        len = o.length >>> 0;
-        for (i = 0; i < len; i++) {
-            if (!(i in o)) continue;
-            v = o[i];
-            if (v === undefined) {
-                undefs++;
-                continue;
-            }
-            t = typeof v === 'string' ? 1 : typeof v === 'number' ? 2 : 3;
-            kind = kind === 0 || kind === t ? t : 3;
-            vals.push(v);
-        }
-        if (comparefn === undefined && kind !== 3) {
-            nativeSort.call(vals);
-        } else if (comparefn === undefined) {
-            for (i = 0; i < vals.length; i++) vals[i] = { k: String(vals[i]), v: vals[i] };
-            mergeSort(vals, new Array(vals.length), 0, vals.length, byKey);
-            for (i = 0; i < vals.length; i++) vals[i] = vals[i].v;
-        } else {
-            cmp = function (x, y) {
-                var r = +comparefn(x, y);
-                return r !== r ? 0 : r;
-            };
-            mergeSort(vals, new Array(vals.length), 0, vals.length, cmp);
-        }
-        for (i = 0; i < vals.length; i++) o[i] = vals[i];
-        for (; undefs > 0; undefs--) o[i++] = undefined;
-        for (; i < len; i++) delete o[i];
-        return o;
-    }, writable: true, enumerable: false, configurable: true });
+    /* Array.prototype.sort is native (worker/cw_sort.c): a stable merge sort. */
 
     /* Dense copy: holes read as undefined, as the change-by-copy methods do. */
     function copy(o) {

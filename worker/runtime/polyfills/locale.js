@@ -56,7 +56,10 @@
         return out;
     }, 0);
 
-    define(String.prototype, 'localeCompare', function localeCompare(that, locales, options) {
+    /* The host's native (cw_intl_collator.c) compares a plain
+     * `a.localeCompare(b)` in C and hands every other call to
+     * rt.compareStrings; this script form is the same for a host without it. */
+    define(String.prototype, 'localeCompare', rt.localeCompare || function localeCompare(that, locales, options) {
         if (this === null || this === undefined) throw new TypeError('String.prototype.localeCompare called on null or undefined');
         if (!rt.compareStrings) { intl(); rt.initCollator(); } /* sets rt.compareStrings */
         return rt.compareStrings(String(this), String(that), locales, options);
