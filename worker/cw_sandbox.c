@@ -1182,6 +1182,43 @@ static duk_ret_t cw_sbx_is_marked(duk_context *ctx, void *udata) {
     return 1;
 }
 
+/* The stack's frames in the job's code, "(job.js:N)", name the line of
+ * the code that ran; when that was the lowered code, the line it came from
+ * in the job's own source is the one an author can look up.  Takes and
+ * returns ownership of `stack` (NULL stays NULL; frames with no known
+ * origin keep their line). */
+static char *cw_sbx_map_stack(const cw_prepared_t *p, char *stack) {
+    static const char tag[] = "(job.js:";
+    if (!stack || !p->lowered || !strstr(stack, tag))
+        return stack;
+    cw_buf_t b;
+    cw_buf_init(&b, 2 * strlen(stack) + 256);
+    cw_err_t err = CW_OK;
+    const char *r = stack, *at;
+    while (err == CW_OK && (at = strstr(r, tag)) != NULL) {
+        const char *num = at + sizeof(tag) - 1;
+        char *end;
+        long line = strtol(num, &end, 10);
+        long orig = end > num && *end == ')' ? cw_lowering_map_line(p, line) : 0;
+        if (orig > 0) {
+            err = cw_buf_append(&b, r, (size_t)(num - r));
+            if (err == CW_OK)
+                err = cw_buf_printf(&b, "%ld", orig);
+        } else {
+            err = cw_buf_append(&b, r, (size_t)(end - r));
+        }
+        r = end;
+    }
+    if (err == CW_OK)
+        err = cw_buf_puts(&b, r);
+    char *mapped = err == CW_OK ? cw_buf_steal(&b, NULL) : NULL;
+    cw_buf_free(&b);
+    if (!mapped)
+        return stack; /* no memory: the stack as the engine wrote it */
+    free(stack);
+    return mapped;
+}
+
 /* The job ran past its deadline: that is how it ended, whatever else it did. */
 static void cw_sbx_timeout_outcome(const cw_sbx_t *s, cw_sbx_outcome_t *o) {
     free(o->name);
@@ -1255,7 +1292,7 @@ static void cw_sbx_failed(duk_context *ctx, cw_sbx_t *s, cw_rescode_t phase_code
         o->message = cw_sbx_dup_string(ctx, -3);
         o->line = duk_is_number(ctx, -2) ? (long)duk_get_number(ctx, -2) : 0;
         o->line = cw_lowering_map_line(&s->prep, o->line); /* the job's own line */
-        o->stack = cw_sbx_dup_string(ctx, -1);
+        o->stack = cw_sbx_map_stack(&s->prep, cw_sbx_dup_string(ctx, -1));
     } else {
         o->message = strdup("(the thrown value could not be described)");
     }

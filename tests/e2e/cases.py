@@ -53,6 +53,10 @@ CASES = [
     ("throw-string", {"code": "throw 'plain string'"}, "RUNTIME_ERROR",
      lambda r: r["error"]["message"] == "plain string", 5),
     ("throw-null", {"code": "throw null"}, "RUNTIME_ERROR", None, 5),
+    ("stack-lines-mapped", {"code": "const base = 1;\nclass Box { open() {\n  throw new RangeError(`no ${base}`);\n} }\n"
+                                    "const run = async () => { await null; [1].map(() => new Box().open()); };\nreturn run();"},
+     "RUNTIME_ERROR", lambda r: "(job.js:3)" in r["error"]["stack"] and "(job.js:5)" in r["error"]["stack"]
+     and all(int(x) <= 6 for x in __import__("re").findall(r"\(job\.js:(\d+)\)", r["error"]["stack"])), 5),
     ("throw-symbol", {"code": "throw Symbol('why')"}, "RUNTIME_ERROR",
      lambda r: r["error"]["message"] == "Symbol(why)" and r["error"]["name"] is None, 5),
     ("throw-function", {"code": "throw function foo() {}"}, "RUNTIME_ERROR",
