@@ -14,6 +14,8 @@
  * The wrappers share the originals' prototypes (`instanceof`, errors the
  * engine throws itself, and `prototype.constructor` all agree) and print as
  * native functions, so lowered subclasses take the same path as before.
+ * The `stack` of such an error gets its "Name: message" line when it is
+ * first read, as in V8, so a subclass's own name shows in it.
  * Installed once per heap, as part of the sealed heap image.
  */
 #include "cw_errors.h"
@@ -23,6 +25,77 @@
 #include <string.h>
 
 #define CW_ERRORS_ORIGINAL DUK_HIDDEN_SYMBOL("cwOriginalError")
+#define CW_ERRORS_FRAMES DUK_HIDDEN_SYMBOL("cwStackFrames")
+#define CW_ERRORS_GET DUK_HIDDEN_SYMBOL("cwStackGet")
+#define CW_ERRORS_SET DUK_HIDDEN_SYMBOL("cwStackSet")
+
+#define CW_ERRORS_TEXT DUK_HIDDEN_SYMBOL("cwStackText")
+
+/* [ ... text ] -> [ ... ]: keep text as obj's stack (also on a frozen or
+ * non-extensible error, as V8 can). */
+static void cw_errors_keep_text(duk_context *ctx, duk_idx_t obj) {
+    duk_push_string(ctx, CW_ERRORS_TEXT);
+    duk_swap_top(ctx, -2);
+    duk_def_prop(ctx, obj, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_HAVE_ENUMERABLE |
+                               DUK_DEFPROP_SET_CONFIGURABLE | DUK_DEFPROP_FORCE);
+}
+
+/* The `stack` of an error made by a constructor here, read for the first
+ * time: V8 writes the header ("Name: message") when the stack is first
+ * read, not when the error is made, so a subclass that sets this.name in
+ * its constructor (`class ValidationError extends Error`) prints its own
+ * name.  The header follows Error.prototype.toString's rules on the
+ * error's current name and message; the text is then kept, and `stack`
+ * stays an own accessor, as in V8. */
+static duk_ret_t cw_errors_stack_get(duk_context *ctx) {
+    duk_push_this(ctx);
+    if (!duk_is_object(ctx, 0))
+        return 0;
+    if (duk_get_prop_string(ctx, 0, CW_ERRORS_TEXT))
+        return 1;
+    duk_pop(ctx);
+    duk_get_prop_string(ctx, 0, CW_ERRORS_FRAMES); /* [ this frames ] */
+    if (!duk_is_string(ctx, 1))
+        return 0;
+    duk_get_prop_string(ctx, 0, "name");
+    if (duk_is_undefined(ctx, 2)) {
+        duk_pop(ctx);
+        duk_push_string(ctx, "Error");
+    } else {
+        duk_to_string(ctx, 2);
+    }
+    duk_get_prop_string(ctx, 0, "message");
+    if (duk_is_undefined(ctx, 3)) {
+        duk_pop(ctx);
+        duk_push_string(ctx, "");
+    } else {
+        duk_to_string(ctx, 3);
+    }
+    if (duk_get_length(ctx, 2) == 0) {
+        duk_remove(ctx, 2); /* [ this frames message ] */
+    } else if (duk_get_length(ctx, 3) == 0) {
+        duk_pop(ctx); /* [ this frames name ] */
+    } else {
+        duk_push_string(ctx, ": ");
+        duk_insert(ctx, 3);
+        duk_concat(ctx, 3);
+    }
+    duk_swap(ctx, 1, 2);
+    duk_concat(ctx, 2); /* [ this header+frames ] */
+    duk_dup_top(ctx);
+    cw_errors_keep_text(ctx, 0);
+    return 1;
+}
+
+/* `e.stack = v`: v is the stack from now on. */
+static duk_ret_t cw_errors_stack_set(duk_context *ctx) {
+    duk_push_this(ctx);
+    if (!duk_is_object(ctx, 1))
+        return 0;
+    duk_dup(ctx, 0);
+    cw_errors_keep_text(ctx, 1);
+    return 0;
+}
 
 static duk_ret_t cw_errors_construct(duk_context *ctx) {
     duk_idx_t nargs = duk_get_top(ctx);
@@ -33,7 +106,9 @@ static duk_ret_t cw_errors_construct(duk_context *ctx) {
         duk_dup(ctx, 0);
     duk_new(ctx, nargs > 0 ? 1 : 0); /* [ args... err ] */
     /* The traceback has this wrapper's own frame at its top ("at Error ()
-     * native ..."): the stack the job sees starts at its own code. */
+     * native ..."): the stack the job sees starts at its own code.  Its
+     * frames are kept; the header is written when the stack is first read
+     * (cw_errors_stack_get). */
     duk_get_prop_string(ctx, -1, "stack");
     if (duk_is_string(ctx, -1)) {
         duk_size_t n = 0;
@@ -41,14 +116,17 @@ static duk_ret_t cw_errors_construct(duk_context *ctx) {
         const char *l1 = memchr(st, '\n', n);
         const char *l2 = l1 ? memchr(l1 + 1, '\n', n - (size_t)(l1 + 1 - st)) : NULL;
         if (l1 && l2 && (size_t)(l2 - l1) > 8 && memcmp(l1 + 1, "    at ", 7) == 0 &&
-            memmem(l1, (size_t)(l2 - l1), ") native", 8) != NULL) {
-            duk_push_string(ctx, "stack");
-            duk_push_lstring(ctx, st, (duk_size_t)(l1 - st));
-            duk_push_lstring(ctx, l2, n - (duk_size_t)(l2 - st));
-            duk_concat(ctx, 2);
-            duk_def_prop(ctx, -4, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_HAVE_ENUMERABLE |
-                                      DUK_DEFPROP_SET_CONFIGURABLE | DUK_DEFPROP_FORCE);
-        }
+            memmem(l1, (size_t)(l2 - l1), ") native", 8) != NULL)
+            l1 = l2; /* drop the wrapper's frame */
+        duk_push_lstring(ctx, l1 ? l1 : st + n, l1 ? n - (duk_size_t)(l1 - st) : 0);
+        duk_put_prop_string(ctx, -3, CW_ERRORS_FRAMES);
+        duk_push_string(ctx, "stack");
+        duk_push_current_function(ctx);
+        duk_get_prop_string(ctx, -1, CW_ERRORS_GET);
+        duk_get_prop_string(ctx, -2, CW_ERRORS_SET);
+        duk_remove(ctx, -3);
+        duk_def_prop(ctx, -5, DUK_DEFPROP_HAVE_GETTER | DUK_DEFPROP_HAVE_SETTER | DUK_DEFPROP_HAVE_ENUMERABLE |
+                                  DUK_DEFPROP_SET_CONFIGURABLE | DUK_DEFPROP_FORCE);
     }
     duk_pop(ctx);
     if (nargs > 1 && duk_is_object(ctx, 1) && duk_has_prop_string(ctx, 1, "cause")) {
@@ -67,6 +145,10 @@ void cw_errors_install(duk_context *ctx) {
     for (size_t i = 0; names[i]; i++) {
         duk_get_prop_string(ctx, -1, names[i]); /* [ global orig ] */
         cw_runtime_wrap_ctor(ctx, names[i], cw_errors_construct, CW_ERRORS_ORIGINAL, 1); /* [ global orig F ] */
+        duk_push_c_function(ctx, cw_errors_stack_get, 0);
+        duk_put_prop_string(ctx, -2, CW_ERRORS_GET);
+        duk_push_c_function(ctx, cw_errors_stack_set, 1);
+        duk_put_prop_string(ctx, -2, CW_ERRORS_SET);
         /* The native errors inherit from Error: keep [[Prototype]] of the
          * constructors too (TypeError.__proto__ === Error). */
         if (i > 0) {
