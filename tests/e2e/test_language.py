@@ -259,6 +259,7 @@ CASES = [
      " 'a'.localeCompare('a'), 'a'.localeCompare('b'), 'b'.localeCompare('a'), 'a'.localeCompare(), 'undefined'.localeCompare(), '10'.localeCompare('9', undefined, { numeric: true }),"
      " String.prototype.localeCompare.call(5, '5'), (() => { try { String.prototype.localeCompare.call(undefined, 'a'); } catch (e) { return e.name; } })(),"
      " 'x\\ud83d\\ude00'.localeCompare('x\\ud83d'), ['b', 'a', 'C'].sort(new Intl.Collator('en').compare)];"),
+    ("collator-compare-native", "const c = new Intl.Collator(\"de\", {sensitivity: \"base\", numeric: true}); const f = c.compare; output = [f === c.compare, f.name, f.length, typeof f.prototype, [\"b10\", \"a\", \"B2\", \"\u00e4\", \"z\"].sort(f), f(\"a\", \"A\"), f(\"\u00e4\", \"a\"), f(), (() => { try { new f(\"a\", \"b\"); return \"constructed\"; } catch (e) { return e.name; } })(), Object.getPrototypeOf(f) === Function.prototype, [\"x\", \"y\"].map(new Intl.Collator().compare.bind(null, \"x\"))]"),
     # --- JSON.stringify: well-formed output (cw_json.c) -----------------------------
     ("json-well-formed", "output = [JSON.stringify('\\ud800'), JSON.stringify('a\\udc00b\\ud83d\\ude00'), JSON.stringify({ ['k\\udbff']: '\\ud83d' }),"
      " JSON.stringify('\\ud83d\\ude00'.slice(0, 1)), JSON.stringify('\\ud83d\\ude00'.split('')), JSON.stringify('\\ud7ff\\ue000\\ud55c'), JSON.stringify('\\udc00\\ud800'),"

@@ -10,6 +10,7 @@
  */
 #include "cw_intl_internal.h"
 #include "cw_runtime.h"
+#include "duktape/cw_duk_engine.h"
 
 #include <string.h>
 
@@ -145,6 +146,45 @@ static duk_ret_t cw_intl_locale_compare(duk_context *ctx) {
     return 1;
 }
 
+#define CW_COLL_LOCALE DUK_HIDDEN_SYMBOL("cwCollLocale")
+#define CW_COLL_OPTS DUK_HIDDEN_SYMBOL("cwCollOpts")
+
+/* An Intl.Collator's bound compare(a, b): the collator's ICU locale and
+ * options ride on the function; the comparison is the one rt.icu's
+ * COLL_COMPARE makes, without the two script calls in front of it. */
+static duk_ret_t cw_intl_bound_compare(duk_context *ctx) {
+    duk_push_current_function(ctx); /* [ a b f ] */
+    duk_get_prop_string(ctx, -1, CW_COLL_LOCALE);
+    duk_get_prop_string(ctx, -2, CW_COLL_OPTS);
+    duk_remove(ctx, -3); /* [ a b locale opts ] */
+    duk_push_undefined(ctx);
+    duk_insert(ctx, 0);  /* [ op a b locale opts ] */
+    duk_insert(ctx, 1);  /* [ op opts a b locale ] */
+    duk_insert(ctx, 1);  /* [ op locale opts a b ] */
+    return cw_intl_collator_op(ctx, CW_ICU_COLL_COMPARE);
+}
+
+/* rt.collatorCompare(icuLocale, opts): a new bound compare function. */
+static duk_ret_t cw_intl_make_compare(duk_context *ctx) {
+    duk_require_string(ctx, 0);
+    duk_require_string(ctx, 1);
+    duk_push_c_function(ctx, cw_intl_bound_compare, 2);
+    cw_duk_not_constructor(ctx, -1);
+    duk_dup(ctx, 0);
+    duk_put_prop_string(ctx, -2, CW_COLL_LOCALE);
+    duk_dup(ctx, 1);
+    duk_put_prop_string(ctx, -2, CW_COLL_OPTS);
+    duk_get_global_string(ctx, "Function");
+    duk_get_prop_string(ctx, -1, "prototype");
+    duk_set_prototype(ctx, -3);
+    duk_pop(ctx);
+    duk_push_string(ctx, "length");
+    duk_push_int(ctx, 2);
+    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE | DUK_DEFPROP_SET_CONFIGURABLE);
+    return 1;
+}
+
 void cw_intl_collator_install(duk_context *ctx, duk_idx_t rt) {
     cw_runtime_def_method(ctx, rt, "localeCompare", cw_intl_locale_compare, 3, 1, 0);
+    cw_runtime_def_method(ctx, rt, "collatorCompare", cw_intl_make_compare, 2, 2, 0);
 }

@@ -828,7 +828,11 @@
     function collate(r, a, b) {
         return icu(OP.COLL_COMPARE, r.icuLocale, r.opts, String(a), String(b));
     }
+    /* The bound compare is native when the host has rt.collatorCompare
+     * (cw_intl_collator.c): `list.sort(collator.compare)` calls it n log n
+     * times. */
     boundGetter(Collator, Collator.prototype, 'compare', 'get Intl.Collator.prototype.compare', function (self, r) {
+        if (rt.collatorCompare) return rt.collatorCompare(r.icuLocale, r.opts);
         return function (a, b) { return collate(r, a, b); };
     });
     define(Collator.prototype, 'resolvedOptions', function resolvedOptions() {
