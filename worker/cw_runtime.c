@@ -771,6 +771,8 @@ static const struct {
     {"url", "web-url", NULL},
     {"buffer", "web-buffer", NULL},
     {"querystring", NULL, "querystring-es3"},
+    {"timers", "timers", NULL},
+    {"timers/promises", "timers", NULL},
 };
 
 int cw_runtime_require_node(duk_context *ctx, const char *name) {

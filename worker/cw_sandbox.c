@@ -396,8 +396,9 @@ static duk_ret_t cw_sbx_console(duk_context *ctx) {
 static duk_ret_t cw_sbx_require(duk_context *ctx) {
     cw_sbx_t *s = cw_sbx_get(ctx);
     const char *name = duk_require_string(ctx, 0);
-    /* url, buffer and querystring (also as node:...): computation only,
-     * from the embedded runtime; every other host module stays blocked. */
+    /* url, buffer, querystring, timers and timers/promises (also as
+     * node:...): computation only, from the embedded runtime; every other
+     * host module stays blocked. */
     if (cw_runtime_require_node(ctx, name))
         return 1;
     if (cw_sbx_is_blocked(name)) {

@@ -409,6 +409,7 @@ ASYNC_CASES = [
      "\nlog.push('after sleep');\noutput = log;"),
     ("tla-output-promise", "async function main() { await null; return { ok: true }; }\noutput = main();"),
     ("tla-strict", "'use strict';\nawait null;\nlet threw = false;\ntry { undeclaredVariable = 1; } catch (e) { threw = e.name; }\nglobalThis.output = threw;"),
+    ("timers-promises-module", "const tp = require('timers/promises'); const t = require('node:timers');\nconst log = [Object.keys(tp), Object.keys(t), t.setTimeout === setTimeout, t.promises === tp, require('timers/promises') === tp];\nconst t0 = Date.now();\nlog.push(await tp.setTimeout(50, 'late'), await tp.setImmediate('imm'), await tp.setTimeout(), await tp.scheduler.wait(10), await tp.scheduler.yield());\nconst ac = new AbortController(); const p = tp.setTimeout(1000, 'v', { signal: ac.signal }); ac.abort();\ntry { await p; } catch (e) { log.push([e.name, e.code, e.message, e.constructor.name, e instanceof Error, e.cause && e.cause.name]); }\ntry { await tp.setTimeout(10, 'x', { signal: AbortSignal.abort('why') }); } catch (e) { log.push([e.name, e.cause]); }\ntry { await tp.setTimeout(10, 'x', 5); } catch (e) { log.push([e.name, e.code, e.message]); }\ntry { await tp.setTimeout(10, 'x', { signal: {} }); } catch (e) { log.push([e.name, e.code, e.message]); }\nlet n = 0; for await (const v of tp.setInterval(5, 'iv')) { log.push(v); if (++n === 3) break; }\nconst { setTimeout: sleep } = require('timers/promises');\nawait sleep(100);\nlog.push(Date.now() - t0 >= 165);\noutput = log;"),
     ("tla-nested-await-only", "const f = async () => (await 1) + (await 2);\noutput = [await f(), await (async () => 'x')()];"),
 ]
 
@@ -435,6 +436,8 @@ process.on('exit', () => {
   done({ output: o === undefined ? null : JSON.parse(JSON.stringify(o)) });
 });
 globalThis.input = {};
+// The Node modules a job may load that these cases use (timers).
+globalThis.require = (n) => { if (!/^(node:)?timers(\/promises)?$/.test(n)) throw new Error('module not available'); return require(n); };
 for (const k of ['log', 'info', 'warn', 'error', 'debug']) console[k] = () => {};
 let script;
 try {

@@ -426,4 +426,99 @@
                 clearInterval: function clearInterval(timer) { clearTimeout(timer); },
                 setImmediate: setImmediate, clearImmediate: clearImmediate };
     for (var k in fns) define(G, k, fns[k]);
+
+    /* ---- require('timers'), require('timers/promises') ----------------- */
+    /* Node's two modules over these same timers: 'timers' is the globals
+     * (require('timers').setTimeout === setTimeout); 'timers/promises' the
+     * promise forms, with Node's AbortError (name AbortError, code
+     * ABORT_ERR, the signal's reason as cause), its option checks, and
+     * setInterval as an async iterator that waits `delay` before each
+     * value.  Waiting skips ahead on the job's clock like any timer. */
+    function AbortError(message, options) {
+        var e = new Error(message === undefined ? 'The operation was aborted' : message, options);
+        Object.setPrototypeOf(e, AbortError.prototype);
+        e.code = 'ABORT_ERR';
+        return e;
+    }
+    AbortError.prototype = Object.create(Error.prototype, {
+        constructor: { value: AbortError, writable: true, configurable: true },
+        name: { value: 'AbortError', writable: true, configurable: true }
+    });
+    function received(v) {
+        if (v === null) return 'Received null';
+        var t = typeof v;
+        if (t === 'string') return "Received type string ('" + v + "')";
+        if (t === 'function') return 'Received function ' + (v.name || '<anonymous>');
+        if (t === 'object') return 'Received an instance of ' + ((v.constructor && v.constructor.name) || 'Object');
+        return 'Received type ' + t + ' (' + String(v) + ')';
+    }
+    function argError(what, type, v) {
+        var e = new TypeError('The "' + what + '" ' + (what.indexOf('.') < 0 ? 'argument' : 'property') +
+                              ' must be ' + type + '. ' + received(v));
+        e.code = 'ERR_INVALID_ARG_TYPE';
+        return e;
+    }
+    function options(o) {
+        if (o === undefined) return {};
+        if (o === null || typeof o !== 'object') throw argError('options', 'of type object', o);
+        var sig = o.signal;
+        if (sig !== undefined && !(G.AbortSignal && sig instanceof G.AbortSignal))
+            throw argError('options.signal', 'an instance of AbortSignal', sig);
+        if (o.ref !== undefined && typeof o.ref !== 'boolean') throw argError('options.ref', 'of type boolean', o.ref);
+        return o;
+    }
+    function later(schedule, cancel, value, opts) {
+        var P = G.Promise;
+        try {
+            opts = options(opts);
+        } catch (e) {
+            return P.reject(e);
+        }
+        var sig = opts.signal;
+        if (sig && sig.aborted) return P.reject(new AbortError(undefined, { cause: sig.reason }));
+        return new P(function (resolve, reject) {
+            var t;
+            function onAbort() {
+                cancel(t);
+                reject(new AbortError(undefined, { cause: sig.reason }));
+            }
+            t = schedule(function () {
+                if (sig) sig.removeEventListener('abort', onAbort);
+                resolve(value);
+            });
+            if (opts.ref === false && t && typeof t.unref === 'function') t.unref();
+            if (sig) sig.addEventListener('abort', onAbort, { once: true });
+        });
+    }
+    var promises = {
+        setTimeout: function setTimeout(delay, value, opts) {
+            return later(function (f) { return fns.setTimeout(f, delay); }, clearTimeout, value, opts);
+        },
+        setImmediate: function setImmediate(value, opts) {
+            return later(function (f) { return fns.setImmediate(f); }, clearImmediate, value, opts);
+        },
+        setInterval: function setInterval(delay, value, opts) {
+            var done = false, it = {
+                next: function () {
+                    if (done) return G.Promise.resolve({ value: undefined, done: true });
+                    return promises.setTimeout(delay, value, opts).then(function (v) { return { value: v, done: false }; });
+                },
+                'return': function () {
+                    done = true;
+                    return G.Promise.resolve({ value: undefined, done: true });
+                }
+            };
+            it[G.Symbol.asyncIterator] = function () { return this; };
+            return it;
+        },
+        scheduler: {
+            wait: function wait(delay, opts) { return promises.setTimeout(delay, undefined, opts); },
+            'yield': function () { return promises.setImmediate(); }
+        }
+    };
+    if (!rt.nodeModules) rt.nodeModules = {};
+    rt.nodeModules.timers = { setTimeout: fns.setTimeout, clearTimeout: fns.clearTimeout, setImmediate: fns.setImmediate,
+                              clearImmediate: fns.clearImmediate, setInterval: fns.setInterval,
+                              clearInterval: fns.clearInterval, promises: promises };
+    rt.nodeModules['timers/promises'] = promises;
 })(globalThis, rt);
