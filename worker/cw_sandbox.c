@@ -325,6 +325,103 @@ typedef struct cw_sbx_console_call {
     cw_buf_t msg;
 } cw_sbx_console_call_t;
 
+/* A number as util.format writes it: its string, with -0 as "-0". */
+static void cw_sbx_put_number(duk_context *ctx, double d, cw_buf_t *b) {
+    if (d == 0 && signbit(d)) {
+        (void)cw_buf_puts(b, "-0");
+        return;
+    }
+    duk_push_number(ctx, d);
+    (void)cw_buf_puts(b, duk_to_string(ctx, -1));
+    duk_pop(ctx);
+}
+
+/* [ ... global-function-name ] applied to the value at idx, as a number. */
+static double cw_sbx_call_number(duk_context *ctx, const char *fn, duk_idx_t idx) {
+    duk_get_global_string(ctx, fn);
+    duk_dup(ctx, idx);
+    if (duk_is_symbol(ctx, -1)) {
+        duk_pop_2(ctx);
+        return NAN;
+    }
+    duk_call(ctx, 1);
+    double d = duk_to_number(ctx, -1);
+    duk_pop(ctx);
+    return d;
+}
+
+/* console.log's first argument is a format string when more arguments
+ * follow, as in Node's util.format: %s (the value as a log writes it), %d
+ * (Number), %i (parseInt), %f (parseFloat), %j (JSON.stringify), %o/%O (the
+ * value), %c (consumed, no output), %% (a percent sign); a specifier with no
+ * argument left, or an unknown one, stays as written.  Writes the result
+ * and returns the index of the first argument not consumed. */
+static duk_idx_t cw_sbx_format(duk_context *ctx, duk_idx_t fmt, duk_idx_t nargs, cw_buf_t *b) {
+    duk_size_t n;
+    const char *f = duk_get_lstring(ctx, fmt, &n);
+    duk_idx_t next = fmt + 1;
+    size_t i = 0, lit = 0;
+    while (i + 1 < n) {
+        if (f[i] != '%') {
+            i++;
+            continue;
+        }
+        char spec = f[i + 1];
+        if (spec == '%') {
+            (void)cw_buf_append(b, f + lit, i + 1 - lit);
+            i += 2;
+            lit = i;
+            continue;
+        }
+        if (!strchr("sdifjoOc", spec) || spec == 0 || next >= nargs) {
+            i++;
+            continue;
+        }
+        (void)cw_buf_append(b, f + lit, i - lit);
+        switch (spec) {
+        case 'd':
+            cw_sbx_put_number(ctx, duk_is_object(ctx, next) && !duk_is_function(ctx, next) ? NAN
+                                   : cw_sbx_call_number(ctx, "Number", next), b);
+            break;
+        case 'i':
+            cw_sbx_put_number(ctx, cw_sbx_call_number(ctx, "parseInt", next), b);
+            break;
+        case 'f':
+            cw_sbx_put_number(ctx, cw_sbx_call_number(ctx, "parseFloat", next), b);
+            break;
+        case 'j':
+            duk_get_global_string(ctx, "JSON");
+            duk_get_prop_string(ctx, -1, "stringify");
+            duk_dup(ctx, next);
+            if (duk_pcall(ctx, 1) == DUK_EXEC_SUCCESS && duk_is_string(ctx, -1))
+                (void)cw_buf_puts(b, duk_get_string(ctx, -1));
+            else if (!duk_is_undefined(ctx, -1))
+                (void)cw_buf_puts(b, "[Circular]");
+            else
+                (void)cw_buf_puts(b, "undefined");
+            duk_pop_2(ctx);
+            break;
+        case 'c':
+            break;
+        case 's':
+            if (duk_is_number(ctx, next)) {
+                cw_sbx_put_number(ctx, duk_get_number(ctx, next), b);
+                break;
+            }
+            cw_sbx_describe(ctx, next, b);
+            break;
+        default: /* o O: the value as a log writes it (JSON for objects) */
+            cw_sbx_describe(ctx, next, b);
+            break;
+        }
+        next++;
+        i += 2;
+        lit = i;
+    }
+    (void)cw_buf_append(b, f + lit, n - lit);
+    return next;
+}
+
 static duk_ret_t cw_sbx_console_body(duk_context *ctx, void *udata) {
     cw_sbx_console_call_t *c = udata;
     cw_sbx_t *s = c->s;
@@ -336,7 +433,10 @@ static duk_ret_t cw_sbx_console_body(duk_context *ctx, void *udata) {
         first = 1;
         (void)cw_buf_puts(&c->msg, nargs > 1 ? "Assertion failed: " : "Assertion failed");
     }
-    for (duk_idx_t i = first; i < nargs; i++) {
+    duk_idx_t next = first;
+    if (nargs - first > 1 && duk_is_string(ctx, first))
+        next = cw_sbx_format(ctx, first, nargs, &c->msg);
+    for (duk_idx_t i = next; i < nargs; i++) {
         if (i > first)
             (void)cw_buf_putc(&c->msg, ' ');
         cw_sbx_describe(ctx, i, &c->msg);

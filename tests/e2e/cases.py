@@ -39,6 +39,12 @@ CASES = [
     ("logs-kept", {"code": "console.log('a', 1); console.warn({x: [1]}); console.error('e'); output = 1"},
      "SUCCESS", lambda r: [l["level"] for l in r["logs"]] == ["log", "warn", "error"]
      and r["logs"][1]["message"] == '{"x":[1]}', 5),
+    # util.format's specifiers, as Node 24 prints these lines
+    ("logs-format-specifiers", {"code": "console.log('%s is %d years', 'Al', 42.5); console.log('%i items, %f%%', '12.7px', '3.5e1');"
+                                        " console.log('100%%'); console.log('%j', { a: [1] }); console.log('%c styled', 'color: red');"
+                                        " console.log('%s %s', 'only'); console.log(5, '%s', 6); output = 1"},
+     "SUCCESS", lambda r: [l["message"] for l in r["logs"]] == ["Al is 42.5 years", "12 items, 35%", "100%%", '{"a":[1]}',
+                                                             " styled", "only %s", "5 %s 6"], 5),
     ("audit-context", {"code": "output = 1", "actionId": "act-1", "userId": "u-1", "agentRunId": "run-9",
                        "context": {"tenant": "t1"}},
      "SUCCESS", lambda r: r["actionId"] == "act-1" and r["userId"] == "u-1" and r["agentRunId"] == "run-9"
