@@ -299,6 +299,10 @@ static duk_ret_t cw_sbx_describe_unsafe(duk_context *ctx, void *udata) {
 static void cw_sbx_describe(duk_context *ctx, duk_idx_t idx, cw_buf_t *b) {
     size_t n;
     const char *s;
+    if (duk_is_number(ctx, idx) && duk_get_number(ctx, idx) == 0 && signbit(duk_get_number(ctx, idx))) {
+        (void)cw_buf_puts(b, "-0"); /* as Node prints it; ToString says "0" */
+        return;
+    }
     if (duk_is_string(ctx, idx)) {
         s = duk_get_lstring(ctx, idx, &n);
     } else {
@@ -403,14 +407,7 @@ static duk_idx_t cw_sbx_format(duk_context *ctx, duk_idx_t fmt, duk_idx_t nargs,
             break;
         case 'c':
             break;
-        case 's':
-            if (duk_is_number(ctx, next)) {
-                cw_sbx_put_number(ctx, duk_get_number(ctx, next), b);
-                break;
-            }
-            cw_sbx_describe(ctx, next, b);
-            break;
-        default: /* o O: the value as a log writes it (JSON for objects) */
+        default: /* s o O: the value as a log writes it (JSON for objects) */
             cw_sbx_describe(ctx, next, b);
             break;
         }
