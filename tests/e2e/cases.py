@@ -72,6 +72,8 @@ CASES = [
      and "could not be described" in r["error"]["message"], 5),
     ("tla-await-result", {"code": "const n = await Promise.resolve(input.n);\nreturn n * 2;", "inputData": {"n": 21}},
      "SUCCESS", lambda r: r["output"] == 42, 5),
+    ("tla-syntax-error-line", {"code": "const rows = await Promise.resolve([1]);\nconst n = rows.length;\nlet broken = ;\n"}, "SYNTAX_ERROR",
+     lambda r: r["error"]["line"] == 3 and r["error"]["column"] == 14, 5),
     ("tla-never-settles", {"code": "await new Promise(() => {});\noutput = 1;"}, "RUNTIME_ERROR",
      lambda r: "never settled" in r["error"]["message"], 5),
     ("spoofed-timeout", {"code": "throw new Error('Script execution timed out')"}, "RUNTIME_ERROR", None, 5),

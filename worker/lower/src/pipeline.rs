@@ -243,16 +243,28 @@ fn lower_in_globals(src: &str, flags: u32, budget: &Budget) -> Result<Lowered, F
         };
         (script, errors, fm.start_pos)
     };
-    let (mut script, errors, mut base) = parse(src.to_string());
+    let (mut script, mut errors, mut base) = parse(src.to_string());
     let mut needs_flags = 0u32;
     let mut awaits_at_top = false;
     if !errors.is_empty() && src.contains("await") {
         use crate::top_level_await::{WRAP_PREFIX, WRAP_SUFFIX};
         let (s2, e2, b2) = parse(format!("{WRAP_PREFIX}{src}{WRAP_SUFFIX}"));
+        let b2 = BytePos(b2.0 + WRAP_PREFIX.len() as u32);
         if e2.is_empty() {
             script = s2;
-            base = BytePos(b2.0 + WRAP_PREFIX.len() as u32);
+            base = b2;
             awaits_at_top = true;
+        } else {
+            // Both fail: the error further into the job is the real one (a
+            // top-level `await` stops the script parse early, where the
+            // async body parse goes on to the mistake).
+            let at = |es: &Vec<swc_ecma_parser::error::Error>, b: BytePos| {
+                es.iter().map(|e| e.span().lo.0.saturating_sub(b.0)).min().unwrap_or(0)
+            };
+            if at(&e2, b2) > at(&errors, base) {
+                errors = e2;
+                base = b2;
+            }
         }
     }
     let offset_of = |p: BytePos| (p.0.saturating_sub(base.0)) as usize;
