@@ -627,6 +627,44 @@ int cw_runtime_promise_state(duk_context *ctx, const cw_rt_heap_t *h, duk_idx_t 
     return state;
 }
 
+void cw_runtime_push_value_text(duk_context *ctx, duk_idx_t idx) {
+    duk_idx_t v = duk_normalize_index(ctx, idx), top = duk_get_top(ctx);
+    if (duk_is_symbol(ctx, v)) { /* ToString throws on a Symbol; String() does not */
+        duk_get_global_string(ctx, "String");
+        duk_dup(ctx, v);
+        duk_call(ctx, 1);
+        return;
+    }
+    if (!duk_is_object(ctx, v) || duk_is_function(ctx, v)) {
+        duk_dup(ctx, v);
+        duk_to_string(ctx, -1);
+        return;
+    }
+    duk_get_global_string(ctx, "Object");
+    duk_get_prop_string(ctx, -1, "prototype");
+    duk_get_prop_string(ctx, -1, "toString");
+    duk_dup(ctx, v);
+    duk_call_method(ctx, 0);
+    duk_idx_t text = duk_get_top_index(ctx);
+    if (duk_is_string(ctx, text) && strcmp(duk_get_string(ctx, text), "[object Object]") == 0) {
+        duk_get_prototype(ctx, v);
+        if (duk_is_object(ctx, -1)) {
+            duk_get_prop_string(ctx, -1, "constructor");
+            if (duk_is_function(ctx, -1)) {
+                duk_get_prop_string(ctx, -1, "name");
+                if (duk_is_string(ctx, -1) && duk_get_length(ctx, -1) > 0) {
+                    duk_push_sprintf(ctx, "#<%s>", duk_get_string(ctx, -1));
+                    duk_replace(ctx, text);
+                }
+            }
+        }
+    }
+    duk_to_string(ctx, text);
+    duk_dup(ctx, text);
+    duk_replace(ctx, top); /* [ ... Object proto text ... ] -> [ ... text ] */
+    duk_set_top(ctx, top + 1);
+}
+
 /* ---- require ------------------------------------------------------------- */
 
 /* Libraries whose packages publish one entry point per function, and what

@@ -97,6 +97,14 @@ void cw_runtime_wrap_ctor(duk_context *ctx, const char *name, duk_c_function fn,
 
 void cw_runtime_install(duk_context *ctx, cw_rt_heap_t *h);
 
+/* [ ... ] -> [ ... text ]: the value at idx named as V8 names a value in a
+ * message without its own conversions: a Symbol as Symbol(desc), any other
+ * primitive or a function as its string, an object by its class tag
+ * ("[object Array]"), or #<Constructor> for a plain one ("#<Object>").
+ * Reading the tag or the constructor can run the value's own code (a
+ * getter, a Proxy trap): call it inside a safe call. */
+void cw_runtime_push_value_text(duk_context *ctx, duk_idx_t idx);
+
 /*
  * Protected-call body to run after the job's synchronous code: the job's
  * event loop.  Drains the microtask queue (rt.drainMicrotasks) until a pass

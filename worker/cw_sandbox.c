@@ -1056,10 +1056,9 @@ static duk_ret_t cw_sbx_result(duk_context *ctx, void *udata) {
     else
         duk_pop(ctx); /* [ retval ] */
     switch (cw_runtime_promise_state(ctx, &s->rt, -1)) {
-    case CW_RT_PROMISE_NONE:
+    case CW_RT_PROMISE_NONE:      /* [ result ] */
+    case CW_RT_PROMISE_FULFILLED: /* [ promise value ] */
         return 1;
-    case CW_RT_PROMISE_FULFILLED:
-        return 1; /* [ promise value ] */
     case CW_RT_PROMISE_REJECTED:
         return duk_throw(ctx);
     default: /* made by the Error constructor: no C file and line in its stack */
@@ -1180,37 +1179,7 @@ static duk_ret_t cw_sbx_rejection_error(duk_context *ctx, void *udata) {
 /* [ reason ] -> [ text ]: a rejection's reason named as V8 names it. */
 static duk_ret_t cw_sbx_describe_reason(duk_context *ctx, void *udata) {
     (void)udata;
-    duk_idx_t r = duk_normalize_index(ctx, -1);
-    if (duk_is_symbol(ctx, r)) {
-        duk_get_global_string(ctx, "String");
-        duk_dup(ctx, r);
-        duk_call(ctx, 1);
-    } else if (duk_is_object(ctx, r) && !duk_is_function(ctx, r)) {
-        duk_get_global_string(ctx, "Object");
-        duk_get_prop_string(ctx, -1, "prototype");
-        duk_get_prop_string(ctx, -1, "toString");
-        duk_dup(ctx, r);
-        duk_call_method(ctx, 0);
-        duk_idx_t desc = duk_get_top_index(ctx);
-        if (duk_is_string(ctx, desc) && strcmp(duk_get_string(ctx, desc), "[object Object]") == 0) {
-            duk_get_prototype(ctx, r);
-            if (duk_is_object(ctx, -1)) {
-                duk_get_prop_string(ctx, -1, "constructor");
-                if (duk_is_function(ctx, -1)) {
-                    duk_get_prop_string(ctx, -1, "name");
-                    if (duk_is_string(ctx, -1) && duk_get_length(ctx, -1) > 0) {
-                        duk_push_sprintf(ctx, "#<%s>", duk_get_string(ctx, -1));
-                        duk_replace(ctx, desc);
-                    }
-                }
-            }
-        }
-        duk_set_top(ctx, desc + 1);
-    } else {
-        duk_dup(ctx, r);
-        duk_to_string(ctx, -1);
-    }
-    duk_to_string(ctx, -1);
+    cw_runtime_push_value_text(ctx, -1);
     return 1;
 }
 

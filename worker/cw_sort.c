@@ -117,53 +117,10 @@ static void cw_sort_merge(cw_sort_t *s, uint32_t *a, uint32_t *tmp, size_t lo, s
         a[k++] = tmp[i++];
 }
 
-/* [ ... v ] -> [ ... v text ]: v named as V8 names a value in a message,
- * without running its conversions: a primitive as its string, an object by
- * its class tag, or #<Constructor> for a plain one. */
-static void cw_sort_describe(duk_context *ctx, duk_idx_t v) {
-    v = duk_normalize_index(ctx, v);
-    if (duk_is_symbol(ctx, v)) {
-        duk_get_global_string(ctx, "String");
-        duk_dup(ctx, v);
-        duk_call(ctx, 1);
-        return;
-    }
-    if (!duk_is_object(ctx, v)) {
-        duk_dup(ctx, v);
-        duk_to_string(ctx, -1);
-        return;
-    }
-    duk_get_global_string(ctx, "Object");
-    duk_get_prop_string(ctx, -1, "prototype");
-    duk_get_prop_string(ctx, -1, "toString");
-    duk_dup(ctx, v);
-    duk_call_method(ctx, 0);
-    duk_replace(ctx, -3);
-    duk_pop(ctx); /* [ ... v tag ] */
-    if (strcmp(duk_get_string(ctx, -1), "[object Object]") != 0)
-        return;
-    duk_get_prototype(ctx, v);
-    if (duk_is_object(ctx, -1)) {
-        duk_get_prop_string(ctx, -1, "constructor");
-        if (duk_is_function(ctx, -1)) {
-            duk_get_prop_string(ctx, -1, "name");
-            if (duk_is_string(ctx, -1) && duk_get_length(ctx, -1) > 0) {
-                duk_push_sprintf(ctx, "#<%s>", duk_get_string(ctx, -1));
-                duk_replace(ctx, -5);
-                duk_pop_3(ctx);
-                return;
-            }
-            duk_pop(ctx);
-        }
-        duk_pop(ctx);
-    }
-    duk_pop(ctx);
-}
-
 static duk_ret_t cw_sort(duk_context *ctx) {
     /* [ comparefn ] */
     if (!duk_is_undefined(ctx, 0) && !duk_is_callable(ctx, 0)) {
-        cw_sort_describe(ctx, 0);
+        cw_runtime_push_value_text(ctx, 0);
         return duk_type_error(ctx, "The comparison function must be either a function or undefined: %s",
                               duk_get_string(ctx, -1));
     }
@@ -175,9 +132,9 @@ static duk_ret_t cw_sort(duk_context *ctx) {
 
     duk_idx_t vals = duk_push_array(ctx); /* [ comparefn o vals ] */
     duk_uarridx_t n = 0, undefs = 0;
-    cw_sort_t dl = {ctx, vals, -1, NULL, NULL, 0}; /* reads the deadline in the loops over len */
+    cw_sort_t s = {ctx, vals, duk_is_undefined(ctx, 0) ? -1 : 0, NULL, NULL, 0};
     for (duk_uint32_t i = 0; i < len; i++) {
-        cw_sort_check_deadline(&dl);
+        cw_sort_check_deadline(&s);
         if (!duk_has_prop_index(ctx, 1, i))
             continue;
         duk_get_prop_index(ctx, 1, i);
@@ -190,7 +147,6 @@ static duk_ret_t cw_sort(duk_context *ctx) {
     }
 
     if (n > 1) {
-        cw_sort_t s = {ctx, vals, duk_is_undefined(ctx, 0) ? -1 : 0, NULL, NULL, 0};
         uint32_t *idx = duk_push_fixed_buffer(ctx, 2 * (size_t)n * sizeof(uint32_t));
         for (duk_uarridx_t i = 0; i < n; i++)
             idx[i] = i;
@@ -222,7 +178,7 @@ static duk_ret_t cw_sort(duk_context *ctx) {
         duk_put_prop_index(ctx, 1, i++);
     }
     for (; i < len; i++) {
-        cw_sort_check_deadline(&dl);
+        cw_sort_check_deadline(&s);
         duk_del_prop_index(ctx, 1, i);
     }
     duk_dup(ctx, 1);

@@ -22,6 +22,20 @@ use std::{
     sync::Once,
 };
 
+/// Inside an `impl VisitMut`: stay in the scope being walked -- do not go
+/// into nested functions, arrows, classes or accessors, which have `return`
+/// and `var` scopes of their own.  (The AST types must be in scope where it
+/// is used.)
+macro_rules! skip_nested_scopes {
+    () => {
+        fn visit_mut_function(&mut self, _: &mut Function) {}
+        fn visit_mut_arrow_expr(&mut self, _: &mut ArrowExpr) {}
+        fn visit_mut_class(&mut self, _: &mut Class) {}
+        fn visit_mut_getter_prop(&mut self, _: &mut GetterProp) {}
+        fn visit_mut_setter_prop(&mut self, _: &mut SetterProp) {}
+    };
+}
+
 pub mod budget;
 mod pipeline;
 pub mod regex;

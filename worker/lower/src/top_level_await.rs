@@ -199,11 +199,7 @@ impl Hoist {
 }
 
 impl VisitMut for Hoist {
-    fn visit_mut_function(&mut self, _: &mut Function) {}
-    fn visit_mut_arrow_expr(&mut self, _: &mut ArrowExpr) {}
-    fn visit_mut_class(&mut self, _: &mut Class) {}
-    fn visit_mut_getter_prop(&mut self, _: &mut GetterProp) {}
-    fn visit_mut_setter_prop(&mut self, _: &mut SetterProp) {}
+    skip_nested_scopes!();
 
     fn visit_mut_stmt(&mut self, s: &mut Stmt) {
         s.visit_mut_children_with(self);
