@@ -46,6 +46,7 @@
 #include "cw_sort.h"
 #include "cw_errmsg.h"
 #include "cw_eval.h"
+#include "cw_tdz.h"
 #include "cw_interrupt.h"
 #include "cw_lowering.h"
 #include "cw_node_builtins.h"
@@ -729,6 +730,7 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
      * live on these constructors. */
     cw_eval_install(ctx);
     cw_errors_install(ctx);
+    cw_tdz_install(ctx); /* the lowering's temporal dead zone (cw_tdz.c), after the error constructors */
     cw_runtime_install(ctx, &s->rt);
     cw_strings_install(ctx); /* replaces the lazy padStart/padEnd */
     cw_date_install(ctx); /* V8's Date parser and formats (cw_date.c) */

@@ -274,6 +274,36 @@ CASES = [
      " const ok = Reflect.set({}, 'x', 7, p); const ro = Object.defineProperty({}, 'y', { value: 1, writable: false });"
      " output = [ok, t.x, seen, Reflect.set(ro, 'y', 2, {}), Reflect.set({}, 'z', 1, 5), Reflect.get(Object.create({ get g() { return this.tag; } }), 'g', { tag: 'r' })];"),
     ("const-shadowed-ok", "const c = 0; { let c; [c] = [1]; for (c of [2]) {} c ??= 3; output = c; }"),
+    # --- the temporal dead zone (worker/lower/src/tdz.rs, worker/cw_tdz.c) --------
+    ("tdz-read-before", "const r = []; try { r.push(x); } catch (e) { r.push(e.name + ': ' + e.message); } let x = 1; output = r;"),
+    ("tdz-own-initializer", "try { let y = y + 1; output = y; } catch (e) { output = e.name + ': ' + e.message; }"),
+    ("tdz-hoisted-helper-early", "function main() { return CFG.a; } let r; try { r = main(); } catch (e) { r = e.message; }"
+     " const CFG = { a: 1 }; output = [r, main()];"),
+    ("tdz-helpers-below-ok", "const RATE = 2; const rows = [1, 2, 3].map(v => scale(v)); function scale(v) { return v * RATE * K; }"
+     " var K = 1; output = [rows, twice(3)]; function twice(v) { return scale(v) * 2; }"),
+    ("tdz-class-before", "let r; try { r = new P(); } catch (e) { r = e.name + ': ' + e.message; } class P {} output = [r, typeof new P()];"),
+    ("tdz-class-method-later-const", "class Q { run() { return T * 2; } } const q = new Q(); let r; try { r = q.run(); } catch (e) { r = e.message; }"
+     " const T = 3; output = [r, q.run()];"),
+    ("tdz-typeof", "const r = []; try { r.push(typeof z); } catch (e) { r.push(e.name); } let z = 'v'; r.push(typeof z, typeof undeclaredName); output = r;"),
+    ("tdz-write-before", "const r = []; try { w = 5; } catch (e) { r.push(e.message); } try { w += 1; } catch (e) { r.push(e.message); }"
+     " try { w++; } catch (e) { r.push(e.message); } let w = 1; r.push(w); output = r;"),
+    ("tdz-pattern-order", "const r = []; const { a, b = a } = { a: 4 }; r.push(a, b); try { const [m = n, n] = [undefined, 2]; r.push(m); }"
+     " catch (e) { r.push(e.message); } output = r;"),
+    ("tdz-closures-and-loops", "const fns = []; for (let i = 0; i < 3; i++) fns.push(() => i); const out = [];"
+     " for (const k of [1, 2]) { out.push(() => k * 10); } let fib = n => n < 2 ? n : fib(n - 1) + fib(n - 2);"
+     " output = [fns.map(f => f()), out.map(f => f()), fib(10)];"),
+    ("tdz-block-and-let-undefined", "const r = []; { function inner() { return B2; } try { r.push(inner()); } catch (e) { r.push(e.name); }"
+     " let B2 = 1; r.push(inner()); } function h() { return w2; } let w2; r.push(h() === undefined); output = r;"),
+    ("tdz-shorthand-template", "const r = []; try { r.push({ sh }); } catch (e) { r.push(e.message); } try { r.push(`${tpl}`); }"
+     " catch (e) { r.push(e.message); } const sh = 1, tpl = 2; r.push({ sh }, `${tpl}`); output = r;"),
+    ("tdz-call-chain", "function a1() { return a2(); } function a2() { return AV; } let r; try { r = a1(); } catch (e) { r = e.message; }"
+     " const AV = 1; output = [r, a1()];"),
+    ("tdz-strict-function-body", "output = (function () { 'use strict'; const r = []; function u() { return V; } try { r.push(u()); }"
+     " catch (e) { r.push(e.message); } const V = 7; r.push(u()); return r; })();"),
+    ("tdz-arrow-before-const", "const twice = (x) => x * F; let r; try { r = twice(1); } catch (e) { r = e.message; } const F = 2;"
+     " output = [r, twice(4)];"),
+    ("tdz-error-line", "function f() {\n  return LIMIT;\n}\ntry { f(); } catch (e) { output = [e.name, e instanceof ReferenceError,"
+     " String(e.stack).split('\\n')[0]]; }\nconst LIMIT = 3;"),
 ]
 
 

@@ -88,7 +88,7 @@ DIRS = [
 
 # Floors: the overall pass rate reached when this stage was written, and the
 # directories that are far below it (so a regression there fails too).
-FLOOR = 0.885  # 89.3% measured with the declaration early errors (redeclaration, duplicate parameters)
+FLOOR = 0.890  # 89.8% measured with the temporal dead zone (89.3% with the declaration early errors)
 DIR_FLOORS = {}
 
 # print() for doneprintHandle.js: both hosts have console.log.

@@ -31,8 +31,15 @@ CASES = [
     ("constructor-chain", {"code": "output = (function(){}).constructor('return Object.keys(this).filter(function (k) { return k[0] === \"_\" || k === \"Duktape\" })')()"}, [S], 5,
      lambda r: r["output"] == []),
     ("eval-global", {"code": "output = eval('typeof Duktape')"}, [S], 5, lambda r: r["output"] == "undefined"),
-    ("hidden-symbol-probe", {"code": "output = Object.getOwnPropertyNames(globalThis).filter(n => /duk|cw_|__cw|^rt\\b/i.test(n) && n !== '__cw_h' && n !== '__cw_regexp' && n !== '__cw_eval_src')"}, [S], 5,
+    ("hidden-symbol-probe", {"code": "output = Object.getOwnPropertyNames(globalThis).filter(n => /duk|cw_|__cw|^rt\\b/i.test(n) && n !== '__cw_h' && n !== '__cw_regexp' && n !== '__cw_eval_src' && n !== '__cw_tdz')"}, [S], 5,
      lambda r: r["output"] == []),
+    # The dead zone's sentinel and thrower cannot be replaced by the job.
+    ("tdz-global-readonly", {"code": "const r = []; try { (function () { 'use strict'; __cw_tdz = () => 'mine'; })(); } catch (e) { r.push(e.name); }"
+     " try { Object.defineProperty(globalThis, '__cw_tdz', { value: 1 }); } catch (e) { r.push(e.name); }"
+     " try { (function () { 'use strict'; delete globalThis.__cw_tdz; })(); } catch (e) { r.push(e.name); }"
+     " function f() { return K; } try { r.push(f()); } catch (e) { r.push(e.name + ': ' + e.message); } const K = 1; r.push(f());"
+     " output = r;"}, [S], 5,
+     lambda r: r["output"] == ["TypeError", "TypeError", "TypeError", "ReferenceError: Cannot access 'K' before initialization", 1]),
     # The stack of an error a native throws names its C file: a path relative
     # to the source tree, never one of the build machine (the host's layout).
     ("native-error-paths", {"code": "const stacks = []; for (const f of [() => 'x'.normalize('bad'), () => new RegExp('('),"

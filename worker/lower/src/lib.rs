@@ -44,6 +44,7 @@ mod top_level_await;
 mod regex_linear;
 mod regex_literals;
 mod stack;
+mod tdz;
 pub mod runtime_table;
 
 pub use budget::{Budget, Limit};

@@ -341,6 +341,7 @@ fn lower_in_globals(src: &str, flags: u32, budget: &Budget) -> Result<Lowered, F
         trace.mark("resolver", budget);
         budget.check()?;
         const_violations(&mut program);
+        crate::tdz::rewrite(&mut program, unresolved_ctxt);
         direct_eval(&mut program, unresolved_ctxt);
         for_of_arguments(&mut program);
         object_proto(&mut program, unresolved_ctxt);
