@@ -274,6 +274,24 @@ CASES = [
      " const ok = Reflect.set({}, 'x', 7, p); const ro = Object.defineProperty({}, 'y', { value: 1, writable: false });"
      " output = [ok, t.x, seen, Reflect.set(ro, 'y', 2, {}), Reflect.set({}, 'z', 1, 5), Reflect.get(Object.create({ get g() { return this.tag; } }), 'g', { tag: 'r' })];"),
     ("const-shadowed-ok", "const c = 0; { let c; [c] = [1]; for (c of [2]) {} c ??= 3; output = c; }"),
+    # --- sort: V8's TimSort, call for call (worker/cw_sort.c) ----------------------
+    # Every comparator call's pair and the final order are hashed, per
+    # comparator (consistent, never-0, one-sided, random, boolean, NaN) and
+    # input shape, over lengths around the insertion/merge/gallop thresholds.
+    ("sort-v8-call-order", "let seed = 12345; const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };"
+     " const cmps = { numeric: (a, b) => a.k - b.k, gtOrMinus: (a, b) => a.k > b.k ? 1 : -1, ltOrZero: (a, b) => a.k < b.k ? -1 : 0,"
+     " random: () => rnd() - 0.5, bool: (a, b) => a.k > b.k, nanish: (a, b) => (a.k % 3 === 0 ? NaN : a.k - b.k) };"
+     " const shapes = { random: n => Array.from({ length: n }, () => Math.floor(rnd() * n / 3)), sorted: n => Array.from({ length: n }, (_, i) => i >> 1),"
+     " reversed: n => Array.from({ length: n }, (_, i) => n - (i >> 2)), sawtooth: n => Array.from({ length: n }, (_, i) => i % 17),"
+     " runs: n => Array.from({ length: n }, (_, i) => (i % 100 < 50 ? i : n - i)) }; const out = [];"
+     " for (const [cn, cf] of Object.entries(cmps)) for (const [sn, sf] of Object.entries(shapes)) { let h = 0, calls = 0;"
+     " const mix = (v) => { h = (Math.imul(h, 31) + v) | 0; };"
+     " for (const n of [0, 1, 2, 3, 5, 22, 23, 24, 31, 32, 33, 63, 64, 65, 100, 127, 200, 257, 1000, 3000]) {"
+     " const arr = sf(n).map((k, i) => ({ k, i })); arr.sort((a, b) => { calls++; mix(a.i); mix(b.i); return cf(a, b); });"
+     " for (const e of arr) mix(e.i); } out.push(cn + '/' + sn + ':' + calls + ':' + h); } output = out;"),
+    ("sort-one-sided-and-ties", "const a = Array.from({ length: 40 }, (_, i) => 39 - i).sort((x, y) => x < y ? -1 : 0).join();"
+     " const b = Array.from({ length: 23 }, (_, i) => ({ k: i / 3 | 0, i })).sort((x, y) => x.k > y.k ? 1 : -1).map(e => e.i).join();"
+     " output = [a, b];"),
     # --- the temporal dead zone (worker/lower/src/tdz.rs, worker/cw_tdz.c) --------
     ("tdz-read-before", "const r = []; try { r.push(x); } catch (e) { r.push(e.name + ': ' + e.message); } let x = 1; output = r;"),
     ("tdz-own-initializer", "try { let y = y + 1; output = y; } catch (e) { output = e.name + ': ' + e.message; }"),
