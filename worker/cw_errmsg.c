@@ -34,14 +34,24 @@ static int cw_errmsg_put(size_t cap, int n) {
 }
 
 /* "cannot read property 'K' of null" style: K is between the first quote
- * and the last "' of " (a key may itself contain "' of "). */
+ * and the last "' of " (a key may itself contain "' of ").  A key that is
+ * not a string (a number, a boolean) comes unquoted: "cannot read property
+ * 0 of undefined"; V8 quotes it as text either way.  A Symbol key (which
+ * the engine prints in its internal form) is left alone. */
 static int cw_errmsg_prop(const char *rest, int set, char *out, size_t cap) {
+    const char *sep = "' of ";
+    if (rest[-1] != '\'') {
+        if (rest[0] == '[')
+            return 0;
+        sep = " of ";
+    }
+    size_t sn = strlen(sep);
     const char *of = NULL;
-    for (const char *p = strstr(rest, "' of "); p; p = strstr(p + 1, "' of "))
+    for (const char *p = strstr(rest, sep); p; p = strstr(p + 1, sep))
         of = p;
     if (!of)
         return 0;
-    const char *base = of + 5;
+    const char *base = of + sn;
     if (strcmp(base, "null") != 0 && strcmp(base, "undefined") != 0)
         return 0;
     int k = (int)(of - rest);
@@ -62,15 +72,22 @@ int cw_errmsg_v8(const char *name, const char *msg, char *out, size_t cap) {
         {"RangeError", "invalid length", "Invalid array length"},
         {"URIError", "invalid input", "URI malformed"},
         {"TypeError", "cyclic input", "Converting circular structure to JSON"},
+        {"RangeError", "invalid array length", "Invalid array length"},
+        {"TypeError", "cannot string coerce Symbol", "Cannot convert a Symbol value to a string"},
+        {"TypeError", "coercion to primitive failed", "Cannot convert object to primitive value"},
+        {"TypeError", "invalid instanceof rval", "Right-hand side of 'instanceof' is not callable"},
+        {"TypeError", "cannot read property [Symbol wellknown '?Symbol.iterator?'] of undefined",
+         "undefined is not iterable"},
+        {"TypeError", "cannot read property [Symbol wellknown '?Symbol.iterator?'] of null", "null is not iterable"},
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         if (strcmp(name, fixed[i].name) == 0 && strcmp(msg, fixed[i].duk) == 0)
             return cw_errmsg_put(cap, snprintf(out, cap, "%s", fixed[i].v8));
     if (strcmp(name, "TypeError") == 0) {
-        if ((r = cw_errmsg_after(msg, "cannot read property '")))
-            return cw_errmsg_prop(r, 0, out, cap);
-        if ((r = cw_errmsg_after(msg, "cannot write property '")))
-            return cw_errmsg_prop(r, 1, out, cap);
+        if ((r = cw_errmsg_after(msg, "cannot read property ")))
+            return cw_errmsg_prop(*r == '\'' ? r + 1 : r, 0, out, cap);
+        if ((r = cw_errmsg_after(msg, "cannot write property ")))
+            return cw_errmsg_prop(*r == '\'' ? r + 1 : r, 1, out, cap);
         size_t n = strlen(msg);
         if (n > 14 && msg[0] == '"' && strcmp(msg + n - 14, "\" is read-only") == 0)
             return cw_errmsg_put(cap, snprintf(out, cap, "Assignment to constant variable."));

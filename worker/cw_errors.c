@@ -16,6 +16,9 @@
  * native functions, so lowered subclasses take the same path as before.
  * The `stack` of such an error gets its "Name: message" line when it is
  * first read, as in V8, so a subclass's own name shows in it.
+ * Error.captureStackTrace(target, fn) gives target such a lazy stack too
+ * (V8's API, which custom error classes copied from Node code call), and
+ * Error.stackTraceLimit is V8's 10.
  * Installed once per heap, as part of the sealed heap image.
  */
 #include "cw_errors.h"
@@ -138,6 +141,102 @@ static duk_ret_t cw_errors_construct(duk_context *ctx) {
     return 1;
 }
 
+#define CW_ERRORS_ERROR DUK_HIDDEN_SYMBOL("cwErrorCtor")
+#define CW_ERRORS_EXTENSIBLE DUK_HIDDEN_SYMBOL("cwIsExtensible")
+
+/* [ ... frames ] -> [ ... rest ]: the frames text without its first line
+ * when that is a native function's frame (" native" in it). */
+static void cw_errors_drop_native_frame(duk_context *ctx) {
+    duk_size_t n = 0;
+    const char *st = duk_get_lstring(ctx, -1, &n);
+    const char *l2 = n > 1 ? memchr(st + 1, '\n', n - 1) : NULL;
+    const char *end = l2 ? l2 : st + n;
+    if (n > 8 && st[0] == '\n' && memmem(st, (size_t)(end - st), ") native", 8) != NULL) {
+        duk_push_lstring(ctx, end, n - (duk_size_t)(end - st));
+        duk_remove(ctx, -2);
+    }
+}
+
+/* Error.captureStackTrace(target[, fn]), as in V8: target gets an own,
+ * non-enumerable `stack` accessor with the frames of the call (those above
+ * and including the last call of fn left out, all of them when fn is not
+ * being called), its "Name: message" header written from target when the
+ * stack is first read.  Custom error classes copied from Node code call it
+ * in their constructors; without it they threw a TypeError. */
+static duk_ret_t cw_errors_capture(duk_context *ctx) {
+    if (!duk_is_object(ctx, 0))
+        return duk_type_error(ctx, "invalid_argument");
+    duk_set_top(ctx, 2);
+    duk_push_current_function(ctx); /* [ target fn self ] */
+    duk_get_prop_string(ctx, 2, CW_ERRORS_EXTENSIBLE);
+    duk_dup(ctx, 0);
+    duk_call(ctx, 1);
+    if (!duk_to_boolean(ctx, -1))
+        return duk_type_error(ctx, "Cannot define property stack, object is not extensible");
+    duk_pop(ctx);
+    duk_get_prop_string(ctx, 2, CW_ERRORS_ERROR); /* [ target fn self Error ] */
+    duk_new(ctx, 0);                              /* [ target fn self err ] */
+    duk_get_prop_string(ctx, -1, CW_ERRORS_FRAMES);
+    if (!duk_is_string(ctx, -1)) {
+        duk_pop(ctx);
+        duk_push_string(ctx, "");
+    }
+    cw_errors_drop_native_frame(ctx); /* this function's own frame */
+    if (duk_is_function(ctx, 1)) {
+        /* Frames read "\n    at NAME (...)": cut through the first of fn's. */
+        duk_get_prop_string(ctx, 1, "name");
+        const char *name = duk_is_string(ctx, -1) ? duk_get_string(ctx, -1) : "";
+        duk_push_sprintf(ctx, "\n    at %s ", *name ? name : "[anon]");
+        duk_size_t n = 0, pn = 0;
+        const char *st = duk_get_lstring(ctx, -3, &n);
+        const char *pat = duk_get_lstring(ctx, -1, &pn);
+        const char *at = memmem(st, n, pat, pn);
+        const char *next = at ? memchr(at + 1, '\n', n - (duk_size_t)(at + 1 - st)) : NULL;
+        if (!at)
+            duk_push_string(ctx, "");
+        else
+            duk_push_lstring(ctx, next ? next : st + n, next ? n - (duk_size_t)(next - st) : 0);
+        duk_replace(ctx, -4);
+        duk_pop_2(ctx);
+    }
+    /* [ target fn self err frames ] */
+    duk_push_string(ctx, CW_ERRORS_TEXT);
+    duk_del_prop(ctx, 0); /* a stack read before is written anew */
+    duk_put_prop_string(ctx, 0, CW_ERRORS_FRAMES);
+    duk_push_string(ctx, "stack");
+    duk_get_prop_string(ctx, 2, CW_ERRORS_ERROR);
+    duk_get_prop_string(ctx, -1, CW_ERRORS_GET);
+    duk_get_prop_string(ctx, -2, CW_ERRORS_SET);
+    duk_remove(ctx, -3);
+    duk_def_prop(ctx, 0, DUK_DEFPROP_HAVE_GETTER | DUK_DEFPROP_HAVE_SETTER | DUK_DEFPROP_HAVE_ENUMERABLE |
+                             DUK_DEFPROP_SET_CONFIGURABLE | DUK_DEFPROP_FORCE);
+    return 0;
+}
+
+/* [ global ] Error.captureStackTrace and Error.stackTraceLimit (10, V8's
+ * default; a job may change it, the engine's traceback depth stays 10). */
+static void cw_errors_install_capture(duk_context *ctx) {
+    duk_get_prop_string(ctx, -1, "Error"); /* [ global Error ] */
+    duk_push_string(ctx, "captureStackTrace");
+    duk_push_c_function(ctx, cw_errors_capture, 2);
+    duk_push_string(ctx, "name");
+    duk_push_string(ctx, "captureStackTrace");
+    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE | DUK_DEFPROP_SET_CONFIGURABLE);
+    duk_dup(ctx, -3);
+    duk_put_prop_string(ctx, -2, CW_ERRORS_ERROR);
+    duk_get_prop_string(ctx, -4, "Object");
+    duk_get_prop_string(ctx, -1, "isExtensible");
+    duk_remove(ctx, -2);
+    duk_put_prop_string(ctx, -2, CW_ERRORS_EXTENSIBLE);
+    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_CLEAR_ENUMERABLE |
+                              DUK_DEFPROP_SET_CONFIGURABLE);
+    duk_push_string(ctx, "stackTraceLimit");
+    duk_push_int(ctx, 10);
+    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_SET_ENUMERABLE |
+                              DUK_DEFPROP_SET_CONFIGURABLE);
+    duk_pop(ctx);
+}
+
 void cw_errors_install(duk_context *ctx) {
     static const char *const names[] = {"Error",       "EvalError", "RangeError", "ReferenceError",
                                         "SyntaxError", "TypeError", "URIError",   NULL};
@@ -157,5 +256,6 @@ void cw_errors_install(duk_context *ctx) {
         }
         duk_pop_2(ctx); /* F, orig */
     }
+    cw_errors_install_capture(ctx);
     duk_pop(ctx);
 }

@@ -726,6 +726,12 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
     static const char *const strip[] = {"Duktape", "CBOR", "Buffer", NULL};
     for (size_t i = 0; strip[i]; i++)
         duk_del_prop_string(ctx, -1, strip[i]);
+    /* Node's `global`: the global object itself (writable, enumerable and
+     * configurable, as in Node), which Node-style code uses for caches. */
+    duk_push_string(ctx, "global");
+    duk_push_global_object(ctx);
+    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_SET_ENUMERABLE |
+                              DUK_DEFPROP_SET_CONFIGURABLE);
     /* Before the runtime's lazy triggers, some of which (Error.isError)
      * live on these constructors. */
     cw_eval_install(ctx);

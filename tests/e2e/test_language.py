@@ -274,6 +274,13 @@ CASES = [
      " const ok = Reflect.set({}, 'x', 7, p); const ro = Object.defineProperty({}, 'y', { value: 1, writable: false });"
      " output = [ok, t.x, seen, Reflect.set(ro, 'y', 2, {}), Reflect.set({}, 'z', 1, 5), Reflect.get(Object.create({ get g() { return this.tag; } }), 'g', { tag: 'r' })];"),
     ("const-shadowed-ok", "const c = 0; { let c; [c] = [1]; for (c of [2]) {} c ??= 3; output = c; }"),
+    # --- Error.captureStackTrace and Error.stackTraceLimit (cw_errors.c) ----------
+    ("error-capture-stack-trace", "const r = []; const o = {}; Error.captureStackTrace(o); r.push(o.stack.split(\"\\n\")[0], Object.getOwnPropertyDescriptor(o, \"stack\").enumerable, typeof Object.getOwnPropertyDescriptor(o, \"stack\").get); const o2 = {}; Error.captureStackTrace(o2); o2.message = \"late\"; o2.name = \"N\"; r.push(o2.stack.split(\"\\n\")[0]); class ValidationError extends Error { constructor(m, field) { super(m); this.name = \"ValidationError\"; this.field = field; Error.captureStackTrace(this, ValidationError); } } function check(v) { if (!v) throw new ValidationError(\"missing\", \"email\"); } try { check(\"\"); } catch (e) { r.push(e.name, e.message, e.field, e instanceof ValidationError, e instanceof Error, e.stack.split(\"\\n\")[0], /check/.test(e.stack.split(\"\\n\")[1]), e.stack.includes(\"at ValidationError\")); } try { Error.captureStackTrace(1); } catch (e) { r.push(e.name, e.message); } try { Error.captureStackTrace(Object.freeze({})); } catch (e) { r.push(e.name, e.message); } r.push(Error.stackTraceLimit, Error.captureStackTrace.length, Error.captureStackTrace.name, Error.captureStackTrace({}), Object.keys(Error).includes(\"captureStackTrace\")); const nf = {}; Error.captureStackTrace(nf, function notOnStack() {}); r.push(nf.stack); output = r;"),
+    # --- more of V8's wording for the engine's own errors (cw_errmsg.c) ------------
+    ("engine-messages-more", "const t = [() => { let r; r[0]; }, () => { let r = null; r[1] = 2; }, () => [...undefined],"
+     " () => 'k' + Symbol('s'), () => String(Object.create(null)), () => ({}) instanceof {}, () => { const a = []; a.length = -1; },"
+     " () => { let u; u[true]; }]; const out = []; for (const f of t) { try { f(); } catch (e) { out.push(e.name + ': ' + e.message); } }"
+     " output = out;"),
     # --- sort: V8's TimSort, call for call (worker/cw_sort.c) ----------------------
     # Every comparator call's pair and the final order are hashed, per
     # comparator (consistent, never-0, one-sided, random, boolean, NaN) and
@@ -434,6 +441,9 @@ LOOP_CASES = [
 # function called in the main realm (see ASYNC_RUNNER); `output`, else the
 # function's settled value, is read when the event loop has nothing left.
 ASYNC_CASES = [
+    # Node's `global` (a fresh `vm` context has none, so recorded here).
+    ("node-global", "global.cache = { a: 1 }; output = [global === globalThis, typeof cache, cache.a,"
+     " Object.getOwnPropertyDescriptor(globalThis, 'global').enumerable];"),
     ("tla-basic", "const sleep = (ms) => new Promise((r) => setTimeout(r, ms));"
      " const rows = await Promise.all([3, 1, 2].map(async (x) => { await sleep(x * 10); return x * 2; }));"
      " output = { rows, sum: rows.reduce((a, b) => a + b, 0) };"),

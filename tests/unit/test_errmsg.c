@@ -35,6 +35,17 @@ static void test_maps(void **state) {
     expect_map("RangeError", "invalid length", "Invalid array length");
     expect_map("URIError", "invalid input", "URI malformed");
     expect_map("TypeError", "\"c\" is read-only", "Assignment to constant variable.");
+    /* Keys that are not strings come unquoted from the engine. */
+    expect_map("TypeError", "cannot read property 0 of undefined", "Cannot read properties of undefined (reading '0')");
+    expect_map("TypeError", "cannot write property 1 of null", "Cannot set properties of null (setting '1')");
+    expect_map("TypeError", "cannot read property true of undefined",
+               "Cannot read properties of undefined (reading 'true')");
+    expect_map("TypeError", "cannot read property [Symbol wellknown '?Symbol.iterator?'] of undefined",
+               "undefined is not iterable");
+    expect_map("TypeError", "cannot string coerce Symbol", "Cannot convert a Symbol value to a string");
+    expect_map("TypeError", "coercion to primitive failed", "Cannot convert object to primitive value");
+    expect_map("TypeError", "invalid instanceof rval", "Right-hand side of 'instanceof' is not callable");
+    expect_map("RangeError", "invalid array length", "Invalid array length");
 }
 
 static void test_leaves(void **state) {
@@ -43,6 +54,9 @@ static void test_leaves(void **state) {
     assert_int_equal(cw_errmsg_v8("TypeError", "boom", out, sizeof out), 0);
     assert_int_equal(cw_errmsg_v8("TypeError", "invalid input", out, sizeof out), 0); /* URIError only */
     assert_int_equal(cw_errmsg_v8("TypeError", "cannot read property 'x' of 5", out, sizeof out), 0);
+    assert_int_equal(cw_errmsg_v8("TypeError", "cannot read property 0 of 5", out, sizeof out), 0);
+    /* A Symbol key in the engine's internal form is not rewritten. */
+    assert_int_equal(cw_errmsg_v8("TypeError", "cannot read property [Symbol local '?s?0-1'] of undefined", out, sizeof out), 0);
     assert_int_equal(cw_errmsg_v8("ReferenceError", "identifier 'x", out, sizeof out), 0);
     assert_int_equal(cw_errmsg_v8("TypeError", "cannot read property 'x' of null", out, 8), -1);
     assert_int_equal(cw_errmsg_v8(NULL, "x", out, sizeof out), -1);
