@@ -218,6 +218,15 @@ static int cw_rt_trigger_cmp(const void *pa, const void *pb) {
  * manifest does not fit this engine: that is an error. */
 static duk_ret_t cw_rt_probe(duk_context *ctx, void *udata) {
     (void)udata;
+    /* The host's own global that holds triggers (console.time, ...): every
+     * host defines it, without those methods, before installing the
+     * runtime (cw_sandbox.c). */
+    duk_push_global_object(ctx);
+    if (!duk_has_prop_string(ctx, -1, "console")) {
+        duk_push_object(ctx);
+        duk_put_prop_string(ctx, -2, "console");
+    }
+    duk_pop(ctx);
     duk_get_global_string(ctx, "Symbol");
     duk_idx_t symbol = duk_get_top_index(ctx);
     for (size_t i = 0; i < cw_rt.ntrig; i++) {

@@ -117,6 +117,7 @@ typedef struct cw_sbx {
     cw_buf_t logs;
     size_t log_count;
     int logs_truncated;
+    unsigned log_indent; /* console.group depth, in spaces (2 per level) */
     const cw_job_t *job;
     cw_rt_heap_t rt; /* which runtime groups this heap has loaded */
     cw_intl_t intl;  /* the ICU objects this heap's job made (worker/intl) */
@@ -439,6 +440,24 @@ static duk_ret_t cw_sbx_console_body(duk_context *ctx, void *udata) {
             (void)cw_buf_putc(&c->msg, ' ');
         cw_sbx_describe(ctx, i, &c->msg);
     }
+    if (s->log_indent && c->msg.len) {
+        /* Inside console.group: every line of the message indented, as
+         * Node writes it. */
+        cw_buf_t ind;
+        cw_buf_init(&ind, s->conf->log_max_message);
+        for (size_t i = 0, at_line = 1; i < c->msg.len && ind.len < ind.max; i++) {
+            if (at_line)
+                for (unsigned k = 0; k < s->log_indent && ind.len < ind.max; k++)
+                    (void)cw_buf_putc(&ind, ' ');
+            at_line = c->msg.data[i] == '\n';
+            if (ind.len < ind.max)
+                (void)cw_buf_putc(&ind, c->msg.data[i]);
+        }
+        /* Clip on a character boundary, as the message itself is. */
+        ind.len = cw_utf8_clip(ind.data ? ind.data : "", ind.len, ind.len);
+        cw_buf_free(&c->msg);
+        c->msg = ind;
+    }
     int clipped = c->msg.len >= s->conf->log_max_message;
     size_t before = s->logs.len;
     double elapsed = (double)(cw_runtime_clock_ns(&s->rt) - s->clock_ns) / 1e6;
@@ -468,10 +487,31 @@ static duk_ret_t cw_sbx_console_body(duk_context *ctx, void *udata) {
     return 0;
 }
 
+#define CW_SBX_GROUP 16     /* console.group / groupCollapsed: log, then indent */
+#define CW_SBX_GROUP_END 32 /* console.groupEnd */
+#define CW_SBX_MAX_INDENT 2000
+
+static duk_ret_t cw_sbx_console_entry(duk_context *ctx);
+
 static duk_ret_t cw_sbx_console(duk_context *ctx) {
     cw_sbx_t *s = cw_sbx_get(ctx);
     if (!s->job) /* between jobs (a finalizer while the heap is destroyed) */
         return 0;
+    int magic = duk_get_current_magic(ctx);
+    if (magic & CW_SBX_GROUP_END) {
+        s->log_indent = s->log_indent >= 2 ? s->log_indent - 2 : 0;
+        return 0;
+    }
+    if (!(magic & CW_SBX_GROUP) || duk_get_top(ctx) > 0)
+        (void)cw_sbx_console_entry(ctx);
+    if ((magic & CW_SBX_GROUP) && s->log_indent < CW_SBX_MAX_INDENT)
+        s->log_indent += 2;
+    return 0;
+}
+
+/* One console entry, within the caps. */
+static duk_ret_t cw_sbx_console_entry(duk_context *ctx) {
+    cw_sbx_t *s = cw_sbx_get(ctx);
     if (s->log_count >= s->conf->log_max_entries || s->logs.len >= s->conf->log_max_bytes) {
         if (!s->logs_truncated)
             cw_logring_mark_truncated(s->conf->logring);
@@ -732,6 +772,22 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
     duk_push_global_object(ctx);
     duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_SET_ENUMERABLE |
                               DUK_DEFPROP_SET_CONFIGURABLE);
+    /* The console first: the runtime's lazy triggers include console.time,
+     * console.table and the rest of console.js. */
+    duk_push_object(ctx);
+    static const struct {
+        const char *name;
+        int magic;
+    } methods[] = {{"log", 0}, {"info", 1}, {"warn", 2},  {"error", 3},
+                   {"debug", 4}, {"trace", 4}, {"dir", 0}, {"assert", 3 | 8},
+                   {"dirxml", 0}, {"group", CW_SBX_GROUP}, {"groupCollapsed", CW_SBX_GROUP},
+                   {"groupEnd", CW_SBX_GROUP_END}};
+    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+        duk_push_c_function(ctx, cw_sbx_console, DUK_VARARGS);
+        duk_set_magic(ctx, -1, methods[i].magic);
+        duk_put_prop_string(ctx, -2, methods[i].name);
+    }
+    duk_put_prop_string(ctx, -2, "console");
     /* Before the runtime's lazy triggers, some of which (Error.isError)
      * live on these constructors. */
     cw_eval_install(ctx);
@@ -757,18 +813,6 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
     duk_put_prop_string(ctx, -2, "now");
     duk_put_prop_string(ctx, -2, "performance");
 
-    duk_push_object(ctx);
-    static const struct {
-        const char *name;
-        int magic;
-    } methods[] = {{"log", 0}, {"info", 1}, {"warn", 2},  {"error", 3},
-                   {"debug", 4}, {"trace", 4}, {"dir", 0}, {"assert", 3 | 8}};
-    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
-        duk_push_c_function(ctx, cw_sbx_console, DUK_VARARGS);
-        duk_set_magic(ctx, -1, methods[i].magic);
-        duk_put_prop_string(ctx, -2, methods[i].name);
-    }
-    duk_put_prop_string(ctx, -2, "console");
 
     duk_push_c_function(ctx, cw_sbx_require, 1);
     duk_put_prop_string(ctx, -2, "require");

@@ -2,10 +2,31 @@
 result must show.  Shared by test_exec.py and the security suite."""
 
 import json
+import os
+import re
 
 # A catastrophic pattern only the backtracker can run (a backreference):
 # it never reaches the engine's deadline check, so the supervisor kills it.
 REGEX_EVIL = "output = /^(a+)+\\1$/.test('" + "a" * 40 + "!')"
+
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "console_node24.json"), encoding="utf-8") as _f:
+    CONSOLE_NODE24 = json.load(_f)
+
+
+
+def console_matches(logs):
+    """The entries Node wrote, the two timings (the last two lines: the
+    job's clock plus the real time the job itself took) to the pattern."""
+    got = [[l["level"], l["message"]] for l in logs]
+    want = CONSOLE_NODE24["logs"]
+    if len(got) != len(want) or got[:-2] != want[:-2]:
+        return False
+    w = re.fullmatch(r"w: (\d+\.\d{3})s", got[-2][1])
+    m = re.fullmatch(r'm: 1:(\d\d\.\d{3}) \(m:ss\.mmm\) extra \{"k":1\}', got[-1][1])
+    # At least the time the timers skipped; the rest is real time, which a
+    # busy machine stretches.
+    return w is not None and 1.5 <= float(w.group(1)) < 30 and m is not None and float(m.group(1)) >= 5
+
 
 # (jobId, job fields, expected resultCode, extra check or None, max seconds)
 CASES = [
@@ -40,6 +61,10 @@ CASES = [
      "SUCCESS", lambda r: [l["level"] for l in r["logs"]] == ["log", "warn", "error"]
      and r["logs"][1]["message"] == '{"x":[1]}', 5),
     # util.format's specifiers, as Node 24 prints these lines
+    # console.table/group/count/time/timeLog (worker/runtime/polyfills/console.js)
+    # with the entries Node 24 wrote for the same code (tests/e2e/data/).
+    ("console-table-group-time", {"code": CONSOLE_NODE24["code"], "timeout": 100},
+     "SUCCESS", lambda r: console_matches(r["logs"]), 10),
     ("logs-format-specifiers", {"code": "console.log('%s is %d years', 'Al', 42.5); console.log('%i items, %f%%', '12.7px', '3.5e1');"
                                         " console.log('100%%'); console.log('%j', { a: [1] }); console.log('%c styled', 'color: red');"
                                         " console.log('%s %s', 'only'); console.log(5, '%s', 6); output = 1"},

@@ -380,7 +380,7 @@ static void test_isolation(void **state) {
                   "output = [[].flat(), typeof d.value, d.enumerable]",
                   "[\"mine\",\"function\",false]", 0);
     expect_output("output = [Object.keys(Array.prototype).length, Object.keys(this).sort()]",
-                  "[0,[\"console\",\"crypto\",\"input\",\"performance\",\"require\"]]", 0);
+                  "[0,[\"console\",\"crypto\",\"global\",\"input\",\"performance\",\"require\"]]", 0);
 }
 
 static int setup(void **state) {
