@@ -281,6 +281,9 @@ CASES = [
      " () => 'k' + Symbol('s'), () => String(Object.create(null)), () => ({}) instanceof {}, () => { const a = []; a.length = -1; },"
      " () => { let u; u[true]; }]; const out = []; for (const f of t) { try { f(); } catch (e) { out.push(e.name + ': ' + e.message); } }"
      " output = out;"),
+    ("class-call-and-generator-messages", "class P {} const r = []; try { P(); } catch (e) { r.push(e.name + ': ' + e.message); }"
+     " const A = class {}; try { A(); } catch (e) { r.push(e.message); }"
+     " function* g() { it.next(); } const it = g(); try { it.next(); } catch (e) { r.push(e.name + ': ' + e.message); } output = r;"),
     # --- sort: V8's TimSort, call for call (worker/cw_sort.c) ----------------------
     # Every comparator call's pair and the final order are hashed, per
     # comparator (consistent, never-0, one-sided, random, boolean, NaN) and

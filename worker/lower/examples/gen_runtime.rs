@@ -178,6 +178,21 @@ fn main() {
             assert!(lowered.code.contains(from), "_read_only_error source changed");
             lowered.code = lowered.code.replace(from, r#""Assignment to constant variable.""#);
         }
+        // V8's wording for calling a class without `new` (with its name)
+        // and for re-entering a running generator.
+        if def.local == "_class_call_check" {
+            let from = r#"throw new TypeError("Cannot call a class as a function")"#;
+            assert!(lowered.code.contains(from), "_class_call_check source changed");
+            lowered.code = lowered.code.replace(
+                from,
+                r#"throw new TypeError(Constructor.name ? "Class constructor " + Constructor.name + " cannot be invoked without 'new'" : "Class constructors cannot be invoked without 'new'")"#,
+            );
+        }
+        if def.local == "_ts_generator" {
+            let from = r#""Generator is already executing.""#;
+            assert!(lowered.code.contains(from), "_ts_generator source changed");
+            lowered.code = lowered.code.replace(from, r#""Generator is already running""#);
+        }
         let mut bits = lowered.needs;
         if def.local == "_ts_generator" {
             bits |= NEEDS_GENERATOR;

@@ -335,7 +335,7 @@ h._class_apply_descriptor_update = _class_apply_descriptor_update;
 (function (h) {
 "use strict";
 function _class_call_check(instance, Constructor) {
-  if (!(instance instanceof Constructor)) throw new TypeError("Cannot call a class as a function");
+  if (!(instance instanceof Constructor)) throw new TypeError(Constructor.name ? "Class constructor " + Constructor.name + " cannot be invoked without 'new'" : "Class constructors cannot be invoked without 'new'");
 }
 h._class_call_check = _class_call_check;
 })(h);
@@ -748,13 +748,15 @@ function _iterable_to_array_limit(arr, i) {
   var _d = false;
   var _s, _e;
   try {
-    for(_i = _i.call(arr); !(_n = (_s = _i.next()).done); _n = true){
-      _arr.push(_s.value);
-      if (i && _arr.length === i) break;
+    try {
+      for(_i = _i.call(arr); !(_n = (_s = _i.next()).done); _n = true){
+        _arr.push(_s.value);
+        if (i && _arr.length === i) break;
+      }
+    } catch (err) {
+      _d = true;
+      _e = err;
     }
-  } catch (err) {
-    _d = true;
-    _e = err;
   } finally{
     try {
       if (!_n && _i["return"] != null) _i["return"]();
@@ -1103,65 +1105,67 @@ function _ts_generator(thisArg, body) {
     };
   }
   function step(op) {
-    if (f) throw new TypeError("Generator is already executing.");
+    if (f) throw new TypeError("Generator is already running");
     while(g && (g = 0, op[0] && (_ = 0)), _)try {
-      if (f = 1, y && (t = op[0] & 2 ? y["return"] : op[0] ? y["throw"] || ((t = y["return"]) && t.call(y), 0) : y.next) && !(t = t.call(y, op[1])).done) return t;
-      if (y = 0, t) op = [
-        op[0] & 2,
-        t.value
-      ];
-      switch(op[0]){
-        case 0:
-        case 1:
-          t = op;
-          break;
-        case 4:
-          _.label++;
-          return {
-            value: op[1],
-            done: false
-          };
-        case 5:
-          _.label++;
-          y = op[1];
-          op = [
-            0
-          ];
-          continue;
-        case 7:
-          op = _.ops.pop();
-          _.trys.pop();
-          continue;
-        default:
-          if (!(t = _.trys, t = t.length > 0 && t[t.length - 1]) && (op[0] === 6 || op[0] === 2)) {
-            _ = 0;
-            continue;
-          }
-          if (op[0] === 3 && (!t || op[1] > t[0] && op[1] < t[3])) {
-            _.label = op[1];
-            break;
-          }
-          if (op[0] === 6 && _.label < t[1]) {
-            _.label = t[1];
+      try {
+        if (f = 1, y && (t = op[0] & 2 ? y["return"] : op[0] ? y["throw"] || ((t = y["return"]) && t.call(y), 0) : y.next) && !(t = t.call(y, op[1])).done) return t;
+        if (y = 0, t) op = [
+          op[0] & 2,
+          t.value
+        ];
+        switch(op[0]){
+          case 0:
+          case 1:
             t = op;
             break;
-          }
-          if (t && _.label < t[2]) {
-            _.label = t[2];
-            _.ops.push(op);
-            break;
-          }
-          if (t[2]) _.ops.pop();
-          _.trys.pop();
-          continue;
+          case 4:
+            _.label++;
+            return {
+              value: op[1],
+              done: false
+            };
+          case 5:
+            _.label++;
+            y = op[1];
+            op = [
+              0
+            ];
+            continue;
+          case 7:
+            op = _.ops.pop();
+            _.trys.pop();
+            continue;
+          default:
+            if (!(t = _.trys, t = t.length > 0 && t[t.length - 1]) && (op[0] === 6 || op[0] === 2)) {
+              _ = 0;
+              continue;
+            }
+            if (op[0] === 3 && (!t || op[1] > t[0] && op[1] < t[3])) {
+              _.label = op[1];
+              break;
+            }
+            if (op[0] === 6 && _.label < t[1]) {
+              _.label = t[1];
+              t = op;
+              break;
+            }
+            if (t && _.label < t[2]) {
+              _.label = t[2];
+              _.ops.push(op);
+              break;
+            }
+            if (t[2]) _.ops.pop();
+            _.trys.pop();
+            continue;
+        }
+        op = body.call(thisArg, _);
+      } catch (e) {
+        op = [
+          6,
+          e
+        ];
+        y = 0;
       }
-      op = body.call(thisArg, _);
-    } catch (e) {
-      op = [
-        6,
-        e
-      ];
-      y = 0;
     } finally{
       f = t = 0;
     }
@@ -1214,7 +1218,7 @@ function _unsupported_iterable_to_array(o, minLen) {
   var n = Object.prototype.toString.call(o).slice(8, -1);
   if (n === "Object" && o.constructor) n = o.constructor.name;
   if (n === "Map" || n === "Set") return Array.from(o);
-  if (n === "Arguments" || /^(?:Ui|I)nt(?:8|16|32)(?:Clamped)?Array$/.test(n)) return h._array_like_to_array(o, minLen);
+  if (n === "Arguments" || __cw_regexp("^(?:Ui|I)nt(?:8|16|32)(?:Clamped)?Array$", "").test(n)) return h._array_like_to_array(o, minLen);
 }
 h._unsupported_iterable_to_array = _unsupported_iterable_to_array;
 })(h);
@@ -1311,7 +1315,7 @@ function _wrap_reg_exp(re, groups, source) {
   WrappedRegExp.prototype[Symbol.replace] = function(str, substitution) {
     if (typeof substitution === "string") {
       var groups = _groups.get(this);
-      return _super[Symbol.replace].call(this, str, substitution.replace(/\$<([^>]+)>/g, function(_, name) {
+      return _super[Symbol.replace].call(this, str, substitution.replace(__cw_regexp("\\$<([^>]+)>", "g"), function(_, name) {
         var group = groups ? groups[name] : undefined;
         if (group === undefined) return "";
         return "$" + (Array.isArray(group) ? group.join("$") : group);
