@@ -46,12 +46,16 @@ const LIBS = {
   'whatwg-url': "module.exports = require('whatwg-url');",
   buffer: "module.exports = require('buffer/');",
   'querystring-es3': "module.exports = require('querystring-es3');",
+  /* Node's legacy url.parse/format/resolve (url 0.11.0: the port of Node's
+   * lib/url.js, on querystring and punycode as Node's was). */
+  'url-legacy': "module.exports = require('url/');",
 };
 
 /* Packages whose names are also Node built-ins but which a bundle must
- * contain: tr46 (in whatwg-url) takes `punycode/`, and `buffer/` is the
- * package itself. */
-const BUNDLED_BUILTINS = { 'whatwg-url': ['punycode'], buffer: ['buffer'] };
+ * contain: tr46 (in whatwg-url) takes `punycode/`, `buffer/` is the
+ * package itself, and url 0.11.0 takes its own `punycode` and
+ * `querystring` packages. */
+const BUNDLED_BUILTINS = { 'whatwg-url': ['punycode'], buffer: ['buffer'], 'url-legacy': ['url', 'punycode', 'querystring'] };
 
 /* Per-library esbuild defines.  webidl-conversions (in whatwg-url) reads
  * BigInt.asIntN/asUintN when it loads, for its `long long` conversion, which

@@ -80,5 +80,39 @@
     define(G, 'URLSearchParams', URLSearchParams);
     if (!rt.nodeModules)
         rt.nodeModules = {};
-    rt.nodeModules.url = { URL: URL, URLSearchParams: URLSearchParams };
+    /* Node's legacy API (url.parse/format/resolve/resolveObject, Url): the
+     * internal library url-legacy (npm `url` 0.11.0, the port of Node's own
+     * lib/url.js over querystring and punycode), loaded on first call.  Node
+     * 24 differs from that port in one observable way agents hit:
+     * parse(u, true) of a URL with no query gives `search: null` (the port:
+     * ""). */
+    var legacy = null;
+    function legacyLib() {
+        if (!legacy) legacy = rt.lib('url-legacy');
+        return legacy;
+    }
+    function parse(url, parseQueryString, slashesDenoteHost) {
+        var r = legacyLib().parse(url, parseQueryString, slashesDenoteHost);
+        if (parseQueryString && r.search === '') r.search = null;
+        return r;
+    }
+    function format(obj) {
+        if (obj instanceof URL) return obj.href;
+        return legacyLib().format(obj);
+    }
+    function resolve(from, to) {
+        return legacyLib().resolve(from, to);
+    }
+    function resolveObject(from, to) {
+        return legacyLib().resolveObject(from, to);
+    }
+    function Url() {
+        var L = legacyLib().Url;
+        if (!(this instanceof Url)) return new Url();
+        L.call(this);
+    }
+    rt.nodeModules.url = {
+        URL: URL, URLSearchParams: URLSearchParams,
+        parse: parse, format: format, resolve: resolve, resolveObject: resolveObject, Url: Url
+    };
 })(globalThis);
