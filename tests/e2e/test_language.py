@@ -332,6 +332,12 @@ CASES = [
      " catch (e) { r.push(e.message); } const V = 7; r.push(u()); return r; })();"),
     ("tdz-arrow-before-const", "const twice = (x) => x * F; let r; try { r = twice(1); } catch (e) { r = e.message; } const F = 2;"
      " output = [r, twice(4)];"),
+    ("tdz-class-members", "class Acc { constructor() { this.k = BASE; } add(x) { return x * RATE + this.k; } static of() { return new Acc(); } }"
+     " class F { v = LIM * 2; } const RATE = 2, BASE = 1, LIM = 3; output = [Acc.of().add(5), new F().v];"),
+    ("tdz-class-members-early", "class F { v = LIM2 * 2; } let r1; try { r1 = new F().v; } catch (e) { r1 = e.message; }"
+     " class S { static { try { S.v = LATER; } catch (e) { S.v = e.message; } } }"
+     " class B { m() { return K2; } } class D extends B {} const d = new D(); let r2; try { r2 = d.m(); } catch (e) { r2 = e.message; }"
+     " const LIM2 = 3, LATER = 1, K2 = 5; output = [r1, new F().v, S.v, r2, d.m()];"),
     ("tdz-error-line", "function f() {\n  return LIMIT;\n}\ntry { f(); } catch (e) { output = [e.name, e instanceof ReferenceError,"
      " String(e.stack).split('\\n')[0]]; }\nconst LIMIT = 3;"),
 ]

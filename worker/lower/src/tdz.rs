@@ -20,7 +20,9 @@
 //!     expression, arrow, method, accessor or class member created after P,
 //!     or a function declaration whose every use (directly in C, through
 //!     closures made after P, or through other such declarations: a small
-//!     fixpoint over the call graph) comes after P.  This is what makes the
+//!     fixpoint over the call graph) comes after P -- and likewise a method,
+//!     the constructor or an instance field of a class declaration, which
+//!     run only through the class's name.  This is what makes the
 //!     common shape -- constants at the top, helpers below, `main()` last --
 //!     free of any check.
 //!   * **maybe**: anything else (a hoisted helper called before P, a class
@@ -162,52 +164,55 @@ fn child_of(funcs: &[Func], mut f: usize, target: usize) -> Option<usize> {
 }
 
 /// The earliest offset, in its parent's code, at which function `g` may run.
-fn fn_earliest(funcs: &[Func], earliest: &HashMap<usize, BytePos>, g: usize) -> BytePos {
+fn fn_earliest(funcs: &[Func], earliest: &HashMap<Key, BytePos>, g: usize) -> BytePos {
     match &funcs[g].decl {
         None => funcs[g].lo,
         Some((_, Some(block_lo))) => *block_lo,
-        Some((_, None)) => earliest.get(&g).copied().unwrap_or(BytePos(u32::MAX)),
+        Some((k, None)) => earliest.get(k).copied().unwrap_or(BytePos(u32::MAX)),
     }
 }
 
-/// For each function declared directly in a body: the earliest offset, in
-/// the enclosing function's code, of a use of its name that may call it (the
-/// greatest fixpoint: functions only reachable from each other never run).
-fn earliest_uses(c: &Collect) -> HashMap<usize, BytePos> {
-    let mut by_name: HashMap<&Key, usize> = HashMap::new();
-    for (i, f) in c.funcs.iter().enumerate() {
+/// For each name whose functions run only through it -- a function
+/// declared directly in a body, or a class declared so, whose methods,
+/// constructor and instance fields run only once the class is used -- the
+/// earliest offset, in the enclosing function's code, of a use of the name
+/// (the greatest fixpoint: functions only reachable from each other never
+/// run).
+fn earliest_uses(c: &Collect) -> HashMap<Key, BytePos> {
+    let mut parent_of: HashMap<&Key, usize> = HashMap::new();
+    for f in &c.funcs {
         if let Some((k, None)) = &f.decl {
-            by_name.insert(k, i);
+            parent_of.insert(k, f.parent);
         }
     }
-    // (declaration, where a use is: an offset in its parent, or a function).
+    // (name, where a use is: an offset in its parent, or a function).
     enum At {
         Offset(BytePos),
         Through(usize),
     }
-    let mut uses: Vec<(usize, At)> = Vec::new();
+    let mut uses: Vec<(&Key, At)> = Vec::new();
     for r in &c.refs {
-        let Some(&g) = by_name.get(&r.key) else { continue };
-        let parent = c.funcs[g].parent;
+        let Some((k, &parent)) = parent_of.get_key_value(&r.key) else { continue };
         if r.func == parent {
-            uses.push((g, At::Offset(r.lo)));
+            uses.push((k, At::Offset(r.lo)));
         } else {
             match child_of(&c.funcs, r.func, parent) {
-                Some(h) if h == g => {} // recursion
-                Some(h) => uses.push((g, At::Through(h))),
-                None => uses.push((g, At::Offset(BytePos(0)))),
+                // from inside the name's own functions (recursion, `new C` in a method)
+                Some(h) if matches!(&c.funcs[h].decl, Some((hk, None)) if hk == *k) => {}
+                Some(h) => uses.push((k, At::Through(h))),
+                None => uses.push((k, At::Offset(BytePos(0)))),
             }
         }
     }
-    let mut earliest: HashMap<usize, BytePos> = HashMap::new();
+    let mut earliest: HashMap<Key, BytePos> = HashMap::new();
     for _ in 0..FIXPOINT_ROUNDS {
         let mut changed = false;
-        for (g, at) in &uses {
+        for (k, at) in &uses {
             let pos = match at {
                 At::Offset(p) => *p,
                 At::Through(h) => fn_earliest(&c.funcs, &earliest, *h),
             };
-            let e = earliest.entry(*g).or_insert(BytePos(u32::MAX));
+            let e = earliest.entry((*k).clone()).or_insert(BytePos(u32::MAX));
             if pos < *e {
                 *e = pos;
                 changed = true;
@@ -306,7 +311,43 @@ impl Visit for Collect {
     fn visit_class_decl(&mut self, c: &ClassDecl) {
         let span = c.class.span;
         self.add_binding(&c.ident, span.hi, Some((span.lo, span.hi)));
-        c.class.visit_with(self);
+        // The class's methods, constructor and instance fields run only
+        // through its name (`new C`, `C.m()`, `extends C`): they are
+        // functions of that name, as a function declaration's body is.
+        // Static fields and blocks run when the class is defined.
+        let key: Key = (c.ident.sym.clone(), c.ident.ctxt);
+        let class = &c.class;
+        class.decorators.visit_with(self);
+        class.super_class.visit_with(self);
+        for m in &class.body {
+            match m {
+                ClassMember::Constructor(k) => {
+                    self.enter_fn(k.span.lo, Some(key.clone()));
+                    k.visit_children_with(self);
+                    self.leave_fn();
+                }
+                ClassMember::Method(k) => {
+                    k.key.visit_with(self);
+                    self.pending_decl = Some(key.clone());
+                    k.function.visit_with(self);
+                }
+                ClassMember::PrivateMethod(k) => {
+                    self.pending_decl = Some(key.clone());
+                    k.function.visit_with(self);
+                }
+                ClassMember::ClassProp(p) if !p.is_static => {
+                    self.enter_fn(p.span.lo, Some(key.clone()));
+                    p.visit_children_with(self);
+                    self.leave_fn();
+                }
+                ClassMember::PrivateProp(p) if !p.is_static => {
+                    self.enter_fn(p.span.lo, Some(key.clone()));
+                    p.visit_children_with(self);
+                    self.leave_fn();
+                }
+                other => other.visit_with(self),
+            }
+        }
     }
     fn visit_fn_decl(&mut self, f: &FnDecl) {
         self.pending_decl = Some((f.ident.sym.clone(), f.ident.ctxt));
