@@ -110,6 +110,10 @@ typedef struct cw_sbx {
     int gc_paused; /* collection is off while a timed-out job unwinds */
     unsigned alloc_ticks; /* allocations since the deadline was last read */
     unsigned refusals;    /* requests refused, for reading the clock */
+    uint64_t thrash_mark; /* alloc.count at the last refusal after a success */
+    unsigned thrash_runs; /* such refusals in a row with little in between */
+    int mem_exhausted;    /* thrashing at the cap: refuse the job's growth */
+    size_t mem_cap;       /* the job's own cap (alloc.limit when it started) */
     int security; /* a blocked module was requested */
     unsigned oom_marked; /* out-of-memory errors recorded under CW_SBX_OOM_KEY */
     uint64_t rng[4];
@@ -220,15 +224,45 @@ static int cw_sbx_expired(cw_sbx_t *s) {
     return s->timed_out;
 }
 
+/* Thrashing at the cap: a refused request makes the engine collect and
+ * retry, and when the collection frees a little garbage the job goes on --
+ * a heap full of live data (an array of 10^6 promises at 64 MB) then runs a
+ * full collection every few allocations, at 100% of its cap, until the
+ * timeout, reported as TIMEOUT though what it ran out of was memory.  When
+ * CW_SBX_THRASH_RUNS refusals in a row each came fewer than
+ * CW_SBX_THRASH_ALLOCS successful allocations after the one before, the
+ * heap is out of memory: the job's growth is refused from then on, and it
+ * ends as MEMORY_LIMIT the way any job at its cap does.  A job that works
+ * near its cap and frees as it goes allocates thousands of objects between
+ * collections and never gets here. */
+#define CW_SBX_THRASH_ALLOCS 1024
+#define CW_SBX_THRASH_RUNS 16
+
 /* A refused request costs the engine up to ten garbage collections before
  * it gives up, so refusals read the clock more often (every 4th). */
 static void cw_sbx_refused(cw_sbx_t *s) {
     if ((++s->refusals & 3) == 0)
         cw_sbx_check_deadline(s);
+    uint64_t since = s->alloc.count - s->thrash_mark;
+    if (since > 0) { /* the first refusal after a success */
+        s->thrash_runs = since < CW_SBX_THRASH_ALLOCS ? s->thrash_runs + 1 : 0;
+        s->thrash_mark = s->alloc.count;
+        if (s->thrash_runs >= CW_SBX_THRASH_RUNS && s->mem_cap)
+            s->mem_exhausted = 1;
+    }
+}
+/* Past thrashing, the job's own allocations are refused; the sandbox's
+ * (describing the error, writing the result), which raise alloc.limit
+ * above the job's cap for their duration, are not. */
+static int cw_sbx_exhausted(cw_sbx_t *s) {
+    if (!s->mem_exhausted || s->alloc.limit > s->mem_cap)
+        return 0;
+    s->alloc.limit_hit = 1;
+    return 1;
 }
 static void *cw_sbx_malloc(void *udata, duk_size_t size) {
     cw_sbx_t *s = udata;
-    void *p = cw_sbx_expired(s) ? NULL : cw_alloc_malloc(&s->alloc, size);
+    void *p = cw_sbx_expired(s) || cw_sbx_exhausted(s) ? NULL : cw_alloc_malloc(&s->alloc, size);
     if (!p)
         cw_sbx_refused(s);
     return p;
@@ -237,7 +271,7 @@ static void *cw_sbx_realloc(void *udata, void *ptr, duk_size_t size) {
     cw_sbx_t *s = udata;
     if (!size)
         return cw_alloc_realloc(&s->alloc, ptr, size);
-    void *p = cw_sbx_expired(s) ? NULL : cw_alloc_realloc(&s->alloc, ptr, size);
+    void *p = cw_sbx_expired(s) || cw_sbx_exhausted(s) ? NULL : cw_alloc_realloc(&s->alloc, ptr, size);
     if (!p)
         cw_sbx_refused(s);
     return p;
@@ -297,12 +331,22 @@ static duk_ret_t cw_sbx_describe_unsafe(duk_context *ctx, void *udata) {
     return 1;
 }
 
+/* Append what fits of s[0..n) to b, cut on a character boundary; *clip
+ * is set when anything was left out (the entry then says "truncated"). */
+static void cw_sbx_fit(cw_buf_t *b, const char *s, size_t n, int *clip) {
+    size_t room = b->max > b->len ? b->max - b->len : 0;
+    size_t k = n <= room ? n : cw_utf8_clip(s, n, room);
+    if (k < n)
+        *clip = 1;
+    (void)cw_buf_append(b, s, k);
+}
+
 /* Append the string form of argument `idx` to b (clipped at b->max). */
-static void cw_sbx_describe(duk_context *ctx, duk_idx_t idx, cw_buf_t *b) {
+static void cw_sbx_describe(duk_context *ctx, duk_idx_t idx, cw_buf_t *b, int *clip) {
     size_t n;
     const char *s;
     if (duk_is_number(ctx, idx) && duk_get_number(ctx, idx) == 0 && signbit(duk_get_number(ctx, idx))) {
-        (void)cw_buf_puts(b, "-0"); /* as Node prints it; ToString says "0" */
+        cw_sbx_fit(b, "-0", 2, clip); /* as Node prints it; ToString says "0" */
         return;
     }
     if (duk_is_string(ctx, idx)) {
@@ -316,8 +360,7 @@ static void cw_sbx_describe(duk_context *ctx, duk_idx_t idx, cw_buf_t *b) {
         }
         s = duk_get_lstring(ctx, -1, &n);
     }
-    size_t room = b->max > b->len ? b->max - b->len : 0;
-    (void)cw_buf_append(b, s, cw_utf8_clip(s, n, room));
+    cw_sbx_fit(b, s, n, clip);
     if (!duk_is_string(ctx, idx))
         duk_pop(ctx);
 }
@@ -329,16 +372,18 @@ typedef struct cw_sbx_console_call {
     cw_sbx_t *s;
     int magic;
     cw_buf_t msg;
+    int clipped; /* something did not fit in msg */
 } cw_sbx_console_call_t;
 
 /* A number as util.format writes it: its string, with -0 as "-0". */
-static void cw_sbx_put_number(duk_context *ctx, double d, cw_buf_t *b) {
+static void cw_sbx_put_number(duk_context *ctx, double d, cw_buf_t *b, int *clip) {
     if (d == 0 && signbit(d)) {
-        (void)cw_buf_puts(b, "-0");
+        cw_sbx_fit(b, "-0", 2, clip);
         return;
     }
     duk_push_number(ctx, d);
-    (void)cw_buf_puts(b, duk_to_string(ctx, -1));
+    const char *t = duk_to_string(ctx, -1);
+    cw_sbx_fit(b, t, strlen(t), clip);
     duk_pop(ctx);
 }
 
@@ -362,7 +407,7 @@ static double cw_sbx_call_number(duk_context *ctx, const char *fn, duk_idx_t idx
  * value), %c (consumed, no output), %% (a percent sign); a specifier with no
  * argument left, or an unknown one, stays as written.  Writes the result
  * and returns the index of the first argument not consumed. */
-static duk_idx_t cw_sbx_format(duk_context *ctx, duk_idx_t fmt, duk_idx_t nargs, cw_buf_t *b) {
+static duk_idx_t cw_sbx_format(duk_context *ctx, duk_idx_t fmt, duk_idx_t nargs, cw_buf_t *b, int *clip) {
     duk_size_t n;
     const char *f = duk_get_lstring(ctx, fmt, &n);
     duk_idx_t next = fmt + 1;
@@ -374,7 +419,7 @@ static duk_idx_t cw_sbx_format(duk_context *ctx, duk_idx_t fmt, duk_idx_t nargs,
         }
         char spec = f[i + 1];
         if (spec == '%') {
-            (void)cw_buf_append(b, f + lit, i + 1 - lit);
+            cw_sbx_fit(b, f + lit, i + 1 - lit, clip);
             i += 2;
             lit = i;
             continue;
@@ -383,41 +428,41 @@ static duk_idx_t cw_sbx_format(duk_context *ctx, duk_idx_t fmt, duk_idx_t nargs,
             i++;
             continue;
         }
-        (void)cw_buf_append(b, f + lit, i - lit);
+        cw_sbx_fit(b, f + lit, i - lit, clip);
         switch (spec) {
         case 'd':
             cw_sbx_put_number(ctx, duk_is_object(ctx, next) && !duk_is_function(ctx, next) ? NAN
-                                   : cw_sbx_call_number(ctx, "Number", next), b);
+                                   : cw_sbx_call_number(ctx, "Number", next), b, clip);
             break;
         case 'i':
-            cw_sbx_put_number(ctx, cw_sbx_call_number(ctx, "parseInt", next), b);
+            cw_sbx_put_number(ctx, cw_sbx_call_number(ctx, "parseInt", next), b, clip);
             break;
         case 'f':
-            cw_sbx_put_number(ctx, cw_sbx_call_number(ctx, "parseFloat", next), b);
+            cw_sbx_put_number(ctx, cw_sbx_call_number(ctx, "parseFloat", next), b, clip);
             break;
         case 'j':
             duk_get_global_string(ctx, "JSON");
             duk_get_prop_string(ctx, -1, "stringify");
             duk_dup(ctx, next);
             if (duk_pcall(ctx, 1) == DUK_EXEC_SUCCESS && duk_is_string(ctx, -1))
-                (void)cw_buf_puts(b, duk_get_string(ctx, -1));
+                cw_sbx_fit(b, duk_get_string(ctx, -1), strlen(duk_get_string(ctx, -1)), clip);
             else if (!duk_is_undefined(ctx, -1))
-                (void)cw_buf_puts(b, "[Circular]");
+                cw_sbx_fit(b, "[Circular]", 10, clip);
             else
-                (void)cw_buf_puts(b, "undefined");
+                cw_sbx_fit(b, "undefined", 9, clip);
             duk_pop_2(ctx);
             break;
         case 'c':
             break;
         default: /* s o O: the value as a log writes it (JSON for objects) */
-            cw_sbx_describe(ctx, next, b);
+            cw_sbx_describe(ctx, next, b, clip);
             break;
         }
         next++;
         i += 2;
         lit = i;
     }
-    (void)cw_buf_append(b, f + lit, n - lit);
+    cw_sbx_fit(b, f + lit, n - lit, clip);
     return next;
 }
 
@@ -430,35 +475,41 @@ static duk_ret_t cw_sbx_console_body(duk_context *ctx, void *udata) {
         if (nargs > 0 && duk_to_boolean(ctx, 0))
             return 0;
         first = 1;
-        (void)cw_buf_puts(&c->msg, nargs > 1 ? "Assertion failed: " : "Assertion failed");
+        const char *af = nargs > 1 ? "Assertion failed: " : "Assertion failed";
+        cw_sbx_fit(&c->msg, af, strlen(af), &c->clipped);
     }
     duk_idx_t next = first;
     if (nargs - first > 1 && duk_is_string(ctx, first))
-        next = cw_sbx_format(ctx, first, nargs, &c->msg);
+        next = cw_sbx_format(ctx, first, nargs, &c->msg, &c->clipped);
     for (duk_idx_t i = next; i < nargs; i++) {
         if (i > first)
-            (void)cw_buf_putc(&c->msg, ' ');
-        cw_sbx_describe(ctx, i, &c->msg);
+            cw_sbx_fit(&c->msg, " ", 1, &c->clipped);
+        cw_sbx_describe(ctx, i, &c->msg, &c->clipped);
     }
     if (s->log_indent && c->msg.len) {
         /* Inside console.group: every line of the message indented, as
          * Node writes it. */
         cw_buf_t ind;
         cw_buf_init(&ind, s->conf->log_max_message);
-        for (size_t i = 0, at_line = 1; i < c->msg.len && ind.len < ind.max; i++) {
+        size_t i = 0;
+        for (size_t at_line = 1; i < c->msg.len && ind.len < ind.max; i++) {
             if (at_line)
                 for (unsigned k = 0; k < s->log_indent && ind.len < ind.max; k++)
                     (void)cw_buf_putc(&ind, ' ');
             at_line = c->msg.data[i] == '\n';
-            if (ind.len < ind.max)
-                (void)cw_buf_putc(&ind, c->msg.data[i]);
+            if (ind.len >= ind.max)
+                break;
+            (void)cw_buf_putc(&ind, c->msg.data[i]);
         }
-        /* Clip on a character boundary, as the message itself is. */
-        ind.len = cw_utf8_clip(ind.data ? ind.data : "", ind.len, ind.len);
+        if (i < c->msg.len) {
+            c->clipped = 1;
+            /* Cut on a character boundary, as the message itself is. */
+            ind.len = cw_utf8_clip(ind.data ? ind.data : "", ind.len, ind.len);
+        }
         cw_buf_free(&c->msg);
         c->msg = ind;
     }
-    int clipped = c->msg.len >= s->conf->log_max_message;
+    int clipped = c->clipped || c->msg.len >= s->conf->log_max_message;
     size_t before = s->logs.len;
     double elapsed = (double)(cw_runtime_clock_ns(&s->rt) - s->clock_ns) / 1e6;
     cw_err_t err = cw_buf_printf(&s->logs, "%s{\"level\":\"%s\",\"message\":",
@@ -1734,6 +1785,7 @@ cw_err_t cw_sandbox_run_prepared(cw_sandbox_heap_t *heap, const cw_job_t *job, c
     s->job = job;
     (void)cw_tz_select(job->time_zone); /* checked by the executor; unknown stays UTC */
     s->alloc.limit = (size_t)(job->memory_mb * 1024.0 * 1024.0);
+    s->mem_cap = s->alloc.limit;
     if (heap->image && conf->fault_at)
         cw_alloc_set_fault(&s->alloc, conf->fault_at, conf->fault_repeat);
     cw_buf_init(&s->logs, conf->log_max_bytes);

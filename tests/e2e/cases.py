@@ -66,6 +66,22 @@ CASES = [
     # with the entries Node 24 wrote for the same code (tests/e2e/data/).
     ("console-table-group-time", {"code": CONSOLE_NODE24["code"], "timeout": 100},
      "SUCCESS", lambda r: console_matches(r["logs"]), 10),
+    # A long chain of awaits: the microtask queue frees what it ran as it goes
+    # (it grew for the whole drain, ~128 B per await, past a 16 MB cap).
+    ("await-loop-long", {"code": "let n = 0; for (let i = 0; i < 200000; i++) { await null; n++; } output = n;",
+                         "timeout": 60, "memoryLimit": 16},
+     "SUCCESS", lambda r: r["output"] == 200000, 60),
+    # Recursion without end through calls in tail position ends at the call
+    # stack's limit, as in V8, not at the timeout.
+    ("tail-recursion-unbounded", {"code": "const f = () => f(); f();", "timeout": 10},
+     "RUNTIME_ERROR", lambda r: r["error"]["name"] == "RangeError" and r["error"]["message"] == "Maximum call stack size exceeded", 5),
+    ("tail-recursion-method", {"code": "const o = { m() { return this.m(); } }; o.m();", "timeout": 10},
+     "RUNTIME_ERROR", lambda r: r["error"]["name"] == "RangeError", 5),
+    # A message cut at its cap is flagged even when the cut falls before a
+    # character that would not fit whole.
+    ("log-clipped-flagged", {"code": "console.log('x'.repeat(8190) + '\\u{1F600}TAIL'); console.log('ok'); output = 1"},
+     "SUCCESS", lambda r: r["logs"][0].get("truncated") is True and r["logsTruncated"] is True
+     and "truncated" not in r["logs"][1], 10),
     ("logs-format-specifiers", {"code": "console.log('%s is %d years', 'Al', 42.5); console.log('%i items, %f%%', '12.7px', '3.5e1');"
                                         " console.log('100%%'); console.log('%j', { a: [1] }); console.log('%c styled', 'color: red');"
                                         " console.log('%s %s', 'only'); console.log(5, '%s', 6); output = 1"},

@@ -34,7 +34,7 @@ KILLED = "stopped by the supervisor"
 
 
 def engine_stopped(r):
-    """A TIMEOUT the engine reported itself, with the job's logs."""
+    """Stopped inside the engine (not by the supervisor's kill), with the job's logs."""
     return KILLED not in (r.get("error") or {}).get("message", "") and len(r["logs"]) >= 1
 
 
@@ -81,10 +81,18 @@ CASES = [
     ("deadline-one-builtin", {"code": "console.log('x'); const s = 'ab'.repeat(1 << 21); let n = 0; const t0 = Date.now();"
                               " while (Date.now() - t0 < 1200) n += s.lastIndexOf('c'); output = n", "timeout": 1}, [T], 1.49, None),
     # --- item 7: the engine stops these at the deadline, logs kept --------------------------
+    # A loop that keeps catching the out-of-memory error of a full heap:
+    # once the heap thrashes at its cap the job's growth is refused for good
+    # (cw_sandbox.c, CW_SBX_THRASH_RUNS) and it ends as what it ran out of,
+    # well before its 5 s timeout, with its logs.
     ("catch-loop-small-objects", {"code": "console.log('start'); const a = []; for (;;) { try { a.push({}) } catch (e) {} }",
-                                  "timeout": 1, "memoryLimit": 16}, [T], 1.45, engine_stopped),
+                                  "timeout": 5, "memoryLimit": 16}, [M], 4.5, engine_stopped),
     ("catch-loop-big-objects", {"code": "console.log('start'); const a = []; for (;;) { try { a.push(new Array(1e5).fill(0)) } catch (e) {} }",
-                                "timeout": 1, "memoryLimit": 16}, [T], 1.45, engine_stopped),
+                                "timeout": 5, "memoryLimit": 16}, [M], 4.5, engine_stopped),
+    # A heap full of live promises: collections free almost nothing, so the
+    # job thrashes at its cap; it ends as MEMORY_LIMIT, not at the timeout.
+    ("thrash-at-cap", {"code": "console.log('start'); const a = []; for (;;) a.push(Promise.resolve(a.length));",
+                       "timeout": 60, "memoryLimit": 16}, [M], 30, engine_stopped),
     ("catch-loop-nested", {"code": "console.log('start'); for (;;) { try { try { for (;;) {} } finally { for (;;) {} } } catch (e) {} }",
                            "timeout": 1}, [T], 1.45, engine_stopped),
     # Backtracking regular expressions (backreferences, lookaround, or a

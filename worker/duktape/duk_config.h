@@ -71,6 +71,13 @@ int cw_date_tzoffset(double t, double local, int resolving);
 #undef DUK_USE_NATIVE_CALL_RECLIMIT
 #define DUK_USE_NATIVE_CALL_RECLIMIT 7000
 
+/* No tail calls: with them, `const f = () => f(); f()` (or `return
+ * this.next()` without end) looped in one activation until the job's
+ * timeout, where Node throws RangeError ("Maximum call stack size
+ * exceeded") at once; and stacks lost the frames of functions that ended in
+ * a call.  Without them the call-stack limit ends such a job as V8 does. */
+#undef DUK_USE_TAILCALL
+
 /* String.fromCharCode as specified (ToUint16 of each argument): Debian's
  * configuration keeps Duktape's 32-bit extension, which makes
  * String.fromCharCode(-1) a non-BMP character instead of U+FFFF. */

@@ -32,6 +32,14 @@
                 queue[head] = queue[head + 1] = queue[head + 2] = queue[head + 3] = undefined;
                 head += 4;
                 ran++;
+                /* A chain that keeps queueing (a loop of awaits) must not
+                 * grow the array for the whole drain: once the used part
+                 * is large and at least half, drop it (the rest is what
+                 * is pending, so the copy stays small). */
+                if (head >= 16384 && head * 2 >= queue.length) {
+                    queue.splice(0, head);
+                    head = 0;
+                }
                 fn(a, b, c);
             }
         } finally {
