@@ -100,6 +100,11 @@ static duk_ret_t cw_errors_stack_set(duk_context *ctx) {
     return 0;
 }
 
+static duk_ret_t cw_errors_plain_to_string(duk_context *ctx) {
+    duk_push_string(ctx, "Error");
+    return 1;
+}
+
 static duk_ret_t cw_errors_construct(duk_context *ctx) {
     duk_idx_t nargs = duk_get_top(ctx);
     duk_push_current_function(ctx);
@@ -111,8 +116,16 @@ static duk_ret_t cw_errors_construct(duk_context *ctx) {
     /* The traceback has this wrapper's own frame at its top ("at Error ()
      * native ..."): the stack the job sees starts at its own code.  Its
      * frames are kept; the header is written when the stack is first read
-     * (cw_errors_stack_get). */
+     * (cw_errors_stack_get).  The engine's stack text starts with
+     * ToString(err), which would call the job's Error.prototype.toString
+     * (one that throws a new Error recursed until the call stack ran out):
+     * an own toString of ours answers while the frames are read. */
+    duk_push_string(ctx, "toString");
+    duk_push_c_function(ctx, cw_errors_plain_to_string, 0);
+    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_SET_CONFIGURABLE);
     duk_get_prop_string(ctx, -1, "stack");
+    duk_push_string(ctx, "toString");
+    duk_del_prop(ctx, -3);
     if (duk_is_string(ctx, -1)) {
         duk_size_t n = 0;
         const char *st = duk_get_lstring(ctx, -1, &n);

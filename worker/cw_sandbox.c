@@ -73,6 +73,14 @@
  * one of these, not because some allocation was refused earlier and
  * recovered from or caught. */
 #define CW_SBX_OOM_KEY "cwMemoryErrors"
+/* The built-ins the sandbox itself calls after the job's code ran, as they
+ * were before it ran: a job that replaces the global Error, String or
+ * JSON.stringify must not change how its own result is described. */
+#define CW_SBX_ORIG_ERROR "cwOrigError"
+#define CW_SBX_ORIG_STRING "cwOrigString"
+#define CW_SBX_ORIG_STRINGIFY "cwOrigStringify"
+#define CW_SBX_ORIG_OBJ_TO_STRING "cwOrigObjectToString"
+static void cw_sbx_push_orig(duk_context *ctx, const char *key);
 #define CW_SBX_OOM_KEEP 16
 
 /* Modules a job may never load: every host module of Node (cw_node_builtins.h),
@@ -441,8 +449,8 @@ static duk_idx_t cw_sbx_format(duk_context *ctx, duk_idx_t fmt, duk_idx_t nargs,
             cw_sbx_put_number(ctx, cw_sbx_call_number(ctx, "parseFloat", next), b, clip);
             break;
         case 'j':
-            duk_get_global_string(ctx, "JSON");
-            duk_get_prop_string(ctx, -1, "stringify");
+            duk_push_undefined(ctx);
+            cw_sbx_push_orig(ctx, CW_SBX_ORIG_STRINGIFY);
             duk_dup(ctx, next);
             if (duk_pcall(ctx, 1) == DUK_EXEC_SUCCESS && duk_is_string(ctx, -1))
                 cw_sbx_fit(b, duk_get_string(ctx, -1), strlen(duk_get_string(ctx, -1)), clip);
@@ -641,15 +649,13 @@ static duk_ret_t cw_sbx_get_random_values(duk_context *ctx) {
                                         "[object Uint32Array]", NULL};
     int ok = 0;
     if (duk_is_buffer_data(ctx, 0) && duk_is_object(ctx, 0)) {
-        duk_get_global_string(ctx, "Object");
-        duk_get_prop_string(ctx, -1, "prototype");
-        duk_get_prop_string(ctx, -1, "toString");
+        cw_sbx_push_orig(ctx, CW_SBX_ORIG_OBJ_TO_STRING);
         duk_dup(ctx, 0);
         duk_call_method(ctx, 0);
         const char *kind = duk_get_string(ctx, -1);
         for (size_t i = 0; kind && kinds[i] && !ok; i++)
             ok = strcmp(kind, kinds[i]) == 0;
-        duk_pop_3(ctx);
+        duk_pop(ctx);
     }
     if (!ok) {
         duk_push_error_object_raw(ctx, DUK_ERR_TYPE_ERROR, NULL, 0,
@@ -872,9 +878,29 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
     duk_put_prop_string(ctx, -2, CW_SBX_SECURITY_KEY);
     duk_push_array(ctx);
     duk_put_prop_string(ctx, -2, CW_SBX_OOM_KEY);
+    duk_get_global_string(ctx, "Error");
+    duk_put_prop_string(ctx, -2, CW_SBX_ORIG_ERROR);
+    duk_get_global_string(ctx, "String");
+    duk_put_prop_string(ctx, -2, CW_SBX_ORIG_STRING);
+    duk_get_global_string(ctx, "JSON");
+    duk_get_prop_string(ctx, -1, "stringify");
+    duk_put_prop_string(ctx, -3, CW_SBX_ORIG_STRINGIFY);
+    duk_pop(ctx);
+    duk_get_global_string(ctx, "Object");
+    duk_get_prop_string(ctx, -1, "prototype");
+    duk_get_prop_string(ctx, -1, "toString");
+    duk_put_prop_string(ctx, -4, CW_SBX_ORIG_OBJ_TO_STRING);
+    duk_pop_2(ctx);
     duk_pop(ctx);
     duk_pop(ctx);
     return 0;
+}
+
+/* [ ... ] -> [ ... fn ]: one of the CW_SBX_ORIG_* built-ins. */
+static void cw_sbx_push_orig(duk_context *ctx, const char *key) {
+    duk_push_heap_stash(ctx);
+    duk_get_prop_string(ctx, -1, key);
+    duk_remove(ctx, -2);
 }
 
 /* ---- input: checked JSON text to heap values ---------------------------- */
@@ -1165,7 +1191,7 @@ static duk_ret_t cw_sbx_result(duk_context *ctx, void *udata) {
     case CW_RT_PROMISE_REJECTED:
         return duk_throw(ctx);
     default: /* made by the Error constructor: no C file and line in its stack */
-        duk_get_global_string(ctx, "Error");
+        cw_sbx_push_orig(ctx, CW_SBX_ORIG_ERROR);
         duk_push_string(ctx, "the job's result is a promise that never settled: nothing left in the event loop "
                              "could resolve it (an await on a promise no code resolves)");
         duk_new(ctx, 1);
@@ -1186,14 +1212,36 @@ static duk_ret_t cw_sbx_serialize(duk_context *ctx, void *udata) {
 
 /* The thrown value at -1 becomes name/message/line/stack strings on the
  * stack in that order (4 values). */
+typedef struct {
+    const char *key;
+} cw_sbx_prop_t;
+
+static duk_ret_t cw_sbx_get_prop_unsafe(duk_context *ctx, void *udata) {
+    const cw_sbx_prop_t *p = udata;
+    duk_get_prop_string(ctx, -1, p->key);
+    return 1;
+}
+
+/* [ ... ] -> [ ... obj[key] ]: undefined when reading it throws (a hostile
+ * getter on the error or Error.prototype), so one part that cannot be read
+ * does not cost the others. */
+static void cw_sbx_safe_get(duk_context *ctx, duk_idx_t obj, const char *key) {
+    cw_sbx_prop_t p = {key};
+    duk_dup(ctx, obj);
+    if (duk_safe_call(ctx, cw_sbx_get_prop_unsafe, &p, 1, 1) != DUK_EXEC_SUCCESS) {
+        duk_pop(ctx);
+        duk_push_undefined(ctx);
+    }
+}
+
 static duk_ret_t cw_sbx_error_parts(duk_context *ctx, void *udata) {
     (void)udata;
     duk_idx_t e = duk_normalize_index(ctx, -1);
     if (duk_is_object(ctx, e)) {
-        duk_get_prop_string(ctx, e, "name");
-        duk_get_prop_string(ctx, e, "message");
-        duk_get_prop_string(ctx, e, "lineNumber");
-        duk_get_prop_string(ctx, e, "stack");
+        cw_sbx_safe_get(ctx, e, "name");
+        cw_sbx_safe_get(ctx, e, "message");
+        cw_sbx_safe_get(ctx, e, "lineNumber");
+        cw_sbx_safe_get(ctx, e, "stack");
         if (!duk_is_undefined(ctx, -4))
             duk_safe_to_string(ctx, -4);
         if (duk_is_undefined(ctx, -3)) {
@@ -1212,7 +1260,7 @@ static duk_ret_t cw_sbx_error_parts(duk_context *ctx, void *udata) {
             duk_safe_to_string(ctx, -1);
         /* Raised inside a library or a runtime group: the line reported is
          * the job's own, its innermost frame in the stack trace. */
-        duk_get_prop_string(ctx, e, "fileName");
+        cw_sbx_safe_get(ctx, e, "fileName");
         int foreign = duk_is_string(ctx, -1) && strcmp(duk_get_string(ctx, -1), "job.js") != 0;
         duk_pop(ctx);
         if (foreign) {
@@ -1228,7 +1276,7 @@ static duk_ret_t cw_sbx_error_parts(duk_context *ctx, void *udata) {
         /* throw "text", throw 42, throw null, throw Symbol("s") */
         duk_push_undefined(ctx);
         if (duk_is_symbol(ctx, e)) { /* String(symbol) is its text; ToString throws */
-            duk_get_global_string(ctx, "String");
+            cw_sbx_push_orig(ctx, CW_SBX_ORIG_STRING);
             duk_dup(ctx, e);
             duk_call(ctx, 1);
         } else {

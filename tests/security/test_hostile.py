@@ -33,6 +33,19 @@ CASES = [
     ("eval-global", {"code": "output = eval('typeof Duktape')"}, [S], 5, lambda r: r["output"] == "undefined"),
     ("hidden-symbol-probe", {"code": "output = Object.getOwnPropertyNames(globalThis).filter(n => /duk|cw_|__cw|^rt\\b/i.test(n) && n !== '__cw_h' && n !== '__cw_regexp' && n !== '__cw_eval_src' && n !== '__cw_tdz')"}, [S], 5,
      lambda r: r["output"] == []),
+    # The sandbox describes a job's end with the built-ins as they were before
+    # the job ran: replacing Error, String, JSON.stringify or
+    # Error.prototype.toString does not change the description.
+    ("replaced-error-ctor", {"code": "globalThis.Error = 5; await new Promise(() => {});"}, [R], 5,
+     lambda r: r["error"]["name"] == "Error" and "never settled" in r["error"]["message"]),
+    ("replaced-string", {"code": "globalThis.String = () => { throw 1; }; throw Symbol('s');"}, [R], 5,
+     lambda r: r["error"]["message"] == "Symbol(s)"),
+    ("replaced-stringify", {"code": "JSON.stringify = () => 'fake'; console.log('%j', { a: 1 }); output = 1"}, [S], 5,
+     lambda r: r["logs"][0]["message"] == '{"a":1}'),
+    ("throwing-error-tostring", {"code": "Error.prototype.toString = function () { throw new Error('ts'); }; throw new Error('boom');"},
+     [R], 5, lambda r: r["error"]["name"] == "Error" and r["error"]["message"] == "boom"),
+    ("throwing-name-getter", {"code": "Object.defineProperty(Error.prototype, 'name', { get() { throw new Error('n'); } });"
+     " throw new Error('boom');"}, [R], 5, lambda r: r["error"]["message"] == "boom"),
     # The dead zone's sentinel and thrower cannot be replaced by the job.
     ("tdz-global-readonly", {"code": "const r = []; try { (function () { 'use strict'; __cw_tdz = () => 'mine'; })(); } catch (e) { r.push(e.name); }"
      " try { Object.defineProperty(globalThis, '__cw_tdz', { value: 1 }); } catch (e) { r.push(e.name); }"
