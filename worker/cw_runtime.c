@@ -636,10 +636,51 @@ int cw_runtime_promise_state(duk_context *ctx, const cw_rt_heap_t *h, duk_idx_t 
     return state;
 }
 
+/* ---- the host's originals ---------------------------------------------- */
+
+#define CW_RT_STASH_ORIGINALS "cwOriginals"
+
+/* Where each original lives, from the global object (cw_rt_orig_t order). */
+static const char *const cw_rt_orig_path[CW_RT_ORIG_COUNT][3] = {
+    {"Error", NULL, NULL},       {"ReferenceError", NULL, NULL},     {"String", NULL, NULL},
+    {"JSON", "stringify", NULL}, {"Object", "prototype", "toString"}, {"Object", "isExtensible", NULL},
+};
+
+static void cw_rt_push_by_path(duk_context *ctx, cw_rt_orig_t which) {
+    duk_push_global_object(ctx);
+    for (size_t i = 0; i < 3 && cw_rt_orig_path[which][i]; i++) {
+        duk_get_prop_string(ctx, -1, cw_rt_orig_path[which][i]);
+        duk_remove(ctx, -2);
+    }
+}
+
+void cw_runtime_keep_originals(duk_context *ctx) {
+    duk_push_heap_stash(ctx);
+    duk_push_array(ctx);
+    for (int i = 0; i < CW_RT_ORIG_COUNT; i++) {
+        cw_rt_push_by_path(ctx, (cw_rt_orig_t)i);
+        duk_put_prop_index(ctx, -2, (duk_uarridx_t)i);
+    }
+    duk_put_prop_string(ctx, -2, CW_RT_STASH_ORIGINALS);
+    duk_pop(ctx);
+}
+
+void cw_runtime_push_original(duk_context *ctx, cw_rt_orig_t which) {
+    duk_push_heap_stash(ctx);
+    if (duk_get_prop_string(ctx, -1, CW_RT_STASH_ORIGINALS)) {
+        duk_get_prop_index(ctx, -1, (duk_uarridx_t)which);
+        duk_replace(ctx, -3);
+        duk_pop(ctx);
+        return;
+    }
+    duk_pop_2(ctx);
+    cw_rt_push_by_path(ctx, which);
+}
+
 void cw_runtime_push_value_text(duk_context *ctx, duk_idx_t idx) {
     duk_idx_t v = duk_normalize_index(ctx, idx), top = duk_get_top(ctx);
     if (duk_is_symbol(ctx, v)) { /* ToString throws on a Symbol; String() does not */
-        duk_get_global_string(ctx, "String");
+        cw_runtime_push_original(ctx, CW_RT_ORIG_STRING);
         duk_dup(ctx, v);
         duk_call(ctx, 1);
         return;
@@ -649,9 +690,7 @@ void cw_runtime_push_value_text(duk_context *ctx, duk_idx_t idx) {
         duk_to_string(ctx, -1);
         return;
     }
-    duk_get_global_string(ctx, "Object");
-    duk_get_prop_string(ctx, -1, "prototype");
-    duk_get_prop_string(ctx, -1, "toString");
+    cw_runtime_push_original(ctx, CW_RT_ORIG_OBJECT_TO_STRING);
     duk_dup(ctx, v);
     duk_call_method(ctx, 0);
     duk_idx_t text = duk_get_top_index(ctx);
@@ -670,7 +709,7 @@ void cw_runtime_push_value_text(duk_context *ctx, duk_idx_t idx) {
     }
     duk_to_string(ctx, text);
     duk_dup(ctx, text);
-    duk_replace(ctx, top); /* [ ... Object proto text ... ] -> [ ... text ] */
+    duk_replace(ctx, top); /* [ ... text ... ] -> [ ... text ] */
     duk_set_top(ctx, top + 1);
 }
 

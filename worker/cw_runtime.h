@@ -97,6 +97,29 @@ void cw_runtime_wrap_ctor(duk_context *ctx, const char *name, duk_c_function fn,
 
 void cw_runtime_install(duk_context *ctx, cw_rt_heap_t *h);
 
+/* The built-ins the host itself calls while or after a job runs, as they
+ * were when the heap was made: a job that replaces the global Error,
+ * String or JSON.stringify, or Object.prototype.toString, must not change
+ * how the host describes it, throws for it or checks its arguments. */
+typedef enum cw_rt_orig {
+    CW_RT_ORIG_ERROR,            /* Error (the cause-aware wrapper, cw_errors.c) */
+    CW_RT_ORIG_REFERENCE_ERROR,  /* ReferenceError */
+    CW_RT_ORIG_STRING,           /* String */
+    CW_RT_ORIG_STRINGIFY,        /* JSON.stringify (the well-formed one, cw_json.c) */
+    CW_RT_ORIG_OBJECT_TO_STRING, /* Object.prototype.toString */
+    CW_RT_ORIG_IS_EXTENSIBLE,    /* Object.isExtensible */
+    CW_RT_ORIG_COUNT
+} cw_rt_orig_t;
+
+/* Inside a Duktape safe call, once per heap, after every built-in is
+ * installed (it is part of the sealed heap image): keep the originals.
+ * Throws on failure. */
+void cw_runtime_keep_originals(duk_context *ctx);
+
+/* [ ... ] -> [ ... value ]: a kept original; in a heap that kept none (a
+ * test host), the built-in as the global object has it now. */
+void cw_runtime_push_original(duk_context *ctx, cw_rt_orig_t which);
+
 /* [ ... ] -> [ ... text ]: the value at idx named as V8 names a value in a
  * message without its own conversions: a Symbol as Symbol(desc), any other
  * primitive or a function as its string, an object by its class tag

@@ -73,14 +73,6 @@
  * one of these, not because some allocation was refused earlier and
  * recovered from or caught. */
 #define CW_SBX_OOM_KEY "cwMemoryErrors"
-/* The built-ins the sandbox itself calls after the job's code ran, as they
- * were before it ran: a job that replaces the global Error, String or
- * JSON.stringify must not change how its own result is described. */
-#define CW_SBX_ORIG_ERROR "cwOrigError"
-#define CW_SBX_ORIG_STRING "cwOrigString"
-#define CW_SBX_ORIG_STRINGIFY "cwOrigStringify"
-#define CW_SBX_ORIG_OBJ_TO_STRING "cwOrigObjectToString"
-static void cw_sbx_push_orig(duk_context *ctx, const char *key);
 #define CW_SBX_OOM_KEEP 16
 
 /* Modules a job may never load: every host module of Node (cw_node_builtins.h),
@@ -450,7 +442,7 @@ static duk_idx_t cw_sbx_format(duk_context *ctx, duk_idx_t fmt, duk_idx_t nargs,
             break;
         case 'j':
             duk_push_undefined(ctx);
-            cw_sbx_push_orig(ctx, CW_SBX_ORIG_STRINGIFY);
+            cw_runtime_push_original(ctx, CW_RT_ORIG_STRINGIFY);
             duk_dup(ctx, next);
             if (duk_pcall(ctx, 1) == DUK_EXEC_SUCCESS && duk_is_string(ctx, -1))
                 cw_sbx_fit(b, duk_get_string(ctx, -1), strlen(duk_get_string(ctx, -1)), clip);
@@ -496,23 +488,20 @@ static duk_ret_t cw_sbx_console_body(duk_context *ctx, void *udata) {
     }
     if (s->log_indent && c->msg.len) {
         /* Inside console.group: every line of the message indented, as
-         * Node writes it. */
+         * Node writes it, within the same cap. */
+        static const char spaces[] = "                                                                ";
         cw_buf_t ind;
         cw_buf_init(&ind, s->conf->log_max_message);
-        size_t i = 0;
-        for (size_t at_line = 1; i < c->msg.len && ind.len < ind.max; i++) {
-            if (at_line)
-                for (unsigned k = 0; k < s->log_indent && ind.len < ind.max; k++)
-                    (void)cw_buf_putc(&ind, ' ');
-            at_line = c->msg.data[i] == '\n';
-            if (ind.len >= ind.max)
-                break;
-            (void)cw_buf_putc(&ind, c->msg.data[i]);
-        }
-        if (i < c->msg.len) {
-            c->clipped = 1;
-            /* Cut on a character boundary, as the message itself is. */
-            ind.len = cw_utf8_clip(ind.data ? ind.data : "", ind.len, ind.len);
+        for (const char *p = c->msg.data, *end = p + c->msg.len; p < end;) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            size_t line = nl ? (size_t)(nl + 1 - p) : (size_t)(end - p);
+            for (unsigned k = s->log_indent; k > 0;) {
+                unsigned w = k < sizeof spaces - 1 ? k : (unsigned)(sizeof spaces - 1);
+                cw_sbx_fit(&ind, spaces, w, &c->clipped);
+                k -= w;
+            }
+            cw_sbx_fit(&ind, p, line, &c->clipped);
+            p += line;
         }
         cw_buf_free(&c->msg);
         c->msg = ind;
@@ -649,7 +638,7 @@ static duk_ret_t cw_sbx_get_random_values(duk_context *ctx) {
                                         "[object Uint32Array]", NULL};
     int ok = 0;
     if (duk_is_buffer_data(ctx, 0) && duk_is_object(ctx, 0)) {
-        cw_sbx_push_orig(ctx, CW_SBX_ORIG_OBJ_TO_STRING);
+        cw_runtime_push_original(ctx, CW_RT_ORIG_OBJECT_TO_STRING);
         duk_dup(ctx, 0);
         duk_call_method(ctx, 0);
         const char *kind = duk_get_string(ctx, -1);
@@ -878,29 +867,11 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
     duk_put_prop_string(ctx, -2, CW_SBX_SECURITY_KEY);
     duk_push_array(ctx);
     duk_put_prop_string(ctx, -2, CW_SBX_OOM_KEY);
-    duk_get_global_string(ctx, "Error");
-    duk_put_prop_string(ctx, -2, CW_SBX_ORIG_ERROR);
-    duk_get_global_string(ctx, "String");
-    duk_put_prop_string(ctx, -2, CW_SBX_ORIG_STRING);
-    duk_get_global_string(ctx, "JSON");
-    duk_get_prop_string(ctx, -1, "stringify");
-    duk_put_prop_string(ctx, -3, CW_SBX_ORIG_STRINGIFY);
-    duk_pop(ctx);
-    duk_get_global_string(ctx, "Object");
-    duk_get_prop_string(ctx, -1, "prototype");
-    duk_get_prop_string(ctx, -1, "toString");
-    duk_put_prop_string(ctx, -4, CW_SBX_ORIG_OBJ_TO_STRING);
-    duk_pop_2(ctx);
     duk_pop(ctx);
     duk_pop(ctx);
+    /* Last: what the sandbox calls after the job ran, as it is now. */
+    cw_runtime_keep_originals(ctx);
     return 0;
-}
-
-/* [ ... ] -> [ ... fn ]: one of the CW_SBX_ORIG_* built-ins. */
-static void cw_sbx_push_orig(duk_context *ctx, const char *key) {
-    duk_push_heap_stash(ctx);
-    duk_get_prop_string(ctx, -1, key);
-    duk_remove(ctx, -2);
 }
 
 /* ---- input: checked JSON text to heap values ---------------------------- */
@@ -1191,7 +1162,7 @@ static duk_ret_t cw_sbx_result(duk_context *ctx, void *udata) {
     case CW_RT_PROMISE_REJECTED:
         return duk_throw(ctx);
     default: /* made by the Error constructor: no C file and line in its stack */
-        cw_sbx_push_orig(ctx, CW_SBX_ORIG_ERROR);
+        cw_runtime_push_original(ctx, CW_RT_ORIG_ERROR);
         duk_push_string(ctx, "the job's result is a promise that never settled: nothing left in the event loop "
                              "could resolve it (an await on a promise no code resolves)");
         duk_new(ctx, 1);
@@ -1276,7 +1247,7 @@ static duk_ret_t cw_sbx_error_parts(duk_context *ctx, void *udata) {
         /* throw "text", throw 42, throw null, throw Symbol("s") */
         duk_push_undefined(ctx);
         if (duk_is_symbol(ctx, e)) { /* String(symbol) is its text; ToString throws */
-            cw_sbx_push_orig(ctx, CW_SBX_ORIG_STRING);
+            cw_runtime_push_original(ctx, CW_RT_ORIG_STRING);
             duk_dup(ctx, e);
             duk_call(ctx, 1);
         } else {

@@ -14,15 +14,16 @@
  * unique to the heap and out of reach of JSON input.  It is a hidden
  * (non-enumerable), read-only, non-configurable global, so a job cannot
  * replace it; a job that reads it and stores it in its own `let` only
- * makes its own check fire.
+ * makes its own check fire.  The error comes from the heap's own
+ * ReferenceError (cw_runtime_push_original), whatever the job did to the
+ * global one.
  */
 #include "cw_tdz.h"
 
-#define CW_TDZ_CTOR DUK_HIDDEN_SYMBOL("cwTdzReferenceError")
+#include "cw_runtime.h"
 
 static duk_ret_t cw_tdz_throw(duk_context *ctx) {
-    duk_push_current_function(ctx);
-    duk_get_prop_string(ctx, -1, CW_TDZ_CTOR);
+    cw_runtime_push_original(ctx, CW_RT_ORIG_REFERENCE_ERROR); /* the heap's own, not the job's */
     duk_push_string(ctx, "Cannot access '");
     if (duk_is_string(ctx, 0))
         duk_dup(ctx, 0);
@@ -40,8 +41,6 @@ void cw_tdz_install(duk_context *ctx) {
     duk_push_global_object(ctx);
     duk_push_string(ctx, "__cw_tdz");
     duk_push_c_function(ctx, cw_tdz_throw, 1);
-    duk_get_prop_string(ctx, -3, "ReferenceError"); /* the heap's own, before any job runs */
-    duk_put_prop_string(ctx, -2, CW_TDZ_CTOR);
     duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_HAVE_WRITABLE | DUK_DEFPROP_HAVE_ENUMERABLE |
                               DUK_DEFPROP_HAVE_CONFIGURABLE);
     duk_pop(ctx);
