@@ -100,9 +100,24 @@ static duk_ret_t cw_errors_stack_set(duk_context *ctx) {
     return 0;
 }
 
+#define CW_ERRORS_PLAIN_TO_STRING DUK_HIDDEN_SYMBOL("cwPlainToString")
+
 static duk_ret_t cw_errors_plain_to_string(duk_context *ctx) {
     duk_push_string(ctx, "Error");
     return 1;
+}
+
+/* [ ... frames ] -> [ ... rest ]: the frames text ("\n    at ..." lines)
+ * without its first line when that is a native function's frame -- the
+ * wrapper or built-in that made the error, not the job's code. */
+static void cw_errors_drop_native_frame(duk_context *ctx) {
+    duk_size_t n = 0;
+    const char *st = duk_get_lstring(ctx, -1, &n);
+    const char *l2 = n > 1 ? memchr(st + 1, '\n', n - 1) : NULL;
+    if (l2 && n > 8 && memcmp(st, "\n    at ", 8) == 0 && memmem(st, (size_t)(l2 - st), ") native", 8) != NULL) {
+        duk_push_lstring(ctx, l2, n - (duk_size_t)(l2 - st));
+        duk_remove(ctx, -2);
+    }
 }
 
 static duk_ret_t cw_errors_construct(duk_context *ctx) {
@@ -121,7 +136,9 @@ static duk_ret_t cw_errors_construct(duk_context *ctx) {
      * (one that throws a new Error recursed until the call stack ran out):
      * an own toString of ours answers while the frames are read. */
     duk_push_string(ctx, "toString");
-    duk_push_c_function(ctx, cw_errors_plain_to_string, 0);
+    duk_push_current_function(ctx);
+    duk_get_prop_string(ctx, -1, CW_ERRORS_PLAIN_TO_STRING);
+    duk_remove(ctx, -2);
     duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_SET_CONFIGURABLE);
     duk_get_prop_string(ctx, -1, "stack");
     duk_push_string(ctx, "toString");
@@ -129,12 +146,9 @@ static duk_ret_t cw_errors_construct(duk_context *ctx) {
     if (duk_is_string(ctx, -1)) {
         duk_size_t n = 0;
         const char *st = duk_get_lstring(ctx, -1, &n);
-        const char *l1 = memchr(st, '\n', n);
-        const char *l2 = l1 ? memchr(l1 + 1, '\n', n - (size_t)(l1 + 1 - st)) : NULL;
-        if (l1 && l2 && (size_t)(l2 - l1) > 8 && memcmp(l1 + 1, "    at ", 7) == 0 &&
-            memmem(l1, (size_t)(l2 - l1), ") native", 8) != NULL)
-            l1 = l2; /* drop the wrapper's frame */
+        const char *l1 = memchr(st, '\n', n); /* past the header */
         duk_push_lstring(ctx, l1 ? l1 : st + n, l1 ? n - (duk_size_t)(l1 - st) : 0);
+        cw_errors_drop_native_frame(ctx); /* the wrapper's frame */
         duk_put_prop_string(ctx, -3, CW_ERRORS_FRAMES);
         duk_push_string(ctx, "stack");
         duk_push_current_function(ctx);
@@ -154,22 +168,6 @@ static duk_ret_t cw_errors_construct(duk_context *ctx) {
     return 1;
 }
 
-#define CW_ERRORS_ERROR DUK_HIDDEN_SYMBOL("cwErrorCtor")
-#define CW_ERRORS_EXTENSIBLE DUK_HIDDEN_SYMBOL("cwIsExtensible")
-
-/* [ ... frames ] -> [ ... rest ]: the frames text without its first line
- * when that is a native function's frame (" native" in it). */
-static void cw_errors_drop_native_frame(duk_context *ctx) {
-    duk_size_t n = 0;
-    const char *st = duk_get_lstring(ctx, -1, &n);
-    const char *l2 = n > 1 ? memchr(st + 1, '\n', n - 1) : NULL;
-    const char *end = l2 ? l2 : st + n;
-    if (n > 8 && st[0] == '\n' && memmem(st, (size_t)(end - st), ") native", 8) != NULL) {
-        duk_push_lstring(ctx, end, n - (duk_size_t)(end - st));
-        duk_remove(ctx, -2);
-    }
-}
-
 /* Error.captureStackTrace(target[, fn]), as in V8: target gets an own,
  * non-enumerable `stack` accessor with the frames of the call (those above
  * and including the last call of fn left out, all of them when fn is not
@@ -180,15 +178,14 @@ static duk_ret_t cw_errors_capture(duk_context *ctx) {
     if (!duk_is_object(ctx, 0))
         return duk_type_error(ctx, "invalid_argument");
     duk_set_top(ctx, 2);
-    duk_push_current_function(ctx); /* [ target fn self ] */
-    duk_get_prop_string(ctx, 2, CW_ERRORS_EXTENSIBLE);
+    cw_runtime_push_original(ctx, CW_RT_ORIG_IS_EXTENSIBLE);
     duk_dup(ctx, 0);
     duk_call(ctx, 1);
     if (!duk_to_boolean(ctx, -1))
         return duk_type_error(ctx, "Cannot define property stack, object is not extensible");
     duk_pop(ctx);
-    duk_get_prop_string(ctx, 2, CW_ERRORS_ERROR); /* [ target fn self Error ] */
-    duk_new(ctx, 0);                              /* [ target fn self err ] */
+    cw_runtime_push_original(ctx, CW_RT_ORIG_ERROR); /* [ target fn Error ] */
+    duk_new(ctx, 0);                                 /* [ target fn err ] */
     duk_get_prop_string(ctx, -1, CW_ERRORS_FRAMES);
     if (!duk_is_string(ctx, -1)) {
         duk_pop(ctx);
@@ -212,12 +209,12 @@ static duk_ret_t cw_errors_capture(duk_context *ctx) {
         duk_replace(ctx, -4);
         duk_pop_2(ctx);
     }
-    /* [ target fn self err frames ] */
+    /* [ target fn err frames ] */
     duk_push_string(ctx, CW_ERRORS_TEXT);
     duk_del_prop(ctx, 0); /* a stack read before is written anew */
     duk_put_prop_string(ctx, 0, CW_ERRORS_FRAMES);
     duk_push_string(ctx, "stack");
-    duk_get_prop_string(ctx, 2, CW_ERRORS_ERROR);
+    cw_runtime_push_original(ctx, CW_RT_ORIG_ERROR);
     duk_get_prop_string(ctx, -1, CW_ERRORS_GET);
     duk_get_prop_string(ctx, -2, CW_ERRORS_SET);
     duk_remove(ctx, -3);
@@ -235,12 +232,6 @@ static void cw_errors_install_capture(duk_context *ctx) {
     duk_push_string(ctx, "name");
     duk_push_string(ctx, "captureStackTrace");
     duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE | DUK_DEFPROP_SET_CONFIGURABLE);
-    duk_dup(ctx, -3);
-    duk_put_prop_string(ctx, -2, CW_ERRORS_ERROR);
-    duk_get_prop_string(ctx, -4, "Object");
-    duk_get_prop_string(ctx, -1, "isExtensible");
-    duk_remove(ctx, -2);
-    duk_put_prop_string(ctx, -2, CW_ERRORS_EXTENSIBLE);
     duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_CLEAR_ENUMERABLE |
                               DUK_DEFPROP_SET_CONFIGURABLE);
     duk_push_string(ctx, "stackTraceLimit");
@@ -261,6 +252,8 @@ void cw_errors_install(duk_context *ctx) {
         duk_put_prop_string(ctx, -2, CW_ERRORS_GET);
         duk_push_c_function(ctx, cw_errors_stack_set, 1);
         duk_put_prop_string(ctx, -2, CW_ERRORS_SET);
+        duk_push_c_function(ctx, cw_errors_plain_to_string, 0); /* made once, not per error */
+        duk_put_prop_string(ctx, -2, CW_ERRORS_PLAIN_TO_STRING);
         /* The native errors inherit from Error: keep [[Prototype]] of the
          * constructors too (TypeError.__proto__ === Error). */
         if (i > 0) {
