@@ -33,18 +33,19 @@ static int cw_errmsg_put(size_t cap, int n) {
     return n < 0 || (size_t)n >= cap ? -1 : 1;
 }
 
-/* "cannot read property 'K' of null" style: K is between the first quote
- * and the last "' of " (a key may itself contain "' of ").  A key that is
+/* "cannot read property 'K' of null" style, rest being what follows
+ * "property ": K is between the first quote and the last "' of " (a key
+ * may itself contain "' of ").  A key that is
  * not a string (a number, a boolean) comes unquoted: "cannot read property
  * 0 of undefined"; V8 quotes it as text either way.  A Symbol key (which
  * the engine prints in its internal form) is left alone. */
 static int cw_errmsg_prop(const char *rest, int set, char *out, size_t cap) {
-    const char *sep = "' of ";
-    if (rest[-1] != '\'') {
-        if (rest[0] == '[')
-            return 0;
-        sep = " of ";
-    }
+    int quoted = rest[0] == '\'';
+    if (quoted)
+        rest++;
+    else if (rest[0] == '[')
+        return 0;
+    const char *sep = quoted ? "' of " : " of ";
     size_t sn = strlen(sep);
     const char *of = NULL;
     for (const char *p = strstr(rest, sep); p; p = strstr(p + 1, sep))
@@ -85,9 +86,9 @@ int cw_errmsg_v8(const char *name, const char *msg, char *out, size_t cap) {
             return cw_errmsg_put(cap, snprintf(out, cap, "%s", fixed[i].v8));
     if (strcmp(name, "TypeError") == 0) {
         if ((r = cw_errmsg_after(msg, "cannot read property ")))
-            return cw_errmsg_prop(*r == '\'' ? r + 1 : r, 0, out, cap);
+            return cw_errmsg_prop(r, 0, out, cap);
         if ((r = cw_errmsg_after(msg, "cannot write property ")))
-            return cw_errmsg_prop(*r == '\'' ? r + 1 : r, 1, out, cap);
+            return cw_errmsg_prop(r, 1, out, cap);
         size_t n = strlen(msg);
         if (n > 14 && msg[0] == '"' && strcmp(msg + n - 14, "\" is read-only") == 0)
             return cw_errmsg_put(cap, snprintf(out, cap, "Assignment to constant variable."));

@@ -265,8 +265,10 @@ impl Collect {
         let b = Binding { ident: id.clone(), end, func: self.cur(), scope: *self.scopes.last().unwrap(), skip };
         self.bindings.insert((id.sym.clone(), id.ctxt), b);
     }
-    fn boundary<F: FnOnce(&mut Self)>(&mut self, span: Span, f: F) {
-        self.enter_fn(span.lo, None);
+    /// Walk `f` as a function of its own, run only through `decl`'s name
+    /// when it has one.
+    fn boundary<F: FnOnce(&mut Self)>(&mut self, span: Span, decl: Option<Key>, f: F) {
+        self.enter_fn(span.lo, decl);
         f(self);
         self.leave_fn();
     }
@@ -321,11 +323,7 @@ impl Visit for Collect {
         class.super_class.visit_with(self);
         for m in &class.body {
             match m {
-                ClassMember::Constructor(k) => {
-                    self.enter_fn(k.span.lo, Some(key.clone()));
-                    k.visit_children_with(self);
-                    self.leave_fn();
-                }
+                ClassMember::Constructor(k) => self.boundary(k.span, Some(key.clone()), |s| k.visit_children_with(s)),
                 ClassMember::Method(k) => {
                     k.key.visit_with(self);
                     self.pending_decl = Some(key.clone());
@@ -336,14 +334,10 @@ impl Visit for Collect {
                     k.function.visit_with(self);
                 }
                 ClassMember::ClassProp(p) if !p.is_static => {
-                    self.enter_fn(p.span.lo, Some(key.clone()));
-                    p.visit_children_with(self);
-                    self.leave_fn();
+                    self.boundary(p.span, Some(key.clone()), |s| p.visit_children_with(s))
                 }
                 ClassMember::PrivateProp(p) if !p.is_static => {
-                    self.enter_fn(p.span.lo, Some(key.clone()));
-                    p.visit_children_with(self);
-                    self.leave_fn();
+                    self.boundary(p.span, Some(key.clone()), |s| p.visit_children_with(s))
                 }
                 other => other.visit_with(self),
             }
@@ -366,19 +360,19 @@ impl Visit for Collect {
         self.scopes.pop();
     }
     fn visit_arrow_expr(&mut self, a: &ArrowExpr) {
-        self.boundary(a.span, |s| a.visit_children_with(s));
+        self.boundary(a.span, None, |s| a.visit_children_with(s));
     }
     fn visit_constructor(&mut self, c: &Constructor) {
-        self.boundary(c.span, |s| c.visit_children_with(s));
+        self.boundary(c.span, None, |s| c.visit_children_with(s));
     }
     fn visit_class_prop(&mut self, p: &ClassProp) {
-        self.boundary(p.span, |s| p.visit_children_with(s));
+        self.boundary(p.span, None, |s| p.visit_children_with(s));
     }
     fn visit_private_prop(&mut self, p: &PrivateProp) {
-        self.boundary(p.span, |s| p.visit_children_with(s));
+        self.boundary(p.span, None, |s| p.visit_children_with(s));
     }
     fn visit_static_block(&mut self, b: &StaticBlock) {
-        self.boundary(b.span, |s| b.visit_children_with(s));
+        self.boundary(b.span, None, |s| b.visit_children_with(s));
     }
     fn visit_block_stmt(&mut self, b: &BlockStmt) {
         let f = self.cur();

@@ -106,13 +106,13 @@
     function resolveObject(from, to) {
         return legacyLib().resolveObject(from, to);
     }
-    function Url() {
-        var L = legacyLib().Url;
-        if (!(this instanceof Url)) return new Url();
-        L.call(this);
-    }
-    rt.nodeModules.url = {
+    var mod = {
         URL: URL, URLSearchParams: URLSearchParams,
-        parse: parse, format: format, resolve: resolve, resolveObject: resolveObject, Url: Url
+        parse: parse, format: format, resolve: resolve, resolveObject: resolveObject
     };
+    /* The library's own constructor (its prototype has parse/format/...). */
+    Object.defineProperty(mod, 'Url', {
+        get: function () { return legacyLib().Url; }, enumerable: true, configurable: true
+    });
+    rt.nodeModules.url = mod;
 })(globalThis);
