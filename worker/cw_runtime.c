@@ -453,6 +453,13 @@ static duk_ret_t cw_rt_lib_fn(duk_context *ctx) {
     return 1;
 }
 
+void cw_runtime_def_rt(duk_context *ctx, const char *name, duk_c_function fn, duk_idx_t nargs) {
+    cw_rt_push_rt(ctx);
+    duk_push_c_function(ctx, fn, nargs);
+    duk_put_prop_string(ctx, -2, name);
+    duk_pop(ctx);
+}
+
 void cw_runtime_install(duk_context *ctx, cw_rt_heap_t *h) {
     h->loaded = 0;
     h->skipped_ns = 0;
@@ -859,6 +866,7 @@ static const struct {
     {"querystring", NULL, "querystring-es3"},
     {"timers", "timers", NULL},
     {"timers/promises", "timers", NULL},
+    {"process", "process", NULL},
 };
 
 int cw_runtime_require_node(duk_context *ctx, const char *name) {

@@ -97,6 +97,12 @@ void cw_runtime_wrap_ctor(duk_context *ctx, const char *name, duk_c_function fn,
 
 void cw_runtime_install(duk_context *ctx, cw_rt_heap_t *h);
 
+/* rt[name] = fn: a native helper for the polyfills (never reachable from
+ * job code: `rt` is the argument of each group's function), for what only
+ * the host that installs the runtime knows -- the sandbox's allocator
+ * figures behind process.memoryUsage().  After cw_runtime_install(). */
+void cw_runtime_def_rt(duk_context *ctx, const char *name, duk_c_function fn, duk_idx_t nargs);
+
 /* The built-ins the host itself calls while or after a job runs, as they
  * were when the heap was made: a job that replaces the global Error,
  * String or JSON.stringify, or Object.prototype.toString, must not change

@@ -687,6 +687,18 @@ static duk_ret_t cw_sbx_random_uuid(duk_context *ctx) {
     return 1;
 }
 
+/* rt.memoryUsage() -> [bytes the job's heap holds, its cap]: the figures
+ * behind process.memoryUsage() and constrainedMemory() (process.js). */
+static duk_ret_t cw_sbx_memory_usage(duk_context *ctx) {
+    const cw_sbx_t *s = cw_sbx_get(ctx);
+    duk_push_array(ctx);
+    duk_push_number(ctx, (double)s->alloc.used);
+    duk_put_prop_index(ctx, -2, 0);
+    duk_push_number(ctx, (double)(s->mem_cap ? s->mem_cap : s->alloc.limit));
+    duk_put_prop_index(ctx, -2, 1);
+    return 1;
+}
+
 /* performance.now(): milliseconds since the job started, as Node's counts
  * from its time origin, on the job's clock (which skips ahead to the next
  * timer, cw_runtime.h); the host's clock stays hidden. */
@@ -840,6 +852,7 @@ static duk_ret_t cw_sbx_setup(duk_context *ctx, void *udata) {
     cw_errors_install(ctx);
     cw_tdz_install(ctx); /* the lowering's temporal dead zone (cw_tdz.c), after the error constructors */
     cw_runtime_install(ctx, &s->rt);
+    cw_runtime_def_rt(ctx, "memoryUsage", cw_sbx_memory_usage, 0); /* process.js */
     cw_strings_install(ctx); /* replaces the lazy padStart/padEnd */
     cw_date_install(ctx); /* V8's Date parser and formats (cw_date.c) */
     cw_unicode_install(ctx); /* normalize, toWellFormed, locale case (cw_unicode.c) */

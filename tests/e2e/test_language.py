@@ -32,6 +32,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 RECORD = os.path.join(HERE, "language-node24.json")
 
 CASES = [
+    ("typed-array-with", "const a = new Uint8Array([1, 2, 3]); const f = new Float64Array([1.5, 2.5]);\n"
+     "const r = [Array.from(a.with(-1, 300)), Array.from(a.with(0, '7')), Array.from(a), a.with(1, 9) instanceof Uint8Array,"
+     " Array.from(f.with(1, 'x')), Uint8Array.prototype.with.length, Uint8Array.prototype.with.name];\n"
+     "for (const i of [3, -4, Infinity]) { try { a.with(i, 1); r.push('no error'); } catch (e) { r.push([e.name, e.message]); } }\n"
+     "let order = []; try { a.with(10, { valueOf() { order.push('value'); return 1; } }); } catch (e) { order.push(e.name); }\n"
+     "r.push(order); output = r;"),
     # --- Set methods (ES2025) ---------------------------------------------------
     ("set-union", "output = [...new Set([1, 2, 3]).union(new Set([3, 4]))];"),
     ("set-intersection", "output = [[...new Set([1, 2, 3]).intersection(new Set([3, 2, 9]))],"
@@ -480,6 +486,30 @@ ASYNC_CASES = [
     ("tla-output-promise", "async function main() { await null; return { ok: true }; }\noutput = main();"),
     ("tla-strict", "'use strict';\nawait null;\nlet threw = false;\ntry { undeclaredVariable = 1; } catch (e) { threw = e.name; }\nglobalThis.output = threw;"),
     ("timers-promises-module", "const tp = require('timers/promises'); const t = require('node:timers');\nconst log = [Object.keys(tp), Object.keys(t), t.setTimeout === setTimeout, t.promises === tp, require('timers/promises') === tp];\nconst t0 = Date.now();\nlog.push(await tp.setTimeout(50, 'late'), await tp.setImmediate('imm'), await tp.setTimeout(), await tp.scheduler.wait(10), await tp.scheduler.yield());\nconst ac = new AbortController(); const p = tp.setTimeout(1000, 'v', { signal: ac.signal }); ac.abort();\ntry { await p; } catch (e) { log.push([e.name, e.code, e.message, e.constructor.name, e instanceof Error, e.cause && e.cause.name]); }\ntry { await tp.setTimeout(10, 'x', { signal: AbortSignal.abort('why') }); } catch (e) { log.push([e.name, e.cause]); }\ntry { await tp.setTimeout(10, 'x', 5); } catch (e) { log.push([e.name, e.code, e.message]); }\ntry { await tp.setTimeout(10, 'x', { signal: {} }); } catch (e) { log.push([e.name, e.code, e.message]); }\nlet n = 0; for await (const v of tp.setInterval(5, 'iv')) { log.push(v); if (++n === 3) break; }\nconst { setTimeout: sleep } = require('timers/promises');\nawait sleep(100);\nlog.push(Date.now() - t0 >= 165);\noutput = log;"),
+    # Node's process, as far as a job's own world answers it (the rest is
+    # absent on purpose: tests/security/test_hostile.py).
+    ("process-shape", "output = [typeof process, Object.prototype.toString.call(process), typeof process.env,"
+     " process.env.CW_NEVER_SET_ANYWHERE, (typeof process !== 'undefined' && process.env.NODE_ENV) || 'development',"
+     " process.platform, process.version.slice(0, 4), process.versions.node.split('.')[0], Array.isArray(process.argv),"
+     " typeof process.hrtime()[0], process.hrtime([0, 0]).length, Object.keys(process.memoryUsage()),"
+     " process.memoryUsage().heapUsed > 0, process.memoryUsage.rss() > 0, typeof process.uptime(), require('process') === process,"
+     " typeof process.stdout.write, process.stdout.write(''), process.stderr.isTTY];"),
+    ("process-nexttick-order", "const log = [];\nPromise.resolve().then(() => log.push('p1')).then(() => log.push('p1b'));"
+     "\nprocess.nextTick(() => log.push('t1'));\nqueueMicrotask(() => { log.push('q'); process.nextTick(() => log.push('t2'));"
+     " Promise.resolve().then(() => log.push('p2')); });\nprocess.nextTick((a, b) => { log.push('t0' + a + b);"
+     " process.nextTick(() => log.push('t3')); }, 1, 2);\nsetTimeout(() => { process.nextTick(() => log.push('t4'));"
+     " Promise.resolve().then(() => log.push('p4')); log.push('timer'); }, 1);\nsetTimeout(() => { output = log; }, 20);"),
+    ("process-errors", "const out = [];\nfor (const f of [() => process.nextTick(5), () => process.nextTick(), () => process.hrtime(5),"
+     " () => process.hrtime([1]), () => process.emitWarning(5), () => process.stdout.write(5)])"
+     " { try { f(); out.push('no error'); } catch (e) { out.push([e.name, e.code, e.message]); } }\noutput = out;"),
+    ("text-encoder-encode-into", "const te = new TextEncoder(); const u = new Uint8Array(5);\n"
+     "const r = [te.encodeInto('a\u00f1\u20acb', u), Array.from(u), te.encodeInto('\\ud800x', new Uint8Array(8)),"
+     " te.encodeInto('\\ud83d\\ude00', new Uint8Array(3)), te.encodeInto('\\ud83d\\ude00z', new Uint8Array(4)),"
+     " te.encodeInto('', new Uint8Array(2)), TextEncoder.prototype.encodeInto.length];\n"
+     "try { te.encodeInto('a', []); } catch (e) { r.push([e.name, e.code, e.message]); }\noutput = r;"),
+    ("querystring-escape", "const qs = require('querystring');\noutput = [qs.escape('a b&c=\u00e9!*()~'), qs.escape(5),"
+     " qs.unescape('a%20b+c'), qs.unescape('%E0%A4%A+x', true), qs.unescape('%zz%41'), qs.unescape('%C3%A9'),"
+     " qs.stringify({ q: 'x y', n: [1, 2] }), qs.parse('a=1&b=%20&a=2')];"),
     ("tla-nested-await-only", "const f = async () => (await 1) + (await 2);\noutput = [await f(), await (async () => 'x')()];"),
 ]
 
@@ -507,7 +537,7 @@ process.on('exit', () => {
 });
 globalThis.input = {};
 // The Node modules a job may load that these cases use (timers).
-globalThis.require = (n) => { if (!/^(node:)?timers(\/promises)?$/.test(n)) throw new Error('module not available'); return require(n); };
+globalThis.require = (n) => { if (!/^(node:)?(timers(\/promises)?|querystring|process)$/.test(n)) throw new Error('module not available'); return require(n); };
 for (const k of ['log', 'info', 'warn', 'error', 'debug']) console[k] = () => {};
 let script;
 try {

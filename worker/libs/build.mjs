@@ -45,7 +45,34 @@ const LIBS = {
    * querystring (cw_runtime.c, cw_runtime_require_node). */
   'whatwg-url': "module.exports = require('whatwg-url');",
   buffer: "module.exports = require('buffer/');",
-  'querystring-es3': "module.exports = require('querystring-es3');",
+  /* querystring-es3 is Node's querystring of 2014; Node added escape and
+   * unescape (the percent-coders its parse/stringify use) since.  Node's:
+   * escape is encodeURIComponent; unescape is decodeURIComponent, falling
+   * back on malformed input to decoding each %XX as a byte (bad UTF-8 as
+   * U+FFFD) and, when asked, '+' as a space. */
+  'querystring-es3': `const qs = require('querystring-es3');
+function unescapeBuffer(s, decodeSpaces) {
+  const bytes = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 37 && i + 2 < s.length && /^[0-9a-fA-F]{2}$/.test(s.substr(i + 1, 2))) {
+      bytes.push(parseInt(s.substr(i + 1, 2), 16));
+      i += 2;
+    } else if (c === 43 && decodeSpaces) {
+      bytes.push(32);
+    } else {
+      const e = new TextEncoder().encode(s[i]);
+      for (let j = 0; j < e.length; j++) bytes.push(e[j]);
+    }
+  }
+  return new TextDecoder().decode(new Uint8Array(bytes));
+}
+module.exports = Object.assign({}, qs, {
+  escape: function escape(str) { return encodeURIComponent(typeof str === 'string' ? str : String(str)); },
+  unescape: function unescape(s, decodeSpaces) {
+    try { return decodeURIComponent(s); } catch (e) { return unescapeBuffer(String(s), decodeSpaces); }
+  },
+});`,
   /* Node's legacy url.parse/format/resolve (url 0.11.0: the port of Node's
    * lib/url.js, on querystring and punycode as Node's was). */
   'url-legacy': "module.exports = require('url/');",

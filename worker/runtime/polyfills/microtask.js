@@ -21,7 +21,41 @@
         queue.push(fn, a, b, c);
     };
 
-    rt.drainMicrotasks = function () {
+    /* process.nextTick's queue (process.js): Node runs every tick queued,
+     * then the whole microtask queue, and again while ticks were queued by
+     * microtasks -- a tick never runs in the middle of the promise jobs. */
+    var ticks = [];
+    var tickHead = 0;
+
+    rt.enqueueTick = function (fn, args) {
+        ticks.push(fn, args);
+    };
+
+    function runTicks() {
+        var ran = 0, fn, args;
+        try {
+            while (tickHead < ticks.length) {
+                fn = ticks[tickHead];
+                args = ticks[tickHead + 1];
+                ticks[tickHead] = ticks[tickHead + 1] = undefined;
+                tickHead += 2;
+                ran++;
+                if (tickHead >= 16384 && tickHead * 2 >= ticks.length) {
+                    ticks.splice(0, tickHead);
+                    tickHead = 0;
+                }
+                fn.apply(undefined, args);
+            }
+        } finally {
+            if (tickHead >= ticks.length) {
+                ticks.length = 0;
+                tickHead = 0;
+            }
+        }
+        return ran;
+    }
+
+    function runQueue() {
         var ran = 0, fn, a, b, c;
         try {
             while (head < queue.length) {
@@ -52,10 +86,19 @@
             }
         }
         return ran;
+    }
+
+    rt.drainMicrotasks = function () {
+        var ran = 0;
+        do {
+            ran += runTicks();
+            ran += runQueue();
+        } while (tickHead < ticks.length);
+        return ran;
     };
 
     rt.pendingMicrotasks = function () {
-        return (queue.length - head) / 4;
+        return (queue.length - head) / 4 + (ticks.length - tickHead) / 2;
     };
 
     rt.unhandledRejections = function () {

@@ -69,6 +69,19 @@
     define(TAP, 'toReversed', function toReversed() {
         return this.slice().reverse();
     });
+    /* ES2023 %TypedArray%.prototype.with: a copy with one element replaced.
+     * The value is converted before the index is checked, as specified
+     * (a BigInt array would convert with ToBigInt; Duktape has none). */
+    var WITH = function (index, value) {
+        var len = this.length, rel = Math.trunc(+index) || 0, at = rel < 0 ? len + rel : rel;
+        var v = +value;
+        if (at < 0 || at >= len) throw new RangeError('Invalid typed array index');
+        var out = this.slice();
+        out[at] = v;
+        return out;
+    };
+    Object.defineProperty(WITH, 'name', { value: 'with', configurable: true });
+    define(TAP, 'with', WITH);
 
     function from(src, mapFn, thisArg) {
         var arr = Array.from(src, mapFn, thisArg), out = new this(arr.length), i;
