@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "cw_json.h"
+#include "cw_trace.h"
 #include "cw_utf8.h"
 
 void cw_job_limits_default(cw_job_limits_t *l) {
@@ -39,6 +40,8 @@ void cw_job_free(cw_job_t *job) {
     free(job->action_id);
     free(job->user_id);
     free(job->reply_topic);
+    free(job->traceparent);
+    free(job->tracestate);
     free(job->input);
     cw_buf_free(&job->adjustments);
     cw_buf_free(&job->audit);
@@ -61,11 +64,14 @@ enum {
     CW_F_CONTEXT,
     CW_F_TZ,
     CW_F_SEED,
+    CW_F_TRACEPARENT,
+    CW_F_TRACESTATE,
     CW_F_COUNT
 };
 static const char *const cw_job_names[CW_F_COUNT] = {
     "jobId",      "code",       "language", "inputData", "timeout", "memoryLimit", "expiresAt",
-    "replyTopic", "actionId",   "userId",   "agentRunId", "context",     "timeZone", "seed"};
+    "replyTopic", "actionId",   "userId",   "agentRunId", "context",     "timeZone", "seed",
+    "traceparent", "tracestate"};
 
 typedef struct cw_job_field {
     unsigned seen;
@@ -463,6 +469,35 @@ input_done:
             CW_JOB_FAIL("seed must be an integer from 0 to 9007199254740991");
         job->seed = (uint64_t)v;
         job->has_seed = 1;
+    }
+
+    /* traceparent/tracestate: the W3C trace context of a caller that cannot
+     * set Kafka headers (cw_trace.h).  A value given but malformed is the
+     * caller's mistake, said as such; tracestate alone means nothing (W3C)
+     * and is dropped. */
+    static const int trace[] = {CW_F_TRACEPARENT, CW_F_TRACESTATE};
+    for (size_t i = 0; i < sizeof(trace) / sizeof(trace[0]); i++) {
+        const cw_job_field_t *v = cw_job_get(&env, trace[i]);
+        if (!v)
+            continue;
+        if (v->type == CW_JSON_STRING && (err = cw_job_string(&env, v, &tmp, &lone)))
+            goto done;
+        int parent = trace[i] == CW_F_TRACEPARENT;
+        if (v->type != CW_JSON_STRING || (parent ? !cw_trace_parent_ok(tmp.data, tmp.len)
+                                                 : !cw_trace_state_ok(tmp.data, tmp.len)))
+            CW_JOB_FAIL(parent ? "traceparent must be a W3C traceparent: 00-<32 hex trace-id>-<16 hex parent-id>-<2 hex "
+                                 "flags>, lowercase, ids not all zero"
+                               : "tracestate must be a W3C tracestate: up to 512 printable ASCII characters in up to "
+                                 "32 list members");
+        char **keep = parent ? &job->traceparent : &job->tracestate;
+        if (!(*keep = cw_job_strdup(tmp.data, tmp.len))) {
+            err = CW_ERR_NOMEM;
+            goto done;
+        }
+    }
+    if (!job->traceparent) {
+        free(job->tracestate);
+        job->tracestate = NULL;
     }
 
     static const int ids[] = {CW_F_ACTION, CW_F_USER, CW_F_AGENTRUN};

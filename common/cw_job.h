@@ -59,6 +59,8 @@ typedef struct cw_job {
     int64_t expires_at_ms; /* 0 = none; Unix epoch milliseconds */
     char *action_id, *user_id; /* audit ids, NULL when absent */
     char *reply_topic;         /* NULL when absent */
+    char *traceparent, *tracestate; /* W3C trace context fields (cw_trace.h), NULL when
+                                     * absent; tracestate only with a traceparent */
     char time_zone[64];        /* IANA zone name; "" when absent (UTC). The
                                 * executor checks it against ICU (cw_tz.h). */
     uint64_t seed;             /* Math.random seed, valid when has_seed */

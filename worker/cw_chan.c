@@ -12,9 +12,9 @@ static int cw_chan_cmd_known(uint32_t cmd) {
 }
 
 cw_err_t cw_chan_writev(int fd, uint32_t cmd, const struct iovec *parts, int n) {
-    struct iovec iov[8];
+    struct iovec iov[CW_CHAN_MAX_PARTS + 1];
     size_t total = 0;
-    if (n < 0 || n > 7)
+    if (n < 0 || n > CW_CHAN_MAX_PARTS)
         return CW_ERR_INVALID;
     for (int k = 0; k < n; k++)
         total += parts[k].iov_len;

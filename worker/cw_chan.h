@@ -15,8 +15,9 @@
  * START's payload lets the supervisor write a complete result if it later
  * has to kill the executor: {u32 timeout_ms, u32 id_len (UINT32_MAX = no
  * id), u32 tail_len} + jobId bytes + the result's tail members
- * (cw_result_write_tail()) + {u32 action_len, u32 user_len} + actionId +
- * userId (the audit ids, UINT32_MAX = absent).
+ * (cw_result_write_tail()) + {u32 action_len, u32 user_len, u32 tp_len,
+ * u32 ts_len} + actionId + userId + traceparent + tracestate (the audit ids
+ * and the job's own trace context fields; UINT32_MAX = absent).
  *
  * Console lines do not travel on the channel while a job runs: the executor
  * mirrors them into its shared log region (cw_logring.h), which the
@@ -53,7 +54,9 @@ typedef struct cw_chan_hdr {
 } cw_chan_hdr_t;
 
 struct iovec;
-/* Blocking: write one frame whose payload is the n (<= 7) parts in order. */
+#define CW_CHAN_MAX_PARTS 8
+/* Blocking: write one frame whose payload is the n (<= CW_CHAN_MAX_PARTS)
+ * parts in order. */
 cw_err_t cw_chan_writev(int fd, uint32_t cmd, const struct iovec *parts, int n);
 /* Blocking: write one frame from up to two payload parts.  EINTR is retried. */
 cw_err_t cw_chan_write(int fd, uint32_t cmd, const void *a, size_t alen, const void *b, size_t blen);

@@ -64,6 +64,7 @@
 #include "cw_cli.h"
 #include "cw_result.h"
 #include "cw_time.h"
+#include "cw_trace.h"
 #include "cw_utf8.h"
 
 #define AUD_MAX_KAFKA 64
@@ -364,13 +365,14 @@ static const char *const aud_cols[] = {
     "\"ID\"",           "\"ActionID\"",        "\"UserID\"",       "\"StartedAt\"",
     "\"EndedAt\"",      "\"Params\"",          "\"Message\"",      "\"ResultParams\"",
     "\"ResultCode\"",   "\"RetentionPeriod\"", "\"EntityActionID\"", "\"EntityActionInvocationTypeID\"",
-    "\"TargetEntityID\"", "\"TargetRecordID\"", "\"JobID\""};
+    "\"TargetEntityID\"", "\"TargetRecordID\"", "\"JobID\"",     "\"TraceParent\"",
+    "\"TraceState\""};
 static const char *const aud_casts[] = {"::uuid", "", "", "::timestamptz", "::timestamptz", "", "", "",
-                                        "", "::integer", "", "", "", "", ""};
+                                        "", "::integer", "", "", "", "", "", "", ""};
 enum {
     C_ID, C_ACTION, C_USER, C_STARTED, C_ENDED, C_PARAMS, C_MESSAGE, C_RESULTPARAMS,
     C_RESULTCODE, C_RETENTION, C_ENTITYACTION, C_INVOCATION, C_TARGETENTITY, C_TARGETRECORD, C_JOBID,
-    AUD_NCOLS
+    C_TRACEPARENT, C_TRACESTATE, AUD_NCOLS
 };
 
 typedef struct aud_row {
@@ -610,8 +612,21 @@ static int aud_parse(const aud_conf_t *c, const char *payload, size_t len, aud_r
         aud_opt_str(log, "EntityActionID", &r->v[C_ENTITYACTION], why, n) ||
         aud_opt_str(log, "EntityActionInvocationTypeID", &r->v[C_INVOCATION], why, n) ||
         aud_opt_str(log, "TargetEntityID", &r->v[C_TARGETENTITY], why, n) ||
-        aud_opt_str(log, "TargetRecordID", &r->v[C_TARGETRECORD], why, n))
+        aud_opt_str(log, "TargetRecordID", &r->v[C_TARGETRECORD], why, n) ||
+        aud_opt_str(log, "TraceParent", &r->v[C_TRACEPARENT], why, n) ||
+        aud_opt_str(log, "TraceState", &r->v[C_TRACESTATE], why, n))
         goto out;
+    /* The trace context is kept only as the worker checked it (cw_trace.h);
+     * a record whose string is not one loses the value, not its row. */
+    if (r->v[C_TRACEPARENT] && !cw_trace_parent_ok(r->v[C_TRACEPARENT], strlen(r->v[C_TRACEPARENT]))) {
+        free(r->v[C_TRACEPARENT]);
+        r->v[C_TRACEPARENT] = NULL;
+    }
+    if (r->v[C_TRACESTATE] &&
+        (!r->v[C_TRACEPARENT] || !cw_trace_state_ok(r->v[C_TRACESTATE], strlen(r->v[C_TRACESTATE])))) {
+        free(r->v[C_TRACESTATE]);
+        r->v[C_TRACESTATE] = NULL;
+    }
     if (!aud_is_uuid(r->v[C_ID])) {
         snprintf(why, n, "actionExecutionLog.ID is not a UUID");
         goto out;

@@ -22,6 +22,7 @@
 
 #include "cw_cli.h"
 #include "cw_time.h"
+#include "cw_trace.h"
 
 typedef struct cw_sub_job {
     char *id;
@@ -41,6 +42,8 @@ static void cw_submit_usage(FILE *f) {
             "  -w, --wait              print each job's result line as it arrives\n"
             "  -t, --wait-timeout S    give up waiting after S seconds (default 120)\n"
             "      --read TOPIC        print every committed record of TOPIC (read_committed) and exit\n"
+            "      --traceparent TP    W3C trace context header of every job sent (the worker copies it\n"
+            "                          to the result's headers and the audit row); --tracestate TS too\n"
             "  -X kafka.key=value      librdkafka property for both clients\n"
             "  -h, --help              this text\n"
             "\n"
@@ -159,13 +162,14 @@ int cw_cli_submit(cw_cli_t *cli, int argc, char **argv) {
         {"results-topic", required_argument, NULL, 2}, {"code", required_argument, NULL, 3},
         {"input", required_argument, NULL, 4},      {"wait", no_argument, NULL, 'w'},
         {"wait-timeout", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
-        {"read", required_argument, NULL, 5},
+        {"read", required_argument, NULL, 5},       {"traceparent", required_argument, NULL, 6},
+        {"tracestate", required_argument, NULL, 7},
         {NULL, 0, NULL, 0}};
     const char *brokers = getenv("CODEWORKER_BROKERS") ? getenv("CODEWORKER_BROKERS") : "127.0.0.1:9092";
     const char *jobs_topic = getenv("CODEWORKER_JOBS_TOPIC") ? getenv("CODEWORKER_JOBS_TOPIC") : "execute-code.jobs";
     const char *results_topic =
         getenv("CODEWORKER_RESULTS_TOPIC") ? getenv("CODEWORKER_RESULTS_TOPIC") : "execute-code.results";
-    const char *code = NULL, *input = NULL, *read_topic = NULL;
+    const char *code = NULL, *input = NULL, *read_topic = NULL, *traceparent = NULL, *tracestate = NULL;
     int wait = 0, timeout_s = 120, c;
     char *xk[32], *xv[32];
     int xn = 0;
@@ -178,6 +182,20 @@ int cw_cli_submit(cw_cli_t *cli, int argc, char **argv) {
         case 3: code = optarg; break;
         case 4: input = optarg; break;
         case 5: read_topic = optarg; break;
+        case 6:
+            if (!cw_trace_parent_ok(optarg, strlen(optarg))) {
+                fprintf(stderr, "Error: --traceparent must be a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>)\n");
+                return 2;
+            }
+            traceparent = optarg;
+            break;
+        case 7:
+            if (!cw_trace_state_ok(optarg, strlen(optarg))) {
+                fprintf(stderr, "Error: --tracestate must be a W3C tracestate (printable ASCII, at most 512)\n");
+                return 2;
+            }
+            tracestate = optarg;
+            break;
         case 'w': wait = 1; break;
         case 't':
             if (cw_cli_parse_int(optarg, 1, 86400, &timeout_s)) {
@@ -313,14 +331,28 @@ int cw_cli_submit(cw_cli_t *cli, int argc, char **argv) {
         fprintf(stderr, "Error: %s\n", err);
         goto out_consumer;
     }
+    if (tracestate && !traceparent) {
+        fprintf(stderr, "Error: --tracestate needs --traceparent\n");
+        goto out_producer;
+    }
     for (size_t i = 0; i < njobs; i++) {
         rd_kafka_resp_err_t e;
-        while ((e = rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(jobs_topic),
-                                      RD_KAFKA_V_KEY(jobs[i].id, strlen(jobs[i].id)),
-                                      RD_KAFKA_V_VALUE(lines[i], strlen(lines[i])),
-                                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END)) ==
-               RD_KAFKA_RESP_ERR__QUEUE_FULL)
+        for (;;) {
+            rd_kafka_headers_t *h = rd_kafka_headers_new(2);
+            if (traceparent)
+                rd_kafka_header_add(h, "traceparent", -1, traceparent, -1);
+            if (tracestate)
+                rd_kafka_header_add(h, "tracestate", -1, tracestate, -1);
+            e = rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(jobs_topic), RD_KAFKA_V_KEY(jobs[i].id, strlen(jobs[i].id)),
+                                  RD_KAFKA_V_VALUE(lines[i], strlen(lines[i])), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                  RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END);
+            if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
+                break;
+            rd_kafka_headers_destroy(h); /* still ours after a refusal */
+            if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+                break;
             rd_kafka_poll(producer, 100);
+        }
         if (e) {
             fprintf(stderr, "Error: produce: %s\n", rd_kafka_err2str(e));
             goto out_producer;

@@ -71,16 +71,19 @@ static cw_err_t cw_executor_send_start(int fd, const cw_job_t *job) {
     size_t idlen = job->job_id ? strlen(job->job_id) : 0;
     if (job->job_id)
         head[1] = (uint32_t)idlen;
-    uint32_t ids[2] = {UINT32_MAX, UINT32_MAX};
-    size_t alen = job->action_id ? strlen(job->action_id) : 0;
-    size_t ulen = job->user_id ? strlen(job->user_id) : 0;
-    if (job->action_id)
-        ids[0] = (uint32_t)alen;
-    if (job->user_id)
-        ids[1] = (uint32_t)ulen;
-    struct iovec parts[7] = {{head, sizeof(head)}, {job->job_id, idlen}, {tail.data, tail.len},
-                             {ids, sizeof(ids)}, {job->action_id, alen}, {job->user_id, ulen}};
-    err = cw_chan_writev(fd, CW_CHAN_START, parts, 6);
+    /* The optional strings the supervisor keeps for the result's envelope:
+     * the audit ids and the job's own trace context fields. */
+    const char *opt[4] = {job->action_id, job->user_id, job->traceparent, job->tracestate};
+    uint32_t ids[4];
+    size_t olen[4];
+    for (int i = 0; i < 4; i++) {
+        olen[i] = opt[i] ? strlen(opt[i]) : 0;
+        ids[i] = opt[i] ? (uint32_t)olen[i] : UINT32_MAX;
+    }
+    struct iovec parts[8] = {{head, sizeof(head)},     {job->job_id, idlen},     {tail.data, tail.len},
+                             {ids, sizeof(ids)},       {(void *)opt[0], olen[0]}, {(void *)opt[1], olen[1]},
+                             {(void *)opt[2], olen[2]}, {(void *)opt[3], olen[3]}};
+    err = cw_chan_writev(fd, CW_CHAN_START, parts, 8);
     cw_buf_free(&tail);
     return err;
 }

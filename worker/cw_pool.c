@@ -66,6 +66,7 @@ typedef struct cw_slot {
     unsigned start_failures;
     char *job_id;         /* from START; NULL if none */
     char *action_id, *user_id; /* from START */
+    char *traceparent, *tracestate; /* from START: the job's trace context fields */
     int64_t dispatched_ms;
     cw_buf_t tail;        /* from START */
     uint32_t timeout_ms;
@@ -107,6 +108,8 @@ static void cw_pool_deliver(cw_pool_t *p, cw_slot_t *s, cw_pool_item_t *it, cw_p
     res->ticket = it->ticket;
     res->action_id = s->action_id;
     res->user_id = s->user_id;
+    res->traceparent = s->traceparent;
+    res->tracestate = s->tracestate;
     res->dispatched_ms = s->dispatched_ms;
     res->done_ms = cw_now_ms();
     p->done(p->ud, res);
@@ -197,8 +200,10 @@ static void cw_slot_fail_job(cw_slot_t *s, int status) {
 static void cw_slot_clear_job(cw_slot_t *s) {
     free(s->job_id);
     free(s->action_id);
+    free(s->traceparent);
+    free(s->tracestate);
     free(s->user_id);
-    s->job_id = s->action_id = s->user_id = NULL;
+    s->job_id = s->action_id = s->user_id = s->traceparent = s->tracestate = NULL;
     cw_buf_reset(&s->tail);
     s->killed_deadline = 0;
 }
@@ -308,7 +313,7 @@ static char *cw_slot_take(const char *pl, size_t len, size_t *off, uint32_t n, i
 }
 
 static int cw_slot_on_start(cw_slot_t *s, const char *pl, size_t len) {
-    uint32_t head[3], ids[2];
+    uint32_t head[3], ids[4];
     int bad = 0;
     if (s->state != CW_SLOT_BUSY || len < sizeof(head))
         return -1;
@@ -327,6 +332,8 @@ static int cw_slot_on_start(cw_slot_t *s, const char *pl, size_t len) {
     off += sizeof(ids);
     s->action_id = cw_slot_take(pl, len, &off, ids[0], &bad);
     s->user_id = cw_slot_take(pl, len, &off, ids[1], &bad);
+    s->traceparent = cw_slot_take(pl, len, &off, ids[2], &bad);
+    s->tracestate = cw_slot_take(pl, len, &off, ids[3], &bad);
     if (bad)
         return -1;
     s->timeout_ms = head[0];

@@ -53,6 +53,8 @@ typedef struct cw_pool_result {
     size_t len;
     int by_supervisor;   /* written by the pool (executor killed or died) */
     const char *action_id, *user_id; /* audit ids from START; NULL if unknown */
+    const char *traceparent, *tracestate; /* the job's trace context fields from START
+                                           * (checked by cw_job.c); NULL if none */
     int64_t dispatched_ms; /* when an executor took the job (epoch ms) */
     int64_t done_ms;       /* when the result arrived */
 } cw_pool_result_t;

@@ -61,6 +61,7 @@
 #include "cw_pool.h"
 #include "cw_result.h"
 #include "cw_time.h"
+#include "cw_trace.h"
 #include "cw_utf8.h"
 
 #define CW_MAX_PARTITIONS 10000
@@ -87,6 +88,9 @@ typedef struct cw_entry {
     cw_buf_t history;   /* JSON array members: one object per failed attempt */
     int dlq_copy;       /* also dead-letter the job (it kept crashing executors) */
     int stale;  /* exactly-once: its transaction was aborted; drop the result */
+    /* The W3C trace context of the message's own traceparent/tracestate
+     * headers, when valid (cw_trace.h); NULL otherwise. */
+    char *traceparent, *tracestate;
 } cw_entry_t;
 
 struct cw_part {
@@ -186,16 +190,23 @@ static cw_part_t *cw_part_get(cw_worker_t *w, int32_t id) {
     return w->parts[id];
 }
 
-static void cw_entry_free(cw_entry_t *e) {
-    if (e->part && e->part->owner)
-        e->part->owner->held_bytes -= e->raw_len;
+/* Free an entry and all it owns; the caller has settled its counters. */
+static void cw_entry_release(cw_entry_t *e) {
     cw_buf_free(&e->history);
     free(e->raw);
     free(e->topic);
     free(e->key);
     free(e->value);
     free(e->hdr_result);
+    free(e->traceparent);
+    free(e->tracestate);
     free(e);
+}
+
+static void cw_entry_free(cw_entry_t *e) {
+    if (e->part && e->part->owner)
+        e->part->owner->held_bytes -= e->raw_len;
+    cw_entry_release(e);
 }
 
 /* Pop the done prefix of a partition and move its committable offset. */
@@ -276,9 +287,7 @@ static void cw_txn_rewind(cw_worker_t *w) {
             w->in_flight--;
             if (e->ready) {
                 w->ready_count--;
-                cw_buf_free(&e->history);
-                free(e->raw), free(e->topic), free(e->key), free(e->value), free(e->hdr_result);
-                free(e);
+                cw_entry_release(e);
             } else {
                 e->stale = 1;
                 e->next = NULL;
@@ -459,51 +468,71 @@ static void cw_commit_cb(struct ev_loop *loop, ev_timer *t, int revents) {
 
 /* ---- producing ------------------------------------------------------------ */
 
+/* The headers every dead-letter record carries, then the job's trace
+ * context (when it had one) so a trace shows where its job went. */
+static rd_kafka_headers_t *cw_dlq_headers(cw_worker_t *w, const cw_entry_t *e, const char *part, const char *off,
+                                          const char *reason, const char *type) {
+    rd_kafka_headers_t *h = rd_kafka_headers_new(11);
+    rd_kafka_header_add(h, "cw-source-topic", -1, w->conf.jobs_topic, -1);
+    rd_kafka_header_add(h, "cw-source-partition", -1, part, -1);
+    rd_kafka_header_add(h, "cw-source-offset", -1, off, -1);
+    rd_kafka_header_add(h, "cw-reason", -1, reason, -1);
+    rd_kafka_header_add(h, "cw-error-type", -1, type, -1);
+    rd_kafka_header_add(h, "cw-worker", -1, w->worker_id, -1);
+    rd_kafka_header_add(h, "content-type", -1, "application/json", -1);
+    if (e->traceparent)
+        rd_kafka_header_add(h, "traceparent", -1, e->traceparent, -1);
+    if (e->tracestate)
+        rd_kafka_header_add(h, "tracestate", -1, e->tracestate, -1);
+    return h;
+}
+
 static int cw_produce_entry(cw_worker_t *w, cw_entry_t *e) {
     rd_kafka_resp_err_t err;
     char part[16], off[24];
     snprintf(part, sizeof(part), "%d", (int)e->part->id);
     snprintf(off, sizeof(off), "%lld", (long long)e->offset);
+    rd_kafka_headers_t *h;
     if (e->dlq) {
+        h = cw_dlq_headers(w, e, part, off, e->key ? e->key : "", "INVALID_REQUEST");
+        rd_kafka_header_add(h, "cw-result", -1, e->hdr_result ? e->hdr_result : "", -1);
         err = rd_kafka_producev(w->producer, RD_KAFKA_V_TOPIC(e->topic), RD_KAFKA_V_VALUE(e->value, e->value_len),
-                                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                RD_KAFKA_V_HEADER("cw-source-topic", w->conf.jobs_topic, -1),
-                                RD_KAFKA_V_HEADER("cw-source-partition", part, -1),
-                                RD_KAFKA_V_HEADER("cw-source-offset", off, -1),
-                                RD_KAFKA_V_HEADER("cw-reason", e->key ? e->key : "", -1),
-                                RD_KAFKA_V_HEADER("cw-error-type", "INVALID_REQUEST", -1),
-                                RD_KAFKA_V_HEADER("cw-worker", w->worker_id, -1),
-                                RD_KAFKA_V_HEADER("content-type", "application/json", -1),
-                                RD_KAFKA_V_HEADER("cw-result", e->hdr_result ? e->hdr_result : "", -1),
+                                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(h),
                                 RD_KAFKA_V_OPAQUE(e), RD_KAFKA_V_END);
     } else {
+        h = rd_kafka_headers_new(4);
+        rd_kafka_header_add(h, "content-type", -1, "application/json", -1);
+        rd_kafka_header_add(h, "cw-schema-version", -1, "1", -1);
+        if (e->traceparent)
+            rd_kafka_header_add(h, "traceparent", -1, e->traceparent, -1);
+        if (e->tracestate)
+            rd_kafka_header_add(h, "tracestate", -1, e->tracestate, -1);
         err = rd_kafka_producev(w->producer, RD_KAFKA_V_TOPIC(e->topic), RD_KAFKA_V_KEY(e->key, e->key_len),
                                 RD_KAFKA_V_VALUE(e->value, e->value_len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                RD_KAFKA_V_HEADER("content-type", "application/json", -1),
-                                RD_KAFKA_V_HEADER("cw-schema-version", "1", -1), RD_KAFKA_V_OPAQUE(e),
-                                RD_KAFKA_V_END);
+                                RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_OPAQUE(e), RD_KAFKA_V_END);
     }
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+        rd_kafka_headers_destroy(h); /* librdkafka owns them only after a success */
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR && e->dlq_copy) {
         /* A poison pill: its final result went out; the job itself goes to
          * the dead-letter topic with the attempt history. */
-        char attempts[16];
-        snprintf(attempts, sizeof(attempts), "%d", e->attempts + 1);
-        cw_buf_t h;
-        cw_buf_init(&h, 0);
-        (void)cw_buf_printf(&h, "[%s]", e->history.data ? e->history.data : "");
-        rd_kafka_producev(w->producer, RD_KAFKA_V_TOPIC(w->conf.dlq_topic), RD_KAFKA_V_KEY(e->key, e->key_len),
-                          RD_KAFKA_V_VALUE(e->raw, e->raw_len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                          RD_KAFKA_V_HEADER("cw-source-topic", w->conf.jobs_topic, -1),
-                          RD_KAFKA_V_HEADER("cw-source-partition", part, -1),
-                          RD_KAFKA_V_HEADER("cw-source-offset", off, -1),
-                          RD_KAFKA_V_HEADER("cw-reason", "the job crashed its executor on every attempt", -1),
-                          RD_KAFKA_V_HEADER("cw-error-type", "WORKER_CRASHED", -1),
-                          RD_KAFKA_V_HEADER("cw-worker", w->worker_id, -1),
-                                RD_KAFKA_V_HEADER("content-type", "application/json", -1),
-                          RD_KAFKA_V_HEADER("cw-attempts", h.data ? h.data : "[]", -1), RD_KAFKA_V_END);
-        cw_buf_free(&h);
+        cw_buf_t hist;
+        cw_buf_init(&hist, 0);
+        (void)cw_buf_printf(&hist, "[%s]", e->history.data ? e->history.data : "");
+        rd_kafka_headers_t *dh =
+            cw_dlq_headers(w, e, part, off, "the job crashed its executor on every attempt", "WORKER_CRASHED");
+        rd_kafka_header_add(dh, "cw-attempts", -1, hist.data ? hist.data : "[]", -1);
+        if (rd_kafka_producev(w->producer, RD_KAFKA_V_TOPIC(w->conf.dlq_topic), RD_KAFKA_V_KEY(e->key, e->key_len),
+                              RD_KAFKA_V_VALUE(e->raw, e->raw_len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                              RD_KAFKA_V_HEADERS(dh), RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            w->m.dead_lettered++;
+        } else {
+            rd_kafka_headers_destroy(dh);
+            w->m.produce_errors++;
+            cw_wlog("warn", "could not enqueue the dead-letter copy of a job that crashed every executor", NULL);
+        }
+        cw_buf_free(&hist);
         e->dlq_copy = 0;
-        w->m.dead_lettered++;
     }
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
         free(e->value);
@@ -625,6 +654,10 @@ static cw_err_t cw_build_value(cw_worker_t *w, cw_entry_t *e, const cw_pool_resu
     if (!err)
         err = cw_json_opt(b, "Message", r->code == CW_RES_SUCCESS ? "Execution succeeded" : "Execution failed");
     if (!err)
+        err = cw_json_opt(b, "TraceParent", e->traceparent);
+    if (!err)
+        err = cw_json_opt(b, "TraceState", e->tracestate);
+    if (!err)
         err = cw_buf_puts(b, ",\"ResultParams\":");
     if (!err)
         err = cw_utf8_json_string(b, r->json, cw_utf8_clip(r->json, r->len, CW_AUDIT_CLIP));
@@ -640,9 +673,7 @@ static void cw_pool_done(void *ud, const cw_pool_result_t *r) {
     cw_worker_t *w = ud;
     cw_entry_t *e = (cw_entry_t *)(uintptr_t)r->ticket;
     if (e->stale) { /* its transaction was aborted: the job will run again */
-        cw_buf_free(&e->history);
-        free(e->raw);
-        free(e);
+        cw_entry_release(e);
         return;
     }
     if (r->dispatched_ms) {
@@ -667,6 +698,14 @@ static void cw_pool_done(void *ud, const cw_pool_result_t *r) {
         }
         if (e->attempts > 0 || w->conf.max_attempts == 1)
             e->dlq_copy = 1;
+    }
+    if (!e->traceparent && r->traceparent && cw_trace_parent_ok(r->traceparent, strlen(r->traceparent))) {
+        /* No trace context in the headers: the job's own fields, as the
+         * executor read them (checked again: they crossed from a process
+         * that ran the job's code). */
+        e->traceparent = strdup(r->traceparent);
+        if (e->traceparent && r->tracestate && cw_trace_state_ok(r->tracestate, strlen(r->tracestate)))
+            e->tracestate = strdup(r->tracestate);
     }
     if (r->code >= 0 && r->code < CW_RES__COUNT)
         w->m.jobs[r->code]++;
@@ -738,6 +777,24 @@ static int cw_queue_max(const cw_worker_t *w) {
     return 64 * w->conf.executors < 10000 ? 10000 : 64 * w->conf.executors;
 }
 
+/* The message's traceparent/tracestate headers, kept when valid (W3C: an
+ * invalid traceparent is ignored, and a tracestate means nothing without
+ * one).  Out of memory only loses the trace context. */
+static void cw_take_trace(rd_kafka_message_t *msg, cw_entry_t *e) {
+    rd_kafka_headers_t *h = NULL;
+    const void *v;
+    size_t n;
+    if (rd_kafka_message_headers(msg, &h) != RD_KAFKA_RESP_ERR_NO_ERROR || !h)
+        return;
+    if (rd_kafka_header_get_last(h, "traceparent", &v, &n) != RD_KAFKA_RESP_ERR_NO_ERROR || !v ||
+        !cw_trace_parent_ok(v, n))
+        return;
+    e->traceparent = strndup(v, n);
+    if (e->traceparent && rd_kafka_header_get_last(h, "tracestate", &v, &n) == RD_KAFKA_RESP_ERR_NO_ERROR && v &&
+        cw_trace_state_ok(v, n))
+        e->tracestate = strndup(v, n);
+}
+
 static void cw_take(cw_worker_t *w, rd_kafka_message_t *msg) {
     if (msg->err) {
         if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
@@ -761,6 +818,7 @@ static void cw_take(cw_worker_t *w, rd_kafka_message_t *msg) {
     }
     memcpy(e->raw, msg->payload, msg->len);
     e->raw_len = msg->len;
+    cw_take_trace(msg, e);
     e->part = p;
     e->offset = msg->offset;
     p->next_expected = msg->offset + 1;

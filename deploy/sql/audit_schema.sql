@@ -5,7 +5,8 @@
 --
 -- "ActionExecutionLog" has the columns of MemberJunction's table of the same
 -- name, so rows can be copied there as they are, plus "JobID" (the job's id:
--- a second guard against duplicates) and created_at.  The id columns are
+-- a second guard against duplicates), the job's W3C trace context
+-- ("TraceParent", "TraceState") and created_at.  The id columns are
 -- text rather than uuid: they hold whatever the agent put in the job
 -- (actionId, userId), and a value that is not a UUID must not block the sink.
 -- Tables are unqualified: put them in another schema with the connection's
@@ -27,8 +28,14 @@ CREATE TABLE IF NOT EXISTS "ActionExecutionLog" (
     "TargetEntityID"               text,
     "TargetRecordID"               text,
     "JobID"                        text NOT NULL UNIQUE,
+    "TraceParent"                  text,
+    "TraceState"                   text,
     created_at                     timestamptz NOT NULL DEFAULT now()
 );
+
+-- The trace context columns, added to a table created before they existed.
+ALTER TABLE "ActionExecutionLog" ADD COLUMN IF NOT EXISTS "TraceParent" text;
+ALTER TABLE "ActionExecutionLog" ADD COLUMN IF NOT EXISTS "TraceState" text;
 
 -- The retention sweep deletes by "EndedAt".
 CREATE INDEX IF NOT EXISTS "ActionExecutionLog_EndedAt_idx" ON "ActionExecutionLog" ("EndedAt");

@@ -115,7 +115,7 @@ status=0
 common_min=("$root/common/cw_err.c" "$root/common/cw_buf.c" "$root/common/cw_utf8.c")
 
 # fuzz_job and fuzz_result first: they must always build.
-if link fuzz_job "$here/fuzz_job.c" "${common_min[@]}" "$root/common/cw_job.c" "$root/common/cw_json.c" \
+if link fuzz_job "$here/fuzz_job.c" "${common_min[@]}" "$root/common/cw_job.c" "$root/common/cw_json.c" "$root/common/cw_trace.c" \
   "$root/common/cw_result.c" "${cjson_libs[@]}" -lm; then
   echo "built fuzz_job"
 else

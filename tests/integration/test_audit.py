@@ -382,9 +382,13 @@ def test_bad_records():
         json.dumps(fake_result("bad-type", UserID=42)),
         json.dumps(fake_result("bad-code", ResultCode="X" * 300)),
         json.dumps(fake_result("good-1", ID=dup_id, ActionID="not-a-uuid-is-fine", RetentionPeriod=12,
-                               Params="{\"apiKey\": \"clipped-SECRET")),
+                               Params="{\"apiKey\": \"clipped-SECRET",
+                               TraceParent="00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                               TraceState="rojo=00f067aa0ba902b7")),
         json.dumps(fake_result("dup-id", ID=dup_id)),  # same ID, other job: the database refuses it
-        json.dumps(fake_result("good-2", StartedAt="2026-01-02T05:04:05+02:00")),
+        # a trace context that is not one is dropped, the row kept
+        json.dumps(fake_result("good-2", StartedAt="2026-01-02T05:04:05+02:00", TraceParent="00-nope",
+                               TraceState="k=v")),
         # clipped by the worker at 16 KiB, with string-encoded inputData: not JSON either
         json.dumps(fake_result("good-3", Params='{"jobId":"good-3","inputData":"{\\"user\\":\\"ann\\",'
                                '\\"PassWord\\":\\"p-SECRET\\",\\"apiKey\\":\\"k-SECRET')),
@@ -407,6 +411,12 @@ def test_bad_records():
           len(rejected) == 1 and rejected[0].get("jobId") == "dup-id"
           and [r[0] for r in rows] == ["good-1", "good-2", "good-3"],
           (rejected, rows))
+    trace = PG.sql('SELECT "JobID", COALESCE("TraceParent", \'NULL\'), COALESCE("TraceState", \'NULL\') '
+                   'FROM "ActionExecutionLog" ORDER BY "JobID"', db)
+    check("bad: TraceParent/TraceState stored when valid, NULL when not (and for results without them)",
+          [tuple(r) for r in trace] == [("good-1", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                                         "rojo=00f067aa0ba902b7"), ("good-2", "NULL", "NULL"), ("good-3", "NULL", "NULL")],
+          trace)
     stopped = [e for e in lines if e.get("msg") == "audit sink stopped"]
     check("bad: an exact duplicate counts as a duplicate, not an error",
           stopped and stopped[-1].get("duplicates") == 1 and stopped[-1].get("inserted") == 3, stopped)

@@ -366,9 +366,104 @@ def test_reply_topic_and_own_client():
     stop(w)
 
 
+TP = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+TP2 = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00"
+
+
+def kcat_json(topic, timeout=60):
+    """Every record of `topic` as kcat's JSON envelope, headers as a dict."""
+    p = subprocess.run(["kcat", "-b", BROKERS, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-J",
+                        "-X", "isolation.level=read_committed"], capture_output=True, timeout=timeout)
+    out = []
+    for line in p.stdout.decode("utf-8", "replace").splitlines():
+        env = json.loads(line)
+        h = env.get("headers") or []
+        env["headers"] = {h[i]: h[i + 1] for i in range(0, len(h) - 1, 2)}
+        out.append(env)
+    return out
+
+
+def test_trace_context(mode):
+    """W3C trace context from the job message's headers (or its fields) to
+    the result's headers, the ActionExecutionLog row and dead letters."""
+    t = Topics("trace-" + mode[:4])
+    w = start_worker(t, extra=["--delivery", mode])
+    check(f"trace ({mode}): worker started", wait_log(w, "partitions assigned"), open(w.logpath).read()[-400:])
+    msgs = [  # (jobId or label, headers, body)
+        ("hdr", ["traceparent=" + TP, "tracestate=rojo=00f067aa0ba902b7"], {"jobId": "hdr", "code": "output = 1"}),
+        ("field", [], {"jobId": "field", "code": "output = 2", "traceparent": TP2, "tracestate": "congo=t61rcWkgMzE"}),
+        ("both", ["traceparent=" + TP], {"jobId": "both", "code": "output = 3", "traceparent": TP2}),
+        ("bad-hdr", ["traceparent=00-" + "0" * 32 + "-00f067aa0ba902b7-01", "tracestate=x=1"],
+         {"jobId": "bad-hdr", "code": "output = 4"}),
+        ("state-only", ["tracestate=x=1"], {"jobId": "state-only", "code": "output = 5"}),
+        ("bad-field", [], {"jobId": "bad-field", "code": "output = 6", "traceparent": "00-nope"}),
+        ("crash", ["traceparent=" + TP], {"jobId": "crash", "code": "while (true) {}", "timeout": 1}),
+        ("none", [], {"jobId": "none", "code": "output = 7"}),
+    ]
+    for label, hdrs, body in msgs:
+        args = ["kcat", "-b", BROKERS, "-P", "-t", t.jobs, "-k", body["jobId"]]
+        for h in hdrs:
+            args += ["-H", h]
+        p = subprocess.run(args, input=json.dumps(body).encode(), capture_output=True, timeout=60)
+        check(f"trace ({mode}): produced {label}", p.returncode == 0, p.stderr)
+    # a dead letter: no readable jobId, but a trace context header
+    p = subprocess.run(["kcat", "-b", BROKERS, "-P", "-t", t.jobs, "-H", "traceparent=" + TP2], input=b"not json",
+                       capture_output=True, timeout=60)
+    kcat_read(t.results, expect_keys=len(msgs), timeout=90)
+    by = {}
+    for env in kcat_json(t.results):
+        by.setdefault(env["key"], []).append(env)
+    check(f"trace ({mode}): one result per job", sorted(by) == sorted(m[0] for m in msgs)
+          and all(len(v) == 1 for v in by.values()), {k: len(v) for k, v in by.items()})
+
+    def trace_of(key):
+        env = by.get(key, [{}])[0]
+        doc = json.loads(env.get("payload") or "{}")
+        log = doc.get("actionExecutionLog") or {}
+        h = env.get("headers") or {}
+        return h.get("traceparent"), h.get("tracestate"), log.get("TraceParent"), log.get("TraceState"), doc
+
+    want = {"hdr": (TP, "rojo=00f067aa0ba902b7"), "field": (TP2, "congo=t61rcWkgMzE"), "both": (TP, None),
+            "bad-hdr": (None, None), "state-only": (None, None), "bad-field": (None, None), "crash": (TP, None),
+            "none": (None, None)}
+    for key, (tp, ts) in want.items():
+        htp, hts, ltp, lts, doc = trace_of(key)
+        check(f"trace ({mode}): {key} -> result headers and audit row carry {tp}/{ts}",
+              (htp, hts, ltp, lts) == (tp, ts, tp, ts), (htp, hts, ltp, lts))
+    check(f"trace ({mode}): a malformed traceparent field is INVALID_REQUEST naming it",
+          trace_of("bad-field")[4].get("resultCode") == "INVALID_REQUEST"
+          and "traceparent" in (trace_of("bad-field")[4].get("error") or {}).get("message", ""), trace_of("bad-field")[4])
+    check(f"trace ({mode}): a job that timed out keeps its header's trace context",
+          trace_of("crash")[4].get("resultCode") == "TIMEOUT", trace_of("crash")[4].get("resultCode"))
+    deadline = time.time() + 30
+    dlq = kcat_json(t.dlq)
+    while not dlq and time.time() < deadline:
+        time.sleep(1)
+        dlq = kcat_json(t.dlq)
+    check(f"trace ({mode}): the dead letter carries the message's traceparent",
+          len(dlq) == 1 and dlq[0]["headers"].get("traceparent") == TP2, [d.get("headers") for d in dlq])
+    validate_all("result", [json.loads(v[0]["payload"]) for v in by.values()], f"trace ({mode}): results")
+    validate_all("dlq", [d["headers"] for d in dlq], f"trace ({mode}): dead-letter headers")
+    if mode == "exactly-once":  # our own client sets the header
+        p = subprocess.run([BIN, "submit", "--code", "output = 8", "--wait", "--traceparent", TP2, "--tracestate", "a=b",
+                            "--brokers", BROKERS, "--jobs-topic", t.jobs, "--results-topic", t.results,
+                            "--wait-timeout", "60"], capture_output=True, text=True, timeout=90)
+        r = json.loads(p.stdout) if p.stdout.strip() else {}
+        log = r.get("actionExecutionLog") or {}
+        check("trace: submit --traceparent/--tracestate reach the result", p.returncode == 0
+              and (log.get("TraceParent"), log.get("TraceState")) == (TP2, "a=b"), p.stdout[:300] + p.stderr[-300:])
+        p = subprocess.run([BIN, "submit", "--code", "1", "--traceparent", "00-xyz", "--brokers", BROKERS],
+                           capture_output=True, text=True, timeout=30)
+        check("trace: submit refuses a malformed --traceparent (exit 2)", p.returncode == 2 and "traceparent" in p.stderr,
+              p.stderr)
+    stop(w)
+
+
 def main():
     try:
         test_reply_topic_and_own_client()
+        test_trace_context("exactly-once")
+        test_trace_context("at-least-once")
         test_metrics_and_config()
         test_malformed()
         test_two_workers()

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cw_job.h"
+#include "cw_trace.h"
 
 static cw_job_limits_t lim;
 static char reason[256];
@@ -384,6 +385,88 @@ static void test_audit_at_limits(void **state) {
     cw_job_free(&j);
 }
 
+#define TP "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+
+static void test_trace_checks(void **state) {
+    (void)state;
+    static const char *const good[] = {
+        TP,
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00",
+        "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-09",        /* a later version */
+        "cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-what-ever", /* its extra fields */
+    };
+    static const char *const bad[] = {
+        "",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",         /* no flags */
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-",     /* version 00 is exactly 55 */
+        "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",      /* version ff */
+        "00-00000000000000000000000000000000-00f067aa0ba902b7-01",      /* zero trace-id */
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",      /* zero parent-id */
+        "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",      /* upper case */
+        "00_4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7_01",      /* separators */
+        "00-4bf92f3577b34da6a3ce929d0e0e473g-00f067aa0ba902b7-01",      /* not hex */
+        "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01x",     /* later version, no dash */
+        "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-a b",  /* a space in extra fields */
+    };
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+        assert_int_equal(cw_trace_parent_ok(good[i], strlen(good[i])), 1);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_int_equal(cw_trace_parent_ok(bad[i], strlen(bad[i])), 0);
+    assert_int_equal(cw_trace_parent_ok(NULL, 55), 0);
+    char nul[56];
+    memcpy(nul, TP, 56);
+    nul[20] = '\0'; /* a NUL inside the length given */
+    assert_int_equal(cw_trace_parent_ok(nul, 55), 0);
+    char longer[CW_TRACE_PARENT_MAX + 2];
+    memset(longer, 'a', sizeof(longer));
+    memcpy(longer, TP, 55);
+    longer[1] = '1'; /* version 01: may be longer */
+    longer[55] = '-';
+    assert_int_equal(cw_trace_parent_ok(longer, CW_TRACE_PARENT_MAX), 1);
+    assert_int_equal(cw_trace_parent_ok(longer, CW_TRACE_PARENT_MAX + 1), 0);
+
+    assert_int_equal(cw_trace_state_ok("rojo=00f067aa0ba902b7,congo=t61rcWkgMzE", 39), 1);
+    assert_int_equal(cw_trace_state_ok("", 0), 0);
+    assert_int_equal(cw_trace_state_ok("a=1\n", 4), 0);
+    assert_int_equal(cw_trace_state_ok("a=\x80", 3), 0);
+    char st[CW_TRACE_STATE_MAX + 1];
+    memset(st, 'x', sizeof(st));
+    assert_int_equal(cw_trace_state_ok(st, CW_TRACE_STATE_MAX), 1);
+    assert_int_equal(cw_trace_state_ok(st, CW_TRACE_STATE_MAX + 1), 0);
+    for (int i = 1; i < 64; i += 2)
+        st[i] = ',';
+    assert_int_equal(cw_trace_state_ok(st, 63), 1);  /* 32 members */
+    assert_int_equal(cw_trace_state_ok(st, 64), 0);  /* the 33rd begins */
+}
+
+static void test_trace_fields(void **state) {
+    (void)state;
+    cw_job_t j;
+    assert_int_equal(parse("{\"jobId\":\"a\",\"code\":\"\",\"traceparent\":\"" TP "\",\"tracestate\":\"k=v\"}", &j), CW_OK);
+    assert_string_equal(j.traceparent, TP);
+    assert_string_equal(j.tracestate, "k=v");
+    cw_job_free(&j);
+    /* tracestate alone means nothing: dropped; null is absent */
+    assert_int_equal(parse("{\"jobId\":\"a\",\"code\":\"\",\"tracestate\":\"k=v\",\"traceparent\":null}", &j), CW_OK);
+    assert_null(j.traceparent);
+    assert_null(j.tracestate);
+    cw_job_free(&j);
+    static const char *const bad[] = {
+        "{\"jobId\":\"a\",\"code\":\"\",\"traceparent\":5}",
+        "{\"jobId\":\"a\",\"code\":\"\",\"traceparent\":\"00-abc\"}",
+        "{\"jobId\":\"a\",\"code\":\"\",\"traceparent\":\"" TP "\\u0000\"}",
+        "{\"jobId\":\"a\",\"code\":\"\",\"traceparent\":\"" TP "\",\"tracestate\":[]}",
+        "{\"jobId\":\"a\",\"code\":\"\",\"traceparent\":\"" TP "\",\"tracestate\":\"a\\nb\"}",
+        "{\"jobId\":\"a\",\"code\":\"\",\"traceparent\":\"" TP "\",\"tracestate\":\"\"}",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(parse(bad[i], &j), CW_ERR_INVALID);
+        assert_string_equal(j.job_id, "a"); /* still addressed to its sender */
+        assert_non_null(strstr(reason, "trace"));
+        cw_job_free(&j);
+    }
+}
+
 static int setup(void **state) {
     (void)state;
     cw_job_limits_default(&lim);
@@ -398,7 +481,8 @@ int main(void) {
         cmocka_unit_test(test_nesting_limit),    cmocka_unit_test(test_duplicate_keys),
         cmocka_unit_test(test_nul_in_strings),   cmocka_unit_test(test_trailing_bytes),
         cmocka_unit_test(test_numeric_strings),  cmocka_unit_test(test_astral_input),
-        cmocka_unit_test(test_audit_at_limits),
+        cmocka_unit_test(test_audit_at_limits), cmocka_unit_test(test_trace_checks),
+        cmocka_unit_test(test_trace_fields),
     };
     return cmocka_run_group_tests_name("job", tests, setup, NULL);
 }

@@ -55,7 +55,21 @@ export interface ExecuteOptions {
   waitMs?: number | undefined;
   /** Cancels the wait (not the job) with a CodeworkerAbortedError. */
   signal?: AbortSignal | undefined;
+  /**
+   * The W3C trace context of the caller's span, sent as the job message's
+   * `traceparent` header (and `tracestate` with it): the worker copies them
+   * to the result's headers and ActionExecutionLog.TraceParent/TraceState.
+   */
+  traceparent?: string | undefined;
+  tracestate?: string | undefined;
 }
+
+/** W3C Trace Context, as the worker checks it (common/cw_trace.h). */
+const TRACEPARENT = /^(?!ff)[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}(-[!-~]*)?$/;
+function isTraceparent(tp: string): boolean {
+  return TRACEPARENT.test(tp) && tp.length <= 256 && (tp.length === 55 || !tp.startsWith('00'));
+}
+const TRACESTATE = /^[ -~]{1,512}$/;
 
 interface Pending {
   resolve: (result: ExecuteCodeResult) => void;
@@ -169,6 +183,19 @@ export class CodeworkerClient {
     } catch (error) {
       return Promise.reject(error);
     }
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (options.traceparent !== undefined) {
+      if (!isTraceparent(options.traceparent)) {
+        return Promise.reject(new CodeworkerError(`traceparent ${JSON.stringify(options.traceparent)} is not a W3C traceparent`));
+      }
+      headers['traceparent'] = options.traceparent;
+      if (options.tracestate !== undefined) {
+        if (!TRACESTATE.test(options.tracestate) || options.tracestate.split(',').length > 32) {
+          return Promise.reject(new CodeworkerError(`tracestate ${JSON.stringify(options.tracestate)} is not a W3C tracestate`));
+        }
+        headers['tracestate'] = options.tracestate;
+      }
+    }
     const signal = options.signal;
     if (signal?.aborted) {
       return Promise.reject(new CodeworkerAbortedError(jobId, signal.reason));
@@ -195,7 +222,7 @@ export class CodeworkerClient {
         .send({
           topic: this.jobsTopic,
           acks: -1,
-          messages: [{ key: jobId, value, headers: { 'content-type': 'application/json' } }],
+          messages: [{ key: jobId, value, headers }],
         })
         .catch((error: unknown) => {
           const wrapped = new CodeworkerError(`publishing job ${jobId} failed: ${describe(error)}`, { cause: error });

@@ -53,6 +53,17 @@ export interface Job {
   expiresAt?: number | string | null | undefined;
   /** Result topic override, honoured only when it matches the worker's reply.topic.pattern. */
   replyTopic?: string | null | undefined;
+  /** Math.random seed (an integer 0..2^53-1): the same job with the same seed draws the same sequence. */
+  seed?: number | null | undefined;
+  /** The job's local time zone, an IANA name such as "Europe/Berlin"; default UTC. */
+  timeZone?: string | null | undefined;
+  /**
+   * W3C trace context for callers that cannot set Kafka headers; the
+   * `traceparent` execute() option (a header) wins over it. Malformed is INVALID_REQUEST.
+   */
+  traceparent?: string | null | undefined;
+  /** The tracestate that goes with traceparent. */
+  tracestate?: string | null | undefined;
 }
 
 /** One console call (result.schema.json `$defs/logEntry`). */
@@ -104,6 +115,10 @@ export interface ActionExecutionLogRow {
   Params: string;
   /** Human-readable outcome; null on success. */
   Message: string | null;
+  /** Not a MemberJunction column: the job's W3C traceparent, null when it had none (or an invalid one). */
+  TraceParent?: string | null;
+  /** Not a MemberJunction column: the tracestate that came with it. */
+  TraceState?: string | null;
   /** JSON text: the inputs plus the outputs. */
   ResultParams: string;
   ResultCode: string;

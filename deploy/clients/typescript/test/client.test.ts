@@ -194,6 +194,17 @@ test('audit fields are copied into the result', async () => {
   assert.equal(r.raw.actionExecutionLog?.UserID, userId);
 });
 
+test('trace context: the traceparent option reaches the audit row; a bad one is refused', async () => {
+  const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+  const r = await client.execute({ code: 'output = 1' }, { traceparent: tp, tracestate: 'rojo=1' });
+  assert.equal(r.raw.actionExecutionLog?.TraceParent, tp);
+  assert.equal(r.raw.actionExecutionLog?.TraceState, 'rojo=1');
+  const f = await client.execute({ code: 'output = 2', traceparent: tp });
+  assert.equal(f.raw.actionExecutionLog?.TraceParent, tp);
+  assert.equal(f.raw.actionExecutionLog?.TraceState, null);
+  await assert.rejects(client.execute({ code: 'output = 3' }, { traceparent: '00-nope' }), CodeworkerError);
+});
+
 test('results for unknown jobIds and unreadable records are ignored', async () => {
   const kafka = new Kafka({ brokers, clientId: 'codeworker-client-test-intruder', logLevel: logLevel.ERROR });
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
