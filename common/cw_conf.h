@@ -24,7 +24,7 @@ typedef enum { CW_DELIVERY_AT_LEAST_ONCE = 0, CW_DELIVERY_EXACTLY_ONCE = 1 } cw_
 
 typedef struct cw_conf {
     char brokers[512];
-    char jobs_topic[250], results_topic[250], dlq_topic[250];
+    char jobs_topic[250], results_topic[250], dlq_topic[250], cancel_topic[250];
     char group[250];
     char reply_pattern[250];
     char metrics_bind[64];
@@ -45,6 +45,8 @@ typedef struct cw_conf {
     int result_max_bytes;
     int job_max_bytes;
     int max_attempts;
+    int cancel_lookback_ms;
+    int cancel_max_entries;
     int executor_cache_mb;   /* executor.cache.mb */
     int executor_recycle_mb; /* executor.recycle.mb, 0 = never */
     int sandbox_insecure;

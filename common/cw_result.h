@@ -27,7 +27,8 @@
     X(CW_RES_SECURITY_ERROR, "SECURITY_ERROR")                                 \
     X(CW_RES_INVALID_REQUEST, "INVALID_REQUEST")                               \
     X(CW_RES_WORKER_CRASHED, "WORKER_CRASHED")                                 \
-    X(CW_RES_EXPIRED, "EXPIRED")
+    X(CW_RES_EXPIRED, "EXPIRED")                                               \
+    X(CW_RES_CANCELLED, "CANCELLED")
 
 typedef enum {
 #define CW_RES_ENUM_(name, str) name,

@@ -8,7 +8,7 @@
 
 static int cw_chan_cmd_known(uint32_t cmd) {
     return cmd == CW_CHAN_READY || cmd == CW_CHAN_JOB || cmd == CW_CHAN_START ||
-           cmd == CW_CHAN_RESULT || cmd == CW_CHAN_RETIRE;
+           cmd == CW_CHAN_RESULT || cmd == CW_CHAN_RETIRE || cmd == CW_CHAN_JOB_CANCELLED;
 }
 
 cw_err_t cw_chan_writev(int fd, uint32_t cmd, const struct iovec *parts, int n) {

@@ -46,6 +46,11 @@ typedef enum {
      * after the result (it grew past its recycling threshold); give it no
      * further job and start a fresh one when it is gone. */
     CW_CHAN_RETIRE = 0x43570005,
+    /* supervisor -> executor: a job whose Kafka key was cancelled before it
+     * ran: {u32 id_len} + that jobId + the job bytes.  If the job parses
+     * with that jobId it is answered CANCELLED without running; otherwise
+     * it runs as a JOB. */
+    CW_CHAN_JOB_CANCELLED = 0x43570006,
 } cw_chan_cmd_t;
 
 typedef struct cw_chan_hdr {

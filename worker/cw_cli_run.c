@@ -39,6 +39,7 @@ static void cw_run_usage(FILE *f) {
             "      --jobs-topic T       (default execute-code.jobs)\n"
             "      --results-topic T    (default execute-code.results)\n"
             "      --dlq-topic T        (default execute-code.dlq)\n"
+            "      --cancel-topic T     cancel records to follow (default execute-code.cancel; \"\" = off)\n"
             "  -g, --group ID           consumer group (default codeworker)\n"
             "  -e, --executors N        executor processes (default: CPUs)\n"
             "      --partitions N       partitions for topics created at start-up (default 6)\n"
@@ -66,7 +67,7 @@ int cw_cli_run(cw_cli_t *cli, int argc, char **argv) {
         {"no-create-topics", no_argument, NULL, 5},   {"queue-max", required_argument, NULL, 6},
         {"metrics-port", required_argument, NULL, 7}, {"metrics-bind", required_argument, NULL, 8},
         {"delivery", required_argument, NULL, 9},     {"help", no_argument, NULL, 'h'},
-        {"insecure-no-sandbox", no_argument, NULL, 10},
+        {"insecure-no-sandbox", no_argument, NULL, 10}, {"cancel-topic", required_argument, NULL, 11},
         {NULL, 0, NULL, 0}};
     static const char *const keys[] = {NULL, "jobs.topic", "results.topic", "dlq.topic", "topics.partitions",
                                        "topics.create", "queue.max", "metrics.port", "metrics.bind", "delivery"};
@@ -101,6 +102,7 @@ int cw_cli_run(cw_cli_t *cli, int argc, char **argv) {
         case 'e': key = "executors"; break;
         case 5: key = "topics.create", val = "false"; break;
         case 10: key = "sandbox.insecure", val = "true"; break;
+        case 11: key = "cancel.topic"; break;
         case 'X': {
             if (!strcmp(optarg, "list")) {
                 list = 1;

@@ -12,6 +12,7 @@
 
 #include "cw_chan.h"
 #include "cw_confine.h"
+#include "cw_interrupt.h"
 #include "cw_logring.h"
 #include "cw_lowering.h"
 #include "cw_regexp.h"
@@ -124,10 +125,31 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf_in) {
     }
     for (;;) {
         uint32_t cmd;
-        cw_err_t err = cw_chan_read(fd, conf->job.max_message_bytes, &cmd, &in);
+        /* A cancelled job's frame carries the jobId (at most the id limit)
+         * before the job. */
+        cw_err_t err = cw_chan_read(fd, conf->job.max_message_bytes + 4 + conf->job.max_id_bytes, &cmd, &in);
         if (err == CW_ERR_EOF)
             break;
-        if (err || cmd != CW_CHAN_JOB) {
+        if (err || (cmd != CW_CHAN_JOB && cmd != CW_CHAN_JOB_CANCELLED)) {
+            status = 1;
+            break;
+        }
+        cw_intr_cancel_reset(); /* a request for the last job is not for this one */
+        const char *msg = in.data, *gone = NULL;
+        size_t msg_len = in.len, gone_len = 0;
+        if (cmd == CW_CHAN_JOB_CANCELLED) {
+            uint32_t n;
+            if (in.len < sizeof(n) || (memcpy(&n, in.data, sizeof(n)), n > in.len - sizeof(n)) ||
+                n > conf->job.max_id_bytes) {
+                status = 1;
+                break;
+            }
+            gone = in.data + sizeof(n);
+            gone_len = n;
+            msg = gone + n;
+            msg_len = in.len - sizeof(n) - n;
+        }
+        if (msg_len > conf->job.max_message_bytes) {
             status = 1;
             break;
         }
@@ -136,12 +158,15 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf_in) {
         cw_sandbox_stats_t st = {0};
         uint32_t head[2] = {CW_RES_INVALID_REQUEST, UINT32_MAX};
         cw_buf_reset(&out);
-        err = cw_job_parse(in.data, in.len, &conf->job, &job, reason, sizeof(reason));
+        err = cw_job_parse(msg, msg_len, &conf->job, &job, reason, sizeof(reason));
         if (!err && job.time_zone[0] && cw_tz_check(job.time_zone)) {
             snprintf(reason, sizeof(reason), "timeZone \"%s\" is not a known IANA time zone", job.time_zone);
             err = CW_ERR_INVALID;
         }
-        if (!err && job.expires_at_ms && cw_now_ms() > job.expires_at_ms) {
+        if (!err && gone && job.job_id && strlen(job.job_id) == gone_len && !memcmp(job.job_id, gone, gone_len)) {
+            st.result_code = CW_RES_CANCELLED; /* cancelled before it ran: it never does */
+            err = cw_sandbox_cancelled(&conf->sbx, &job, &out);
+        } else if (!err && job.expires_at_ms && cw_now_ms() > job.expires_at_ms) {
             st.result_code = CW_RES_EXPIRED;
             err = cw_sandbox_expired(&conf->sbx, &job, &out);
         } else if (!err) {

@@ -34,6 +34,15 @@
  * active, the jump buffer).  The process is single-threaded; nothing else
  * in the code base is global.
  *
+ * Cancellation (codeworker cancel): the supervisor sends SIGUSR1 to the
+ * executor of a job that was cancelled while it ran.  The handler records
+ * it and fires the deadline timer at once, so an interruptible computation
+ * stops as at the deadline and the sandbox's deadline check, which reads
+ * cw_intr_cancelled(), ends the job from inside its heap -- with its logs,
+ * as CANCELLED.  The supervisor signals only a job that has sent START,
+ * and the executor forgets any request when it reads the next JOB frame
+ * (cw_intr_cancel_reset()), so a late request never reaches another job.
+ *
  * Contract: cw_intr_install() once per process (before confinement; it
  * sets a signal handler); cw_intr_arm()/cw_intr_disarm() around a job;
  * cw_intr_call() for each interruptible computation (not nested: an inner
@@ -48,9 +57,15 @@
 
 #include "cw_err.h"
 
-/* Install the SIGALRM handler.  `busy` (may be NULL) returns nonzero while
+/* Install the SIGALRM and SIGUSR1 (cancel) handlers.  `busy` (may be NULL) returns nonzero while
  * the thread is somewhere the handler must not jump out of. */
 cw_err_t cw_intr_install(int (*busy)(void));
+
+/* 1 when the supervisor asked the current job to stop (SIGUSR1). */
+int cw_intr_cancelled(void);
+
+/* Forget a cancel request: before each job is read. */
+void cw_intr_cancel_reset(void);
 
 /* Fire at `deadline_ns` (CLOCK_MONOTONIC) and every millisecond after;
  * CW_ERR_SYSTEM if the timer could not be set.  A no-op before install. */

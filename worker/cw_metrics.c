@@ -51,6 +51,9 @@ cw_err_t cw_metrics_render(const cw_metrics_t *m, const cw_metrics_gauges_t *g, 
     CW_COUNTER("codeworker_executor_spawns_total", "Executor processes started, respawns included.", g->executor_spawns);
     CW_COUNTER("codeworker_executor_crashes_total", "Executors that died with a job.", g->executor_crashes);
     CW_COUNTER("codeworker_executor_kills_total", "Executors killed at a job's hard deadline.", g->executor_kills);
+    CW_COUNTER("codeworker_cancel_records_total", "Cancel records read from the cancel topic.", g->cancel_records);
+    CW_COUNTER("codeworker_cancel_stops_total", "Running jobs asked to stop by a cancel.", g->cancel_stops);
+    CW_GAUGE("codeworker_cancelled_ids", "Cancelled jobIds remembered.", g->cancel_ids);
     CW_GAUGE("codeworker_jobs_in_flight", "Jobs consumed whose result is not yet acknowledged.", g->in_flight);
     CW_GAUGE("codeworker_jobs_queued", "Jobs waiting for an executor.", g->queued);
     CW_GAUGE("codeworker_executors", "Configured executors.", g->executors);

@@ -39,6 +39,8 @@ void cw_hist_observe(cw_hist_t *h, double ms);
 typedef struct cw_metrics_gauges {
     int in_flight, queued, executors_idle, executors_busy, executors;
     uint64_t executor_spawns, executor_crashes, executor_kills;
+    uint64_t cancel_records, cancel_stops; /* cancel topic records read; running jobs asked to stop */
+    int cancel_ids;                        /* cancelled jobIds remembered */
     int healthy, paused;
     int npart;
     const int32_t *part_ids;   /* assigned partitions */

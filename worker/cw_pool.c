@@ -60,6 +60,7 @@ typedef struct cw_slot {
     size_t woff;
     cw_pool_item_t *item; /* in flight */
     int killed_deadline;  /* we sent SIGKILL because the deadline passed */
+    int cancel_sent;      /* the running job was asked to stop (cw_pool_cancel) */
     int retiring;         /* RETIRE received: exits after this result */
     int started_ok;       /* reached READY at least once */
     int status_fd;        /* /proc/<pid>/status, opened at fork (cw_confine_verify) */
@@ -98,10 +99,13 @@ void cw_pool_conf_default(cw_pool_conf_t *c) {
     c->max_result_bytes = 2u << 20;
     c->log_max_entries = 1000;
     c->log_max_bytes = 256u << 10;
+    c->cancelled = NULL;
+    c->cancel_grace_s = 0.05;
 }
 
 static void cw_pool_dispatch(cw_pool_t *p);
 static void cw_slot_spawn(cw_slot_t *s);
+static void cw_slot_cancel(cw_slot_t *s);
 
 static void cw_pool_deliver(cw_pool_t *p, cw_slot_t *s, cw_pool_item_t *it, cw_pool_result_t *res) {
     p->pending--;
@@ -128,7 +132,7 @@ static void cw_slot_fail_job(cw_slot_t *s, int status) {
     cw_result_init(&r);
     char msg[200];
     r.job_id = s->job_id;
-    if (s->state == CW_SLOT_RUNNING || s->killed_deadline) {
+    if (s->state == CW_SLOT_RUNNING || s->killed_deadline || s->cancel_sent) {
         r.started_ms = s->started_ms;
         r.exec_ms = (double)(cw_mono_ns() - s->started_ns) / 1e6;
         if (s->tail.len) {
@@ -140,7 +144,7 @@ static void cw_slot_fail_job(cw_slot_t *s, int status) {
      * job that started can have any, and only whole, valid entries count. */
     cw_buf_t logs;
     cw_buf_init(&logs, 0);
-    if ((s->state == CW_SLOT_RUNNING || s->killed_deadline) && s->ring) {
+    if ((s->state == CW_SLOT_RUNNING || s->killed_deadline || s->cancel_sent) && s->ring) {
         int truncated = 0;
         cw_err_t le = cw_logring_recover(s->ring, s->log_seq, p->conf.log_max_entries, &logs, &truncated);
         r.logs_recovered = le == CW_OK ? 1 : -1;
@@ -157,7 +161,12 @@ static void cw_slot_fail_job(cw_slot_t *s, int status) {
      * that ran past timeout + slack while this loop was held up. */
     int cpu_limit = !s->killed_deadline && s->state == CW_SLOT_RUNNING && WIFSIGNALED(status) &&
                     WTERMSIG(status) == SIGXCPU;
-    if (s->killed_deadline || cpu_limit) {
+    if (s->cancel_sent) {
+        r.code = CW_RES_CANCELLED;
+        r.err_name = "CancelledError";
+        snprintf(msg, sizeof(msg), "the job was cancelled while it ran; its executor was stopped by the supervisor");
+        p->killed++;
+    } else if (s->killed_deadline || cpu_limit) {
         r.code = CW_RES_TIMEOUT;
         r.err_name = "TimeoutError";
         snprintf(msg, sizeof(msg), "execution exceeded the %g s timeout and was stopped by %s",
@@ -206,6 +215,7 @@ static void cw_slot_clear_job(cw_slot_t *s) {
     s->job_id = s->action_id = s->user_id = s->traceparent = s->tracestate = NULL;
     cw_buf_reset(&s->tail);
     s->killed_deadline = 0;
+    s->cancel_sent = 0;
 }
 
 static void cw_slot_close(cw_slot_t *s) {
@@ -285,7 +295,7 @@ static void cw_slot_deadline_cb(struct ev_loop *loop, ev_timer *w, int revents) 
     (void)loop, (void)revents;
     cw_slot_t *s = w->data;
     if (s->state == CW_SLOT_RUNNING || s->state == CW_SLOT_BUSY) {
-        s->killed_deadline = s->state == CW_SLOT_RUNNING;
+        s->killed_deadline = s->state == CW_SLOT_RUNNING && !s->cancel_sent;
         cw_slot_kill(s);
     }
 }
@@ -341,7 +351,34 @@ static int cw_slot_on_start(cw_slot_t *s, const char *pl, size_t len) {
     s->started_ns = cw_mono_ns();
     s->state = CW_SLOT_RUNNING;
     cw_slot_arm(s, head[0] / 1000.0 + s->pool->conf.grace_s);
+    /* Cancelled while it was being parsed, or under an id other than its
+     * Kafka key: stop it now. */
+    cw_pool_t *p = s->pool;
+    if (p->conf.cancelled && s->job_id && s->item && p->conf.cancelled(p->ud, s->item->ticket, s->job_id))
+        cw_slot_cancel(s);
     return 0;
+}
+
+/* Ask the executor to stop its running job (cw_interrupt.h); the slot's
+ * timer becomes the grace after which the pool kills it. */
+static void cw_slot_cancel(cw_slot_t *s) {
+    if (s->cancel_sent || s->state != CW_SLOT_RUNNING || s->pid <= 0)
+        return;
+    s->cancel_sent = 1;
+    (void)kill(s->pid, SIGUSR1);
+    cw_slot_arm(s, s->pool->conf.cancel_grace_s);
+}
+
+int cw_pool_cancel(cw_pool_t *p, const char *job_id) {
+    int n = 0;
+    for (int i = 0; i < p->conf.executors; i++) {
+        cw_slot_t *s = &p->slots[i];
+        if (s->state == CW_SLOT_RUNNING && s->job_id && !strcmp(s->job_id, job_id) && !s->cancel_sent) {
+            cw_slot_cancel(s);
+            n++;
+        }
+    }
+    return n;
 }
 
 /* RESULT: {u32 code, u32 id_len} + id + document. */
@@ -577,7 +614,26 @@ static void cw_pool_dispatch(cw_pool_t *p) {
         if (!p->head)
             p->tail = NULL;
         it->next = NULL;
-        if (cw_chan_frame(&s->wbuf, CW_CHAN_JOB, it->data, it->len)) {
+        /* Cancelled before it ran (by its Kafka key): the executor answers
+         * CANCELLED without running it if the jobId it parses is that one. */
+        const char *gone = p->conf.cancelled ? p->conf.cancelled(p->ud, it->ticket, NULL) : NULL;
+        cw_err_t fe;
+        if (gone) {
+            uint32_t n = (uint32_t)strlen(gone);
+            cw_buf_t pl;
+            cw_buf_init(&pl, 0);
+            fe = cw_buf_append(&pl, &n, sizeof(n));
+            if (!fe)
+                fe = cw_buf_append(&pl, gone, n);
+            if (!fe)
+                fe = cw_buf_append(&pl, it->data, it->len);
+            if (!fe)
+                fe = cw_chan_frame(&s->wbuf, CW_CHAN_JOB_CANCELLED, pl.data, pl.len);
+            cw_buf_free(&pl);
+        } else {
+            fe = cw_chan_frame(&s->wbuf, CW_CHAN_JOB, it->data, it->len);
+        }
+        if (fe) {
             /* Out of memory framing the job: put it back and try later. */
             it->next = p->head;
             p->head = it;

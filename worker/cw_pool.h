@@ -39,6 +39,16 @@ typedef struct cw_pool_conf {
     int insecure;            /* executors run unconfined (--insecure-no-sandbox, also
                                 implied by that flag on exec_argv): skip the check
                                 that each one is confined (cw_confine.h) */
+    /* Cancellation (NULL: none).  Asked with job_id NULL when a job is about
+     * to be dispatched -- the owner answers from what it knows of the ticket
+     * (the Kafka key) and returns the jobId that was cancelled, which the
+     * executor compares with the jobId it parses: equal, the job is answered
+     * CANCELLED without running -- and with the parsed jobId when its START
+     * arrives: non-NULL, the running job is stopped (cw_pool_cancel()).
+     * Called with the pool's `ud`. */
+    const char *(*cancelled)(void *ud, uint64_t ticket, const char *job_id);
+    double cancel_grace_s;   /* a cancelled job's executor is killed this long
+                                after being asked to stop, if it has not */
 } cw_pool_conf_t;
 
 void cw_pool_conf_default(cw_pool_conf_t *c);
@@ -71,6 +81,15 @@ cw_err_t cw_pool_new(struct ev_loop *loop, const cw_pool_conf_t *conf, cw_pool_d
  * max_job_bytes (no callback follows: the caller writes that result),
  * CW_ERR_NOMEM. */
 cw_err_t cw_pool_submit(cw_pool_t *p, uint64_t ticket, const char *job, size_t len);
+
+/* Stop the running job whose jobId is `job_id`, if an executor has one:
+ * the executor is asked (SIGUSR1, cw_interrupt.h) and ends the job from
+ * inside as CANCELLED with its logs; if it has not answered after
+ * cancel_grace_s it is killed and the pool writes the CANCELLED result,
+ * with the lines recovered from its log region.  A job still being parsed
+ * is stopped when its START arrives (conf.cancelled).  Returns how many
+ * executors were asked. */
+int cw_pool_cancel(cw_pool_t *p, const char *job_id);
 
 /* Jobs submitted whose result has not been delivered yet. */
 size_t cw_pool_pending(const cw_pool_t *p);

@@ -107,6 +107,7 @@ typedef struct cw_sbx {
      * the time the timers skip (cw_sandbox_date_now); 0 outside a job. */
     double epoch_ms;
     int timed_out;
+    int cancelled; /* timed_out because the supervisor cancelled the job */
     int gc_paused; /* collection is off while a timed-out job unwinds */
     unsigned alloc_ticks; /* allocations since the deadline was last read */
     unsigned refusals;    /* requests refused, for reading the clock */
@@ -191,9 +192,14 @@ double cw_sandbox_random_double(void *udata) {
  * up to 256K instructions later (cw_duk_engine.h): every catch and finally
  * the job then reaches rethrows at once. */
 static void cw_sbx_check_deadline(cw_sbx_t *s) {
-    if (s->timed_out || !s->deadline_ns || cw_runtime_clock_ns(&s->rt) < s->deadline_ns)
+    if (s->timed_out || !s->deadline_ns)
+        return;
+    /* A cancelled job (cw_interrupt.h) stops as at its deadline. */
+    int cancelled = cw_intr_cancelled();
+    if (!cancelled && cw_runtime_clock_ns(&s->rt) < s->deadline_ns)
         return;
     s->timed_out = 1;
+    s->cancelled = cancelled;
     if (s->ctx) {
         cw_duk_interrupt_now(s->ctx);
         if (!s->gc_paused) {
@@ -1426,13 +1432,19 @@ static void cw_sbx_timeout_outcome(const cw_sbx_t *s, cw_sbx_outcome_t *o) {
     free(o->name);
     free(o->message);
     free(o->stack);
+    o->stack = NULL;
+    o->line = o->column = 0;
+    if (s->cancelled) {
+        o->code = CW_RES_CANCELLED;
+        o->name = strdup("CancelledError");
+        o->message = strdup("the job was cancelled while it ran");
+        return;
+    }
     o->code = CW_RES_TIMEOUT;
     o->name = strdup("TimeoutError");
     char m[96];
     snprintf(m, sizeof(m), "execution exceeded the %g s timeout", s->job->timeout_s);
     o->message = strdup(m);
-    o->stack = NULL;
-    o->line = o->column = 0;
 }
 
 /* 1 when the value at -1 is in the stash array `key`. */
@@ -1479,7 +1491,7 @@ static void cw_sbx_failed(duk_context *ctx, cw_sbx_t *s, cw_rescode_t phase_code
     else
         o->code = phase_code;
 
-    if (o->code == CW_RES_TIMEOUT) {
+    if (o->code == CW_RES_TIMEOUT) { /* or cancelled: the same unwinding */
         /* Describing the error would re-enter the engine, which keeps
          * throwing until the stack unwinds; say what happened instead. */
         cw_sbx_timeout_outcome(s, o);
@@ -1968,7 +1980,8 @@ finish:
      * that never reached the engine's check, the microtask drain, the
      * serialization of its output) finished past it timed out, even if
      * nothing threw. */
-    if (ctx && o.code != CW_RES_TIMEOUT && (s->timed_out || cw_runtime_clock_ns(&s->rt) >= s->deadline_ns)) {
+    if (ctx && o.code != CW_RES_TIMEOUT && o.code != CW_RES_CANCELLED &&
+        (s->timed_out || cw_runtime_clock_ns(&s->rt) >= s->deadline_ns)) {
         cw_sbx_timeout_outcome(s, &o);
         output_too_big = 0;
     }
@@ -2028,6 +2041,17 @@ cw_err_t cw_sandbox_invalid(const cw_sandbox_conf_t *conf, const char *job_id, c
     r.code = CW_RES_INVALID_REQUEST;
     r.err_name = "InvalidRequest";
     r.err_message = reason;
+    r.started_ms = r.ended_ms = cw_now_ms();
+    return cw_sbx_emit(conf, &r, out);
+}
+
+cw_err_t cw_sandbox_cancelled(const cw_sandbox_conf_t *conf, const cw_job_t *job, cw_buf_t *out) {
+    cw_result_t r;
+    cw_result_init(&r);
+    cw_sbx_result_for(job, &r);
+    r.code = CW_RES_CANCELLED;
+    r.err_name = "CancelledError";
+    r.err_message = "the job was cancelled before it ran and was not run";
     r.started_ms = r.ended_ms = cw_now_ms();
     return cw_sbx_emit(conf, &r, out);
 }

@@ -108,6 +108,9 @@ cw_err_t cw_sandbox_run(const cw_sandbox_conf_t *conf, const cw_job_t *job, cw_b
 cw_err_t cw_sandbox_invalid(const cw_sandbox_conf_t *conf, const char *job_id, const char *reason,
                             cw_buf_t *out);
 
+/* Write the CANCELLED result for a job cancelled before it ran. */
+cw_err_t cw_sandbox_cancelled(const cw_sandbox_conf_t *conf, const cw_job_t *job, cw_buf_t *out);
+
 /* Write the EXPIRED result for a job consumed after its expiresAt. */
 cw_err_t cw_sandbox_expired(const cw_sandbox_conf_t *conf, const cw_job_t *job, cw_buf_t *out);
 

@@ -55,6 +55,8 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include "cw_buf.h"
+#include "cw_cancel.h"
+#include "cw_cancel_feed.h"
 #include "cw_cli.h"
 #include "cw_http.h"
 #include "cw_metrics.h"
@@ -91,6 +93,9 @@ typedef struct cw_entry {
     /* The W3C trace context of the message's own traceparent/tracestate
      * headers, when valid (cw_trace.h); NULL otherwise. */
     char *traceparent, *tracestate;
+    char *msg_key; /* the message's key when cancellation is on (cw_cancel.h): a
+                    * job cancelled before it runs is found by it */
+    size_t msg_key_len;
 } cw_entry_t;
 
 struct cw_part {
@@ -119,6 +124,9 @@ struct cw_worker {
     ev_timer tick, commit_timer;
     ev_signal sigterm, sigint;
     cw_http_t *http;
+    cw_cancels_t *cancels; /* cancelled jobIds (NULL: cancellation off) */
+    cw_cfeed_t *cfeed;     /* the cancel topic's reader */
+    uint64_t cancel_stops;
     cw_part_t **parts;
     int nparts_cap;
     int in_flight;     /* entries not yet done */
@@ -200,6 +208,7 @@ static void cw_entry_release(cw_entry_t *e) {
     free(e->hdr_result);
     free(e->traceparent);
     free(e->tracestate);
+    free(e->msg_key);
     free(e);
 }
 
@@ -651,8 +660,18 @@ static cw_err_t cw_build_value(cw_worker_t *w, cw_entry_t *e, const cw_pool_resu
      * them; the job bytes are escaped, never parsed here. */
     if (!err)
         err = cw_utf8_json_string(b, e->raw, cw_utf8_clip(e->raw, e->raw_len, CW_AUDIT_CLIP));
-    if (!err)
-        err = cw_json_opt(b, "Message", r->code == CW_RES_SUCCESS ? "Execution succeeded" : "Execution failed");
+    {
+        char msgbuf[64 + CW_CANCEL_REASON_MAX];
+        const char *reason = NULL;
+        if (r->code == CW_RES_CANCELLED && r->job_id && w->cancels)
+            (void)cw_cancels_find(w->cancels, r->job_id, strlen(r->job_id), &reason);
+        snprintf(msgbuf, sizeof(msgbuf), "Execution cancelled%s%s", reason && *reason ? ": " : "",
+                 reason ? reason : "");
+        if (!err)
+            err = cw_json_opt(b, "Message", r->code == CW_RES_SUCCESS     ? "Execution succeeded"
+                                            : r->code == CW_RES_CANCELLED ? msgbuf
+                                                                          : "Execution failed");
+    }
     if (!err)
         err = cw_json_opt(b, "TraceParent", e->traceparent);
     if (!err)
@@ -819,6 +838,11 @@ static void cw_take(cw_worker_t *w, rd_kafka_message_t *msg) {
     memcpy(e->raw, msg->payload, msg->len);
     e->raw_len = msg->len;
     cw_take_trace(msg, e);
+    if (w->cancels && msg->key && msg->key_len && msg->key_len <= CW_CANCEL_ID_MAX &&
+        (e->msg_key = malloc(msg->key_len)) != NULL) { /* out of memory: found at START instead */
+        memcpy(e->msg_key, msg->key, msg->key_len);
+        e->msg_key_len = msg->key_len;
+    }
     e->part = p;
     e->offset = msg->offset;
     p->next_expected = msg->offset + 1;
@@ -1033,7 +1057,12 @@ static int cw_http_handler(void *ud, const char *path, cw_buf_t *body, const cha
             }
             n++;
         }
-        cw_metrics_gauges_t g = {.in_flight = w->in_flight,
+        cw_cfeed_stats_t cst;
+        cw_cfeed_get_stats(w->cfeed, &cst);
+        cw_metrics_gauges_t g = {.cancel_records = cst.records,
+                                 .cancel_stops = w->cancel_stops,
+                                 .cancel_ids = w->cancels ? (int)cw_cancels_count(w->cancels) : 0,
+                                 .in_flight = w->in_flight,
                                  .queued = (int)cw_pool_pending(w->pool) - ps.busy,
                                  .executors_idle = ps.idle,
                                  .executors_busy = ps.busy,
@@ -1094,27 +1123,33 @@ static int cw_set(rd_kafka_conf_t *kc, const char *k, const char *v, char *errst
 }
 
 static cw_err_t cw_create_topics(cw_worker_t *w, char *errstr, size_t n) {
-    const char *topics[3] = {w->conf.jobs_topic, w->conf.results_topic, w->conf.dlq_topic};
+    const char *topics[4] = {w->conf.jobs_topic, w->conf.results_topic, w->conf.dlq_topic, w->conf.cancel_topic};
+    const int nt_count = w->conf.cancel_topic[0] ? 4 : 3;
     if (w->mock) {
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < nt_count; i++)
             rd_kafka_mock_topic_create(w->mock, topics[i], w->conf.partitions, 1);
         return CW_OK;
     }
     for (int attempt = 1;; attempt++) {
         if (w->stop_flag && *w->stop_flag)
             return CW_ERR_STATE;
-        rd_kafka_NewTopic_t *nt[3];
-        for (int i = 0; i < 3; i++) {
+        rd_kafka_NewTopic_t *nt[4];
+        for (int i = 0; i < nt_count; i++) {
             nt[i] = rd_kafka_NewTopic_new(topics[i], w->conf.partitions, -1, errstr, n);
-            if (!nt[i])
+            if (!nt[i]) {
+                while (i-- > 0)
+                    rd_kafka_NewTopic_destroy(nt[i]);
                 return CW_ERR_INVALID;
+            }
             if (i == 1)
                 rd_kafka_NewTopic_set_config(nt[i], "max.message.bytes", "8388608");
+            if (i == 3) /* one record per jobId is all a cancel needs */
+                rd_kafka_NewTopic_set_config(nt[i], "cleanup.policy", "compact");
         }
         rd_kafka_queue_t *q = rd_kafka_queue_new(w->producer);
         rd_kafka_AdminOptions_t *o = rd_kafka_AdminOptions_new(w->producer, RD_KAFKA_ADMIN_OP_CREATETOPICS);
         rd_kafka_AdminOptions_set_request_timeout(o, 10000, errstr, n);
-        rd_kafka_CreateTopics(w->producer, nt, 3, o, q);
+        rd_kafka_CreateTopics(w->producer, nt, (size_t)nt_count, o, q);
         rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 15000);
         int ok = 0;
         char why[300] = "no answer from the broker";
@@ -1139,7 +1174,7 @@ static cw_err_t cw_create_topics(cw_worker_t *w, char *errstr, size_t n) {
         }
         rd_kafka_AdminOptions_destroy(o);
         rd_kafka_queue_destroy(q);
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < nt_count; i++)
             rd_kafka_NewTopic_destroy(nt[i]);
         if (ok)
             return CW_OK;
@@ -1224,6 +1259,35 @@ static void cw_mock_tick(cw_worker_t *w) {
                  (unsigned long long)published);
         cw_wlog("warn", "mock cluster: injecting request errors", x);
     }
+}
+
+/* ---- cancellation (cw_cancel.h) ------------------------------------------ */
+
+/* The pool asks, at dispatch (job_id NULL: by the message's key) and at a
+ * job's START (by the jobId its executor parsed). */
+static const char *cw_pool_cancelled_cb(void *ud, uint64_t ticket, const char *job_id) {
+    cw_worker_t *w = ud;
+    if (!w->cancels)
+        return NULL;
+    if (job_id)
+        return cw_cancels_find(w->cancels, job_id, strlen(job_id), NULL);
+    const cw_entry_t *e = (const cw_entry_t *)(uintptr_t)ticket;
+    return e->msg_key ? cw_cancels_find(w->cancels, e->msg_key, e->msg_key_len, NULL) : NULL;
+}
+
+/* A cancel record arrived: a job running here stops now; one queued here is
+ * answered when its turn comes (cw_pool_cancelled_cb). */
+static void cw_on_cancel(void *ud, const char *job_id, const char *reason) {
+    cw_worker_t *w = ud;
+    int stopped = w->pool ? cw_pool_cancel(w->pool, job_id) : 0;
+    w->cancel_stops += (uint64_t)stopped;
+    cw_buf_t x;
+    cw_buf_init(&x, 0);
+    if (!cw_buf_puts(&x, "\"jobId\":") && !cw_utf8_json_string(&x, job_id, strlen(job_id)) &&
+        !cw_buf_puts(&x, ",\"reason\":") && !cw_utf8_json_string(&x, reason, strlen(reason)) &&
+        !cw_buf_printf(&x, ",\"running\":%s", stopped ? "true" : "false"))
+        cw_wlog("info", "cancel received", x.data);
+    cw_buf_free(&x);
 }
 
 cw_err_t cw_worker_new(const cw_conf_t *conf, char *const *exec_argv, volatile sig_atomic_t *stop,
@@ -1314,6 +1378,23 @@ cw_err_t cw_worker_new(const cw_conf_t *conf, char *const *exec_argv, volatile s
     }
     err = CW_ERR_INVALID;
 
+    /* cancellation: every cancel record of the topic, read by this worker */
+    if (conf->cancel_topic[0]) {
+        if ((err = cw_cancels_new((size_t)conf->cancel_max_entries, &w->cancels)) != CW_OK) {
+            snprintf(errstr, n, "cancel set: %s", cw_err2str(err));
+            goto fail;
+        }
+        rd_kafka_conf_t *fc = cw_kconf(w, brokers, errstr, n);
+        if (!fc) {
+            err = CW_ERR_INVALID;
+            goto fail;
+        }
+        if ((err = cw_cfeed_new(w->loop, fc, conf->cancel_topic, conf->cancel_lookback_ms, w->cancels, cw_on_cancel,
+                                w, &w->cfeed, errstr, n)) != CW_OK)
+            goto fail;
+        err = CW_ERR_INVALID;
+    }
+
     /* consumer: group member, cooperative-sticky, manual offsets */
     rd_kafka_conf_t *cc = cw_kconf(w, brokers, errstr, n);
     if (!cc)
@@ -1377,6 +1458,7 @@ cw_err_t cw_worker_new(const cw_conf_t *conf, char *const *exec_argv, volatile s
     cw_pool_conf_t pcf;
     cw_pool_conf_default(&pcf);
     pcf.executors = conf->executors;
+    pcf.cancelled = w->cancels ? cw_pool_cancelled_cb : NULL;
     pcf.exec_argv = exec_argv;
     pcf.max_job_bytes = (size_t)conf->job_max_bytes;
     pcf.max_result_bytes = (size_t)conf->result_max_bytes + 65536;
@@ -1446,6 +1528,8 @@ void cw_worker_free(cw_worker_t *w) {
         cw_http_stop(w->http);
     if (w->pool)
         cw_pool_free(w->pool);
+    cw_cfeed_free(w->cfeed);
+    cw_cancels_free(w->cancels);
     if (w->cq)
         rd_kafka_queue_destroy(w->cq);
     if (w->pq)

@@ -127,7 +127,7 @@ def why(validator, doc):
 # ---- the schemas themselves -------------------------------------------------
 
 validators = {}
-for kind in ("job", "result", "dlq"):
+for kind in ("job", "result", "dlq", "cancel"):
     path = os.path.join(SCHEMAS, f"{kind}.schema.json")
     try:
         schema = load(path)
@@ -137,7 +137,7 @@ for kind in ("job", "result", "dlq"):
               schema.get("$schema") == "https://json-schema.org/draft/2020-12/schema", "wrong $schema")
     except Exception as e:  # noqa: BLE001 -- any failure here is a FAIL line
         check(f"{kind}.schema.json is a valid draft 2020-12 schema", False, f"{type(e).__name__}: {e}")
-if len(validators) != 3:
+if len(validators) != 4:
     finish()
 RESULT = validators["result"]
 
@@ -177,7 +177,7 @@ for name in sorted(present):
     kind = name.split("-", 1)[0]
     v = validators.get(kind)
     if v is None:
-        check(f"example {name}", False, "name must start with job-, result- or dlq-")
+        check(f"example {name}", False, "name must start with job-, result-, dlq- or cancel-")
         continue
     try:
         doc = load(os.path.join(EXAMPLES, name))
@@ -326,9 +326,44 @@ def test_supervisor_crash_result():
               lines[0][:300])
 
 
+def test_executor_cancel_result():
+    """SIGUSR1 to the executor running a job -- what the supervisor sends for
+    a cancel (worker/cw_interrupt.h): the executor ends the job CANCELLED."""
+    p = subprocess.Popen([BIN, "exec", "--jobs", "-", "--executors", "1"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        p.stdin.write(job_line("cancel-victim", {"code": "console.log('before'); while (true) {}", "timeout": 60}) + "\n")
+        p.stdin.flush()
+        kids = []
+        for _ in range(40):
+            time.sleep(0.05)
+            kids = children(p.pid)
+            if kids:
+                break
+        time.sleep(0.5)
+        for k in kids:
+            os.kill(k, signal.SIGUSR1)
+        out, _ = p.communicate(timeout=30)
+    except Exception as e:  # noqa: BLE001
+        p.kill()
+        p.communicate()
+        check("executor CANCELLED result validates", False, f"{type(e).__name__}: {e}")
+        return
+    lines = out.splitlines()
+    if len(lines) != 1:
+        check("executor CANCELLED result validates", False, f"{len(lines)} result lines: {out[:300]}")
+        return
+    doc = validate_result("executor CANCELLED result validates", lines[0], "CANCELLED")
+    if doc and RESULT.is_valid(doc):
+        check("a cancelled job keeps its logs and is not a supervisor result",
+              [e["message"] for e in doc["logs"]] == ["before"] and "logsRecovered" not in doc
+              and doc["executionTimeMs"] < 30000, lines[0][:300])
+
+
 t0 = time.monotonic()
 test_exec_results()
 test_supervisor_crash_result()
+test_executor_cancel_result()
 check("every resultCode was produced by the binary and validated",
       seen_codes == set(codes), f"never seen: {sorted(set(codes) - seen_codes)}")
 check(f"end-to-end part took {time.monotonic() - t0:.1f} s (< 30 s)", time.monotonic() - t0 < 30, "too slow")

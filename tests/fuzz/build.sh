@@ -121,6 +121,11 @@ if link fuzz_job "$here/fuzz_job.c" "${common_min[@]}" "$root/common/cw_job.c" "
 else
   echo "FAIL fuzz build: fuzz_job"; sed 's/^/    /' "$out/log/fuzz_job.log" | head -30; status=1
 fi
+if link fuzz_cancel "$here/fuzz_cancel.c" "${common_min[@]}" "$root/common/cw_json.c" "$root/worker/cw_cancel.c" -lm; then
+  echo "built fuzz_cancel"
+else
+  echo "FAIL fuzz build: fuzz_cancel"; sed 's/^/    /' "$out/log/fuzz_cancel.log" | head -30; status=1
+fi
 if link fuzz_result "$here/fuzz_result.c" "${common_min[@]}" "$root/common/cw_result.c" -lm; then
   echo "built fuzz_result"
 else

@@ -47,7 +47,7 @@ fi
 
 cwf_env
 if [ "$quick" -eq 1 ]; then mult=1; else mult=10; fi
-for spec in fuzz_job:20000:60 fuzz_result:20000:60 fuzz_exec:2000:90 fuzz_input:20000:30 fuzz_lower:5000:60; do
+for spec in fuzz_job:20000:60 fuzz_result:20000:60 fuzz_cancel:20000:30 fuzz_exec:2000:90 fuzz_input:20000:30 fuzz_lower:5000:60; do
   IFS=: read -r target runs secs <<<"$spec"
   bin=$out/bin/$target
   [ -x "$bin" ] || continue

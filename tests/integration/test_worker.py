@@ -35,7 +35,12 @@ class Topics:
 
     def args(self):
         return ["--brokers", BROKERS, "--jobs-topic", self.jobs, "--results-topic", self.results,
-                "--dlq-topic", self.dlq, "--group", self.group, "--partitions", "4", "--metrics-port", "0"]
+                "--dlq-topic", self.dlq, "--cancel-topic", self.jobs.replace(".jobs", ".cancel"),
+                "--group", self.group, "--partitions", "4", "--metrics-port", "0"]
+
+    @property
+    def cancel(self):
+        return self.jobs.replace(".jobs", ".cancel")
 
 
 def start_worker(t, executors=1, extra=()):
@@ -459,11 +464,109 @@ def test_trace_context(mode):
     stop(w)
 
 
+def cancel(t, *ids, reason=None):
+    args = [BIN, "cancel", *ids, "--brokers", BROKERS, "--cancel-topic", t.cancel]
+    if reason:
+        args += ["--reason", reason]
+    return subprocess.run(args, capture_output=True, text=True, timeout=60)
+
+
+def test_cancel(mode):
+    """Cancellation: a job cancelled before it runs never runs; a running
+    one (bytecode, or a native computation) stops at once with its logs;
+    a job whose Kafka key is not its jobId is caught at START; a cancel for
+    an unknown or finished job changes nothing; exactly one result each."""
+    t = Topics("cancel-" + mode[:4])
+    w = start_worker(t, executors=3, extra=["--delivery", mode])  # run-1, native-1 and nokey-1 at once
+    check(f"cancel ({mode}): worker started", wait_log(w, "partitions assigned"), open(w.logpath).read()[-400:])
+    p = cancel(t, "pre-1", reason="the agent gave up")
+    check(f"cancel ({mode}): codeworker cancel exits 0", p.returncode == 0, p.stderr)
+    cancel(t, "nokey-1")
+    # the worker has read both cancel records before the jobs arrive
+    check(f"cancel ({mode}): the worker read the cancel records",
+          wait_log(w, '"jobId":"pre-1"') and wait_log(w, '"jobId":"nokey-1"'), open(w.logpath).read()[-400:])
+    submit(t, [json.dumps({"jobId": "pre-1", "code": "console.log('ran'); output = 1"}),
+               json.dumps({"jobId": "done-1", "code": "output = 'finished'"}),
+               json.dumps({"jobId": "run-1", "code": "console.log('started'); while (true) {}", "timeout": 60}),
+               json.dumps({"jobId": "native-1", "code": "console.log('matching'); output = /^(a+)+\\1$/.test('a'.repeat(40) + 'b')",
+                           "timeout": 60})])
+    p = subprocess.run(["kcat", "-b", BROKERS, "-P", "-t", t.jobs],  # no key: found by its parsed jobId at START
+                       input=json.dumps({"jobId": "nokey-1", "code": "console.log('nokey'); while (true) {}",
+                                         "timeout": 60}).encode(), capture_output=True, timeout=60)
+    # Wait until two executors are busy (run-1 and native-1; nokey-1 ends at
+    # its START), read from /metrics: in exactly-once mode no result is
+    # visible yet, since the running jobs hold back their partitions'
+    # transactions.
+    import urllib.request
+    log = open(w.logpath).read()
+    port = json.loads([l for l in log.splitlines() if '"worker started"' in l][0])["metricsPort"]
+    end, busy = time.time() + 60, 0
+    while time.time() < end and busy < 2:
+        body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+        busy = int(([l.split()[1] for l in body.splitlines() if l.startswith("codeworker_executors_busy ")] or ["0"])[0])
+        time.sleep(0.2)
+    time.sleep(0.5)
+    check(f"cancel ({mode}): run-1 and native-1 are running", busy >= 2, busy)
+    t0 = time.time()
+    cancel(t, "run-1", "native-1", reason="user left")
+    cancel(t, "done-1", "no-such-job")
+    recs = kcat_read(t.results, expect_keys=5, timeout=60)
+    took = time.time() - t0
+    by = {}
+    for k, v in results_by_key(recs).items():
+        by[k] = [json.loads(x) for x in v]
+    check(f"cancel ({mode}): exactly one result per job", sorted(by) == ["done-1", "native-1", "nokey-1", "pre-1", "run-1"]
+          and all(len(v) == 1 for v in by.values()), {k: len(v) for k, v in by.items()})
+    r = {k: v[0] for k, v in by.items()}
+
+    def code(k):
+        return r.get(k, {}).get("resultCode")
+
+    def msg(k):
+        return (r.get(k, {}).get("error") or {}).get("message", "")
+
+    def logs(k):
+        return [e["message"] for e in r.get(k, {}).get("logs") or []]
+
+    check(f"cancel ({mode}): cancelled before it ran -> CANCELLED, never ran (no logs)",
+          code("pre-1") == "CANCELLED" and "before it ran" in msg("pre-1") and logs("pre-1") == [], r.get("pre-1"))
+    check(f"cancel ({mode}): the audit row says why",
+          (r.get("pre-1", {}).get("actionExecutionLog") or {}).get("Message") == "Execution cancelled: the agent gave up"
+          and (r.get("run-1", {}).get("actionExecutionLog") or {}).get("Message") == "Execution cancelled: user left",
+          [(r.get(k, {}).get("actionExecutionLog") or {}).get("Message") for k in ("pre-1", "run-1")])
+    check(f"cancel ({mode}): a running job stops as CANCELLED with its logs, long before its 60 s timeout",
+          code("run-1") == "CANCELLED" and "while it ran" in msg("run-1") and logs("run-1") == ["started"]
+          and r["run-1"]["executionTimeMs"] < 30000, (r.get("run-1"), took))
+    check(f"cancel ({mode}): a job inside a native computation (backtracking regex) stops too",
+          code("native-1") == "CANCELLED" and logs("native-1") == ["matching"], r.get("native-1"))
+    check(f"cancel ({mode}): a job published without its jobId as key is caught when it starts",
+          code("nokey-1") == "CANCELLED" and logs("nokey-1") in ([], ["nokey"]), r.get("nokey-1"))
+    check(f"cancel ({mode}): a cancel after the result, or for an unknown job, changes nothing",
+          code("done-1") == "SUCCESS" and r["done-1"].get("output") == "finished", r.get("done-1"))
+    validate_all("result", list(r.values()), f"cancel ({mode}): results")
+    # the worker goes on: a job after all that runs normally, and the log says what happened
+    submit(t, [json.dumps({"jobId": "after-1", "code": "output = 2"})])
+    after = results_by_key(kcat_read(t.results, expect_keys=6, timeout=60)).get("after-1", [])
+    check(f"cancel ({mode}): the worker keeps working", len(after) == 1 and json.loads(after[0])["output"] == 2, after)
+    text = open(w.logpath).read()
+    check(f"cancel ({mode}): each cancel is logged with its jobId", all(f'"jobId":"{j}"' in text for j in
+                                                                      ("pre-1", "run-1", "native-1", "no-such-job")),
+          text[-600:])
+    body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    check(f"cancel ({mode}): /metrics counts cancels, stops and CANCELLED results",
+          "codeworker_cancel_records_total 6" in body and "codeworker_cancel_stops_total 2" in body
+          and 'codeworker_jobs_total{result="CANCELLED"} 4' in body,
+          [l for l in body.splitlines() if "cancel" in l.lower()])
+    stop(w)
+
+
 def main():
     try:
         test_reply_topic_and_own_client()
         test_trace_context("exactly-once")
         test_trace_context("at-least-once")
+        test_cancel("exactly-once")
+        test_cancel("at-least-once")
         test_metrics_and_config()
         test_malformed()
         test_two_workers()

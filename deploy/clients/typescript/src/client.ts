@@ -30,6 +30,8 @@ export interface CodeworkerClientOptions {
   jobsTopic?: string;
   /** Where results come from; the worker's --results-topic. Default "execute-code.results". */
   resultsTopic?: string;
+  /** Where cancel() publishes; the worker's --cancel-topic. Default "execute-code.cancel". */
+  cancelTopic?: string;
   /** Kafka client id. Default "codeworker-client". */
   clientId?: string;
   /**
@@ -80,12 +82,14 @@ type State = 'new' | 'connecting' | 'connected' | 'closing' | 'closed';
 
 const DEFAULT_JOBS_TOPIC = 'execute-code.jobs';
 const DEFAULT_RESULTS_TOPIC = 'execute-code.results';
+const DEFAULT_CANCEL_TOPIC = 'execute-code.cancel';
 const DEFAULT_CLIENT_ID = 'codeworker-client';
 
 /** Submits jobs to codeworker over Kafka and awaits their results. */
 export class CodeworkerClient {
   readonly jobsTopic: string;
   readonly resultsTopic: string;
+  readonly cancelTopic: string;
   /** This instance's results consumer group. */
   readonly groupId: string;
 
@@ -109,6 +113,7 @@ export class CodeworkerClient {
     const clientId = options.clientId ?? DEFAULT_CLIENT_ID;
     this.jobsTopic = options.jobsTopic ?? DEFAULT_JOBS_TOPIC;
     this.resultsTopic = options.resultsTopic ?? DEFAULT_RESULTS_TOPIC;
+    this.cancelTopic = options.cancelTopic ?? DEFAULT_CANCEL_TOPIC;
     this.groupId = `${options.groupPrefix ?? `${clientId}.results`}.${randomUUID()}`;
     this.defaultWaitMs = checkMs('defaultWaitMs', options.defaultWaitMs ?? 60_000);
     this.topicWaitMs = checkMs('topicWaitMs', options.topicWaitMs ?? 30_000);
@@ -231,6 +236,38 @@ export class CodeworkerClient {
         .finally(() => this.sends.delete(send));
       this.sends.add(send);
     });
+  }
+
+  /**
+   * Asks every worker to cancel the job `jobId` (the cancel topic, key =
+   * jobId): a job not yet run is answered CANCELLED without running, a
+   * running one is stopped and answered CANCELLED with its logs, a finished
+   * or unknown one is left alone. Resolves once the broker has the record;
+   * a pending execute() for the job then resolves with resultCode
+   * CANCELLED (or with its result, if it finished first). `reason` (at most
+   * 256 bytes) goes into the audit row's Message.
+   */
+  async cancel(jobId: string, reason?: string): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.state !== 'connected' || this.producer === undefined) {
+      throw new CodeworkerClosedError(`client is ${this.state}, not connected`);
+    }
+    if (typeof jobId !== 'string' || jobId.length === 0 || Buffer.byteLength(jobId) > 256) {
+      throw new TypeError('jobId must be a string of 1 to 256 bytes');
+    }
+    if (reason !== undefined && (typeof reason !== 'string' || Buffer.byteLength(reason) > 256)) {
+      throw new TypeError('reason must be a string of at most 256 bytes');
+    }
+    const value = JSON.stringify({ jobId, ...(reason !== undefined ? { reason } : {}), requestedAt: new Date().toISOString() });
+    try {
+      await this.producer.send({
+        topic: this.cancelTopic,
+        acks: -1,
+        messages: [{ key: jobId, value, headers: { 'content-type': 'application/json' } }],
+      });
+    } catch (error: unknown) {
+      throw new CodeworkerError(`publishing the cancel of ${jobId} failed: ${describe(error)}`, { cause: error });
+    }
   }
 
   /**

@@ -18,7 +18,8 @@ export type ResultCode =
   | 'SECURITY_ERROR'
   | 'INVALID_REQUEST'
   | 'WORKER_CRASHED'
-  | 'EXPIRED';
+  | 'EXPIRED'
+  | 'CANCELLED';
 
 /** Every result code except SUCCESS (result.schema.json `$defs/failureCode`). */
 export type ErrorType = Exclude<ResultCode, 'SUCCESS'>;

@@ -25,6 +25,7 @@ import {
 const brokers = (process.env['CW_BROKERS'] ?? '127.0.0.1:9092').split(',');
 const jobsTopic = process.env['CW_JOBS_TOPIC'];
 const resultsTopic = process.env['CW_RESULTS_TOPIC'];
+const cancelTopic = process.env['CW_CANCEL_TOPIC'];
 // dist/test/ -> the repository's schemas/examples/
 const examplesDir = path.resolve(__dirname, '..', '..', '..', '..', '..', 'schemas', 'examples');
 
@@ -38,7 +39,7 @@ function topics(): { jobsTopic: string; resultsTopic: string } {
 let client: CodeworkerClient;
 
 before(async () => {
-  client = new CodeworkerClient({ brokers, ...topics(), clientId: 'codeworker-client-test' });
+  client = new CodeworkerClient({ brokers, ...topics(), ...(cancelTopic ? { cancelTopic } : {}), clientId: 'codeworker-client-test' });
   await client.connect();
 });
 
@@ -203,6 +204,19 @@ test('trace context: the traceparent option reaches the audit row; a bad one is 
   assert.equal(f.raw.actionExecutionLog?.TraceParent, tp);
   assert.equal(f.raw.actionExecutionLog?.TraceState, null);
   await assert.rejects(client.execute({ code: 'output = 3' }, { traceparent: '00-nope' }), CodeworkerError);
+});
+
+test('cancel() stops a running job: its execute() resolves CANCELLED with the logs so far', async () => {
+  const jobId = `cancel-${randomUUID()}`;
+  const pending = client.execute({ jobId, code: "console.log('working'); while (true) {}", timeout: 60 });
+  await new Promise((r) => setTimeout(r, 1500));
+  await client.cancel(jobId, 'the user left');
+  const r = await pending;
+  assert.equal(r.success, false);
+  assert.equal(r.raw.resultCode, 'CANCELLED');
+  assert.equal(r.raw.actionExecutionLog?.Message, 'Execution cancelled: the user left');
+  assert.ok(r.raw.executionTimeMs < 30_000);
+  await assert.rejects(client.cancel(''), TypeError);
 });
 
 test('results for unknown jobIds and unreadable records are ignored', async () => {

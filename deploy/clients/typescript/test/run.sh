@@ -97,7 +97,7 @@ JOBS_TOPIC="$RUN_ID.jobs"
 RESULTS_TOPIC="$RUN_ID.results"
 "$BIN" run --brokers "$BROKERS" \
 	--jobs-topic "$JOBS_TOPIC" --results-topic "$RESULTS_TOPIC" \
-	--dlq-topic "$RUN_ID.dlq" --group "$RUN_ID.g" \
+	--dlq-topic "$RUN_ID.dlq" --cancel-topic "$RUN_ID.cancel" --group "$RUN_ID.g" \
 	--executors "${CW_TEST_EXECUTORS:-4}" --metrics-port -1 \
 	>"$WORK/worker.log" 2>&1 &
 WORKER_PID=$!
@@ -126,7 +126,7 @@ fi
 # npm test writes the spec report to stdout and a TAP copy to dist/test.tap.
 status=0
 # A client left open keeps node alive, so the run is bounded.
-CW_BROKERS="$BROKERS" CW_JOBS_TOPIC="$JOBS_TOPIC" CW_RESULTS_TOPIC="$RESULTS_TOPIC" \
+CW_BROKERS="$BROKERS" CW_JOBS_TOPIC="$JOBS_TOPIC" CW_RESULTS_TOPIC="$RESULTS_TOPIC" CW_CANCEL_TOPIC="$RUN_ID.cancel" \
 	timeout --kill-after=10 "${CW_TEST_TIMEOUT:-300}" npm test >"$WORK/npm-test.log" 2>&1 || status=$?
 worker_alive=1
 kill -0 "$WORKER_PID" 2>/dev/null || worker_alive=0
