@@ -66,12 +66,13 @@ enum {
     CW_F_SEED,
     CW_F_TRACEPARENT,
     CW_F_TRACESTATE,
+    CW_F_CLOCKSTART,
     CW_F_COUNT
 };
 static const char *const cw_job_names[CW_F_COUNT] = {
     "jobId",      "code",       "language", "inputData", "timeout", "memoryLimit", "expiresAt",
     "replyTopic", "actionId",   "userId",   "agentRunId", "context",     "timeZone", "seed",
-    "traceparent", "tracestate"};
+    "traceparent", "tracestate", "clockStart"};
 
 typedef struct cw_job_field {
     unsigned seen;
@@ -469,6 +470,19 @@ input_done:
             CW_JOB_FAIL("seed must be an integer from 0 to 9007199254740991");
         job->seed = (uint64_t)v;
         job->has_seed = 1;
+    }
+
+    /* clockStart: where the job's Date.now() starts, in Unix milliseconds
+     * (an integer within Date's range, 0 to 8.64e15): `codeworker replay`
+     * passes a result's recorded start so the job sees the same dates. */
+    const cw_job_field_t *cs = cw_job_get(&env, CW_F_CLOCKSTART);
+    if (cs) {
+        double v = -1;
+        if (cs->type != CW_JSON_NUMBER || cw_job_number(&env, cs, &tmp, &v) != 1 || !(v >= 0) ||
+            v > 8.64e15 || v != floor(v))
+            CW_JOB_FAIL("clockStart must be an integer number of Unix milliseconds from 0 to 8640000000000000");
+        job->clock_start_ms = (int64_t)v;
+        job->has_clock_start = 1;
     }
 
     /* traceparent/tracestate: the W3C trace context of a caller that cannot

@@ -64,7 +64,10 @@ typedef struct cw_job {
     char time_zone[64];        /* IANA zone name; "" when absent (UTC). The
                                 * executor checks it against ICU (cw_tz.h). */
     uint64_t seed;             /* Math.random seed, valid when has_seed */
-    int has_seed;
+    int has_seed;              /* a deterministic job: logical clock, seeded crypto */
+    int64_t clock_start_ms;    /* where Date.now() starts (Unix ms), valid when
+                                * has_clock_start: a replay's recorded start */
+    int has_clock_start;
 } cw_job_t;
 
 /*

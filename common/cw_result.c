@@ -67,8 +67,12 @@ cw_err_t cw_result_write_tail(const cw_result_t *r, cw_buf_t *out) {
     if (!err && r->time_zone)
         err = cw_result_str(out, "timeZone", r->time_zone, 64);
     if (!err && r->has_replay)
-        err = cw_buf_printf(out, ",\"replay\":{\"seed\":%llu,\"startedAt\":%lld,\"codeworker\":\"%s\",\"duktape\":%ld}",
-                            (unsigned long long)r->replay_seed, (long long)r->started_ms, r->replay_version ? r->replay_version : "",
+        err = cw_buf_printf(out,
+                            ",\"replay\":{\"seed\":%llu,\"startedAt\":%lld,\"clock\":\"%s\",\"codeworker\":\"%s\","
+                            "\"duktape\":%ld}",
+                            (unsigned long long)r->replay_seed,
+                            (long long)r->replay_clock_ms,
+                            r->replay_logical ? "logical" : "real", r->replay_version ? r->replay_version : "",
                             r->replay_duktape);
     if (!err && r->audit_json && r->audit_len) {
         err = cw_buf_putc(out, ',');

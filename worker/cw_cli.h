@@ -39,6 +39,7 @@ int cw_cli_executor(cw_cli_t *cli, int argc, char **argv);
 int cw_cli_run(cw_cli_t *cli, int argc, char **argv);
 int cw_cli_submit(cw_cli_t *cli, int argc, char **argv);
 int cw_cli_cancel(cw_cli_t *cli, int argc, char **argv);
+int cw_cli_replay(cw_cli_t *cli, int argc, char **argv);
 int cw_cli_audit(cw_cli_t *cli, int argc, char **argv);
 
 #endif /* CW_CLI_H */

@@ -6,6 +6,7 @@
  *   codeworker run ...        the Kafka worker
  *   codeworker submit ...     publish jobs, optionally wait for their results
  *   codeworker cancel ...     ask the workers to cancel jobs by jobId
+ *   codeworker replay ...     run a past job again from its result and compare
  *   codeworker exec ...       run jobs locally through the executor pool
  *   codeworker executor ...   (internal) an executor process, started by the pool
  *   codeworker version
@@ -209,6 +210,7 @@ static void cw_main_usage(FILE *f) {
             "  run       the Kafka worker: consume jobs, publish results\n"
             "  submit    publish jobs to Kafka and (with --wait) print their results\n"
             "  cancel    cancel jobs by jobId (queued: never run; running: stopped), result CANCELLED\n"
+            "  replay    run a past job again with its recorded seed and clock; say if the result is the same\n"
             "  exec      run jobs locally through the executor pool (no Kafka)\n"
             "  audit     store results' actionExecutionLog rows in PostgreSQL, exactly once\n"
             "  version   print the version\n"
@@ -242,6 +244,8 @@ int main(int argc, char **argv) {
         return cw_cli_run(&cli, argc - 1, argv + 1);
     if (!strcmp(cmd, "submit"))
         return cw_cli_submit(&cli, argc - 1, argv + 1);
+    if (!strcmp(cmd, "replay"))
+        return cw_cli_replay(&cli, argc - 1, argv + 1);
     if (!strcmp(cmd, "cancel"))
         return cw_cli_cancel(&cli, argc - 1, argv + 1);
     if (!strcmp(cmd, "audit"))

@@ -369,11 +369,25 @@ static duk_ret_t cw_rt_set(duk_context *ctx) {
 
 int64_t cw_runtime_clock_ns(const cw_rt_heap_t *h) { return cw_mono_ns() + (h ? h->skipped_ns : 0); }
 
+#define CW_RT_TICK_NS 1000 /* a logical clock moves 1 us per reading */
+
+int64_t cw_runtime_job_clock_ns(cw_rt_heap_t *h) {
+    if (!h || !h->logical)
+        return cw_runtime_clock_ns(h);
+    h->ticks_ns += CW_RT_TICK_NS;
+    return h->origin_ns + h->skipped_ns + h->ticks_ns;
+}
+
+/* The job's clock without a reading's tick (the timer loop's own look). */
+static int64_t cw_rt_job_peek_ns(const cw_rt_heap_t *h) {
+    return h->logical ? h->origin_ns + h->skipped_ns + h->ticks_ns : cw_runtime_clock_ns(h);
+}
+
 /* rt.now(): the job's clock in milliseconds since origin_ns, what the
  * timers schedule on. */
 static duk_ret_t cw_rt_now(duk_context *ctx) {
-    const cw_rt_heap_t *h = cw_rt_heap_of(ctx);
-    duk_push_number(ctx, (double)(cw_runtime_clock_ns(h) - (h ? h->origin_ns : 0)) / 1e6);
+    cw_rt_heap_t *h = cw_rt_heap_of(ctx);
+    duk_push_number(ctx, (double)(cw_runtime_job_clock_ns(h) - (h ? h->origin_ns : 0)) / 1e6);
     return 1;
 }
 
@@ -463,6 +477,8 @@ void cw_runtime_def_rt(duk_context *ctx, const char *name, duk_c_function fn, du
 void cw_runtime_install(duk_context *ctx, cw_rt_heap_t *h) {
     h->loaded = 0;
     h->skipped_ns = 0;
+    h->ticks_ns = 0;
+    h->logical = 0;
     h->origin_ns = 0;
     h->deadline_ns = 0;
     h->timer_late = 0;
@@ -599,7 +615,7 @@ duk_ret_t cw_runtime_settle(duk_context *ctx, void *udata) {
         if (!(due >= 0))
             break;
         int64_t now = cw_runtime_clock_ns(h);
-        double gap = due * 1e6 - (double)(now - h->origin_ns);
+        double gap = due * 1e6 - (double)(cw_rt_job_peek_ns(h) - h->origin_ns);
         int64_t skip = gap > 0 ? (int64_t)ceil(gap) + 1 : 0;
         if (h->deadline_ns && now + skip >= h->deadline_ns) {
             h->timer_late = 1;

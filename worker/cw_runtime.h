@@ -55,6 +55,13 @@ typedef struct cw_rt_heap {
      * cw_runtime_settle(); a timer due at or after it cannot run in time. */
     int64_t deadline_ns;
     int timer_late; /* settle stopped: the next timer was due past deadline_ns */
+    /* The logical clock of a deterministic job (README "Replay"): what the
+     * job sees -- Date.now(), performance.now(), log times, the timers --
+     * is origin_ns + skipped_ns + 1 us per reading (ticks_ns), never real
+     * time, so the same job reads the same times on every run.  Its
+     * deadline stays on the real clock (cw_runtime_clock_ns()). */
+    int logical;
+    int64_t ticks_ns;
 } cw_rt_heap_t;
 
 /*
@@ -162,8 +169,13 @@ duk_ret_t cw_runtime_settle(duk_context *ctx, void *udata);
 #define CW_RT_PROMISE_REJECTED 2
 int cw_runtime_promise_state(duk_context *ctx, const cw_rt_heap_t *h, duk_idx_t idx);
 
-/* The job's clock, cw_mono_ns() + h->skipped_ns, in nanoseconds. */
+/* The job's clock, cw_mono_ns() + h->skipped_ns, in nanoseconds: what its
+ * deadline is measured on. */
 int64_t cw_runtime_clock_ns(const cw_rt_heap_t *h);
+
+/* The clock the job's code reads: cw_runtime_clock_ns(), or on a logical
+ * clock origin_ns + skipped_ns + ticks_ns, one tick more per reading. */
+int64_t cw_runtime_job_clock_ns(cw_rt_heap_t *h);
 
 /*
  * require() of a library: "name", or "lodash/<function>" and

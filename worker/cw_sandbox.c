@@ -118,6 +118,7 @@ typedef struct cw_sbx {
     int security; /* a blocked module was requested */
     unsigned oom_marked; /* out-of-memory errors recorded under CW_SBX_OOM_KEY */
     uint64_t rng[4];
+    uint64_t crng[4]; /* crypto's stream for a deterministic job (cw_sbx_crypto_fill) */
     uint64_t seed; /* what rng was expanded from; recorded in the result */
     cw_buf_t logs;
     size_t log_count;
@@ -169,10 +170,18 @@ static double cw_sbx_realtime_ms(void) {
 /* Date.now() and new Date(): the wall clock, moved on by the time the job's
  * timers skipped.  Outside a job, the wall clock. */
 double cw_sandbox_date_now(void *udata) {
-    const cw_sbx_t *s = udata;
+    cw_sbx_t *s = udata;
     if (!s || !s->job || !s->epoch_ms)
         return cw_sbx_realtime_ms();
-    return s->epoch_ms + (double)(cw_runtime_clock_ns(&s->rt) - s->start_ns) / 1e6;
+    return s->epoch_ms + (double)(cw_runtime_job_clock_ns((cw_rt_heap_t *)&s->rt) - s->start_ns) / 1e6;
+}
+
+/* Milliseconds on the job's clock since its code started (performance.now(),
+ * log times).  On a logical clock, since the job started: no real time, not
+ * even compiling, shows. */
+static double cw_sbx_code_ms(cw_sbx_t *s) {
+    int64_t now = cw_runtime_job_clock_ns(&s->rt);
+    return (double)(now - (s->rt.logical ? s->start_ns : s->clock_ns)) / 1e6;
 }
 
 static uint64_t cw_sbx_rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
@@ -514,7 +523,7 @@ static duk_ret_t cw_sbx_console_body(duk_context *ctx, void *udata) {
     }
     int clipped = c->clipped || c->msg.len >= s->conf->log_max_message;
     size_t before = s->logs.len;
-    double elapsed = (double)(cw_runtime_clock_ns(&s->rt) - s->clock_ns) / 1e6;
+    double elapsed = cw_sbx_code_ms(s);
     cw_err_t err = cw_buf_printf(&s->logs, "%s{\"level\":\"%s\",\"message\":",
                                  s->log_count ? "," : "", level);
     if (!err)
@@ -638,6 +647,26 @@ static int cw_sbx_random_fill(unsigned char *p, size_t len) {
     return 0;
 }
 
+static uint64_t cw_sbx_rotl(uint64_t x, int k);
+
+/* The bytes crypto hands a job: the OS's, or, for a deterministic job
+ * (one that named its seed), a second xoshiro256** stream expanded from
+ * the seed -- reproducible, and therefore no secret: the seed is in the
+ * result. */
+static int cw_sbx_crypto_fill(cw_sbx_t *s, unsigned char *p, size_t len) {
+    if (!s || !s->job || !s->job->has_seed)
+        return cw_sbx_random_fill(p, len);
+    uint64_t *r = s->crng;
+    for (size_t i = 0; i < len; i += 8) {
+        uint64_t out = cw_sbx_rotl(r[1] * 5, 7) * 9, t = r[1] << 17;
+        r[2] ^= r[0], r[3] ^= r[1], r[1] ^= r[2], r[0] ^= r[3], r[2] ^= t;
+        r[3] = cw_sbx_rotl(r[3], 45);
+        size_t n = len - i < 8 ? len - i : 8;
+        memcpy(p + i, &out, n);
+    }
+    return 0;
+}
+
 static duk_ret_t cw_sbx_get_random_values(duk_context *ctx) {
     static const char *const kinds[] = {"[object Int8Array]",   "[object Uint8Array]",  "[object Uint8ClampedArray]",
                                         "[object Int16Array]",  "[object Uint16Array]", "[object Int32Array]",
@@ -665,7 +694,7 @@ static duk_ret_t cw_sbx_get_random_values(duk_context *ctx) {
         duk_put_prop_string(ctx, -2, "name");
         return duk_throw(ctx);
     }
-    if (cw_sbx_random_fill(p, len))
+    if (cw_sbx_crypto_fill(cw_sbx_get(ctx), p, len))
         return duk_generic_error(ctx, "getRandomValues: no entropy source available");
     duk_dup(ctx, 0);
     return 1;
@@ -675,7 +704,7 @@ static duk_ret_t cw_sbx_get_random_values(duk_context *ctx) {
  * same source as getRandomValues. */
 static duk_ret_t cw_sbx_random_uuid(duk_context *ctx) {
     unsigned char b[16];
-    if (cw_sbx_random_fill(b, sizeof(b)))
+    if (cw_sbx_crypto_fill(cw_sbx_get(ctx), b, sizeof(b)))
         return duk_generic_error(ctx, "randomUUID: no entropy source available");
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* variant 10 */
@@ -710,7 +739,7 @@ static duk_ret_t cw_sbx_memory_usage(duk_context *ctx) {
  * timer, cw_runtime.h); the host's clock stays hidden. */
 static duk_ret_t cw_sbx_performance_now(duk_context *ctx) {
     cw_sbx_t *s = cw_sbx_get(ctx);
-    duk_push_number(ctx, (double)(cw_runtime_clock_ns(&s->rt) - s->clock_ns) / 1e6);
+    duk_push_number(ctx, cw_sbx_code_ms(s));
     return 1;
 }
 
@@ -1528,11 +1557,13 @@ static void cw_sbx_failed(duk_context *ctx, cw_sbx_t *s, cw_rescode_t phase_code
 static void cw_sbx_seed_from(cw_sbx_t *s, uint64_t seed) {
     uint64_t x = seed;
     s->seed = seed;
-    for (int i = 0; i < 4; i++) {
+    /* splitmix64: four words for Math.random, four more for crypto's
+     * stream (used only by a deterministic job) */
+    for (int i = 0; i < 8; i++) {
         uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
         z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
         z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        s->rng[i] = z ^ (z >> 31);
+        (i < 4 ? s->rng : s->crng)[i & 3] = z ^ (z >> 31);
     }
 }
 
@@ -1836,20 +1867,26 @@ cw_err_t cw_sandbox_run_prepared(cw_sandbox_heap_t *heap, const cw_job_t *job, c
 
     cw_result_t r;
     cw_result_init(&r);
+    /* A job that names its seed is deterministic (README "Replay"): its
+     * clock is logical and its crypto randomness comes from the seed too. */
     if (job->has_seed)
         cw_sbx_seed_from(s, job->seed);
+    s->rt.logical = job->has_seed;
+    s->rt.ticks_ns = 0;
     cw_sbx_result_for(job, &r);
-    r.has_replay = 1;
-    r.replay_seed = s->seed;
-    r.replay_version = CW_VERSION;
-    r.replay_duktape = (long)DUK_VERSION;
     r.started_ms = cw_now_ms();
     s->start_ns = s->clock_ns = cw_mono_ns();
     /* Whole milliseconds: the timers count whole milliseconds of the same
      * clock, so a Date.now() taken before a timer is made is at least the
-     * delay behind one taken when it runs. */
-    s->epoch_ms = floor(cw_sbx_realtime_ms());
+     * delay behind one taken when it runs.  clockStart (a replay) sets it. */
+    s->epoch_ms = job->has_clock_start ? (double)job->clock_start_ms : floor(cw_sbx_realtime_ms());
     s->rt.origin_ns = s->start_ns;
+    r.has_replay = 1;
+    r.replay_seed = s->seed;
+    r.replay_version = CW_VERSION;
+    r.replay_duktape = (long)DUK_VERSION;
+    r.replay_clock_ms = (int64_t)s->epoch_ms;
+    r.replay_logical = s->rt.logical;
     s->deadline_ns = s->start_ns + (int64_t)(job->timeout_s * 1e9);
     /* The signal that stops a native computation at the deadline
      * (cw_interrupt.h; a no-op where the process did not install it).  A

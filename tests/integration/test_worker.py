@@ -449,6 +449,13 @@ def test_trace_context(mode):
           len(dlq) == 1 and dlq[0]["headers"].get("traceparent") == TP2, [d.get("headers") for d in dlq])
     validate_all("result", [json.loads(v[0]["payload"]) for v in by.values()], f"trace ({mode}): results")
     validate_all("dlq", [d["headers"] for d in dlq], f"trace ({mode}): dead-letter headers")
+    if mode == "exactly-once":  # replay a Kafka result: the job from the jobs topic, and from the audit row's Params
+        payload = by.get("hdr", [{}])[0].get("payload") or "{}"
+        for how, extra in (("--from-kafka", ["--from-kafka", "--brokers", BROKERS]), ("Params", [])):
+            p = subprocess.run([BIN, "replay", "-", *extra], input=payload, capture_output=True, text=True, timeout=90)
+            check(f"trace: codeworker replay of a Kafka result, job from {how}: identical",
+                  p.returncode == 0 and "identical" in p.stderr and json.loads(p.stdout or "{}").get("output") == 1,
+                  p.stderr[-300:])
     if mode == "exactly-once":  # our own client sets the header
         p = subprocess.run([BIN, "submit", "--code", "output = 8", "--wait", "--traceparent", TP2, "--tracestate", "a=b",
                             "--brokers", BROKERS, "--jobs-topic", t.jobs, "--results-topic", t.results,

@@ -467,6 +467,25 @@ static void test_trace_fields(void **state) {
     }
 }
 
+static void test_clock_start(void **state) {
+    (void)state;
+    cw_job_t j;
+    assert_int_equal(parse("{\"jobId\":\"a\",\"code\":\"\",\"clockStart\":1700000000000}", &j), CW_OK);
+    assert_true(j.has_clock_start && j.clock_start_ms == 1700000000000LL);
+    cw_job_free(&j);
+    assert_int_equal(parse("{\"jobId\":\"a\",\"code\":\"\",\"clockStart\":null}", &j), CW_OK);
+    assert_false(j.has_clock_start);
+    cw_job_free(&j);
+    static const char *const bad[] = {"-1", "1.5", "\"1700000000000\"", "8640000000000001", "1e300", "[1]"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char msg[128];
+        snprintf(msg, sizeof(msg), "{\"jobId\":\"a\",\"code\":\"\",\"clockStart\":%s}", bad[i]);
+        assert_int_equal(parse(msg, &j), CW_ERR_INVALID);
+        assert_non_null(strstr(reason, "clockStart"));
+        cw_job_free(&j);
+    }
+}
+
 static int setup(void **state) {
     (void)state;
     cw_job_limits_default(&lim);
@@ -482,7 +501,7 @@ int main(void) {
         cmocka_unit_test(test_nul_in_strings),   cmocka_unit_test(test_trailing_bytes),
         cmocka_unit_test(test_numeric_strings),  cmocka_unit_test(test_astral_input),
         cmocka_unit_test(test_audit_at_limits), cmocka_unit_test(test_trace_checks),
-        cmocka_unit_test(test_trace_fields),
+        cmocka_unit_test(test_trace_fields),     cmocka_unit_test(test_clock_start),
     };
     return cmocka_run_group_tests_name("job", tests, setup, NULL);
 }

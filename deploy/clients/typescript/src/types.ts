@@ -54,8 +54,14 @@ export interface Job {
   expiresAt?: number | string | null | undefined;
   /** Result topic override, honoured only when it matches the worker's reply.topic.pattern. */
   replyTopic?: string | null | undefined;
-  /** Math.random seed (an integer 0..2^53-1): the same job with the same seed draws the same sequence. */
+  /**
+   * Makes the job deterministic (an integer 0..2^53-1): Math.random and crypto
+   * draw from it and the job's clock is logical, so the same job with the same
+   * seed and clockStart gives the same result (README "Replay").
+   */
   seed?: number | null | undefined;
+  /** Where the job's Date.now() starts (Unix ms); `codeworker replay` passes the recorded start. */
+  clockStart?: number | null | undefined;
   /** The job's local time zone, an IANA name such as "Europe/Berlin"; default UTC. */
   timeZone?: string | null | undefined;
   /**
