@@ -81,6 +81,7 @@ CASES = [
     ("string-replace-string", "output = ['a.b.c'.replace('.', '$&$&'), 'abc'.replace('b', (m, i, s) => m + i + s), 'aaa'.replace('', '-')]"),
     ("string-replaceAll", "output = ['a.b.c'.replaceAll('.', '!'), 'aaa'.replaceAll('', '-'), 'xyx'.replaceAll(/x/g, (m, i) => i), 'aaaa'.replaceAll('aa', 'b')]"),
     ("string-replaceAll-nonglobal", "try { 'a'.replaceAll(/a/, 'b'); output = 'no'; } catch (e) { output = e.name; }"),
+    ("string-nonglobal-messages", "output = [() => 'a'.replaceAll(/a/, 'b'), () => 'a'.matchAll(/a/)].map((f) => { try { f(); return 'no'; } catch (e) { return e.name + ': ' + e.message; } })"),
     ("string-search", "output = ['abcabc'.search(/c/), 'abc'.search(/z/), 'a.c'.search('.'), 'abc'.search()]"),
     ("string-split", "output = ['a, b,c'.split(/\\s*,\\s*/), 'abc'.split(''), 'a1b2c3'.split(/\\d/, 2), 'test'.split(/(?:)/), ''.split(/x/), ''.split(/(?:)/), 'ab'.split(/(a)(x)?/), 'A<B>bold</B>and<CODE>coded</CODE>'.split(/<(\\/)?([^<>]+)>/)]"),
     ("string-split-unicode", "output = ['😀😀'.split(/(?:)/u).length, '😀😀'.split(/(?:)/).length, 'a😀b'.split(/(?:)/u)]"),

@@ -813,7 +813,7 @@
             if (isRegExp(searchValue)) {
                 flags = searchValue.flags;
                 if (flags === undefined || flags === null) throw new TypeError('flags is null or undefined');
-                if (toStr(flags).indexOf('g') < 0) throw new TypeError('replaceAll must be called with a global RegExp');
+                if (toStr(flags).indexOf('g') < 0) throw new TypeError('String.prototype.replaceAll called with a non-global RegExp argument');
             }
             m = getMethod(searchValue, S_REPLACE);
             if (m !== undefined) return m.call(searchValue, O, replaceValue);
