@@ -30,8 +30,16 @@ void cw_result_iso8601(int64_t ms, char *buf, size_t size) {
     time_t t = (time_t)(ms / 1000);
     struct tm tm;
     gmtime_r(&t, &tm);
-    snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+    /* Formatted where every int fits, then copied (clipped) into the caller's
+     * buffer: 25 bytes for any year of four digits. */
+    char tmp[128];
+    int n = snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+    if (!size)
+        return;
+    size_t len = n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
+    memcpy(buf, tmp, len);
+    buf[len] = '\0';
 }
 
 static cw_err_t cw_result_str(cw_buf_t *out, const char *key, const char *s, size_t max) {

@@ -115,13 +115,13 @@ static cw_err_t cw_utf8_walk(cw_buf_t *out, const char *str, size_t n, int escap
             }
         }
         if (cp >= 0xD800 && cp <= 0xDFFF) {
-            char esc[8];
-            snprintf(esc, sizeof(esc), "\\u%04x", (unsigned)cp);
+            char esc[16]; /* "\\uXXXX": cp is a 16-bit unit here */
+            snprintf(esc, sizeof(esc), "\\u%04x", (unsigned)(cp & 0xFFFFu));
             err = cw_buf_puts(out, esc);
         } else if (escape_ascii && (cp == 0x2028 || cp == 0x2029)) {
             /* Legal in JSON, but not in older JavaScript string literals. */
-            char esc[8];
-            snprintf(esc, sizeof(esc), "\\u%04x", (unsigned)cp);
+            char esc[16]; /* "\\uXXXX": cp is a 16-bit unit here */
+            snprintf(esc, sizeof(esc), "\\u%04x", (unsigned)(cp & 0xFFFFu));
             err = cw_buf_puts(out, esc);
         } else {
             err = cw_buf_append(out, s + i, len);

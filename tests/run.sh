@@ -148,7 +148,7 @@ count_lines "$log" "${PIPESTATUS[0]}"
 
 if [[ $skip != *" asan "* ]]; then
   say "ASan+UBSan build, unit tests and quick end-to-end"
-  if cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCW_SANITIZE=ON -DCW_TESTS=ON >build-asan.log 2>&1 &&
+  if cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCW_SANITIZE=ON -DCW_WERROR=ON -DCW_TESTS=ON >build-asan.log 2>&1 &&
     ninja -C build-asan >>build-asan.log 2>&1; then
     note_result "asan build" 0
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1

@@ -101,6 +101,14 @@ static int cw_submit_read(const char *brokers, const char *topic, char **xk, cha
     int np = md->topics[0].partition_cnt, left = 0;
     int64_t *end = calloc((size_t)np + 1, sizeof(*end));
     int32_t *ids = calloc((size_t)np + 1, sizeof(*ids));
+    if (!end || !ids) {
+        fprintf(stderr, "Error: out of memory\n");
+        free(end);
+        free(ids);
+        rd_kafka_metadata_destroy(md);
+        rd_kafka_destroy(rk);
+        return 2;
+    }
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(np);
     for (int i = 0; i < np; i++) {
         int64_t lo, hi;
@@ -231,6 +239,10 @@ int cw_cli_submit(cw_cli_t *cli, int argc, char **argv) {
     cw_sub_job_t *jobs = calloc(cap, sizeof(*jobs));
     char **lines = calloc(cap, sizeof(*lines));
     int rc = 2;
+    if (!jobs || !lines) {
+        fprintf(stderr, "Error: out of memory\n");
+        goto out;
+    }
     if (code) {
         cJSON *j = cJSON_CreateObject();
         char id[40];
@@ -243,6 +255,10 @@ int cw_cli_submit(cw_cli_t *cli, int argc, char **argv) {
         jobs[0].id = strdup(id);
         cJSON_Delete(j);
         njobs = 1;
+        if (!lines[0] || !jobs[0].id) {
+            fprintf(stderr, "Error: out of memory\n");
+            goto out;
+        }
     } else {
         FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
         if (!f) {
@@ -268,14 +284,36 @@ int cw_cli_submit(cw_cli_t *cli, int argc, char **argv) {
                 goto out;
             }
             if (njobs == cap) {
+                cw_sub_job_t *nj = realloc(jobs, cap * 2 * sizeof(*jobs));
+                if (nj)
+                    jobs = nj;
+                char **nl = nj ? realloc(lines, cap * 2 * sizeof(*lines)) : NULL;
+                if (nl)
+                    lines = nl;
+                if (!nj || !nl) {
+                    fprintf(stderr, "Error: out of memory at line %zu\n", njobs + 1);
+                    cJSON_Delete(j);
+                    free(line);
+                    if (f != stdin)
+                        fclose(f);
+                    goto out;
+                }
                 cap *= 2;
-                jobs = realloc(jobs, cap * sizeof(*jobs));
-                lines = realloc(lines, cap * sizeof(*lines));
             }
             jobs[njobs].id = strdup(id->valuestring);
             jobs[njobs].seen = 0;
-            lines[njobs++] = strdup(line);
+            lines[njobs] = strdup(line);
             cJSON_Delete(j);
+            if (!jobs[njobs].id || !lines[njobs]) {
+                free(jobs[njobs].id);
+                free(lines[njobs]);
+                fprintf(stderr, "Error: out of memory at line %zu\n", njobs + 1);
+                free(line);
+                if (f != stdin)
+                    fclose(f);
+                goto out;
+            }
+            njobs++;
         }
         free(line);
         if (f != stdin)
@@ -380,8 +418,11 @@ int cw_cli_submit(cw_cli_t *cli, int argc, char **argv) {
                         fwrite(m->payload, 1, m->len, stdout);
                         fputc('\n', stdout);
                         fflush(stdout);
-                        if (!memmem(m->payload, m->len < 256 ? m->len : 256, "\"success\":true", 14))
+                        /* The result's own "success" member decides, wherever it is. */
+                        cJSON *r = cJSON_ParseWithLength(m->payload, m->len);
+                        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "success")))
                             any_failed = 1;
+                        cJSON_Delete(r);
                         break;
                     }
                 }

@@ -113,7 +113,7 @@ int cw_cli_executor(cw_cli_t *cli, int argc, char **argv) {
         {"log-fd", required_argument, NULL, 'D'},
         {NULL, 0, NULL, 0}};
     cw_executor_conf_t *c = &cli->exec_conf;
-    int fd = 3, log_fd = -1, c_, v;
+    int fd = 3, log_fd = -1, c_, v = 0;
     optind = 1;
     while ((c_ = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         const long big = 1L << 30;

@@ -90,6 +90,7 @@ typedef struct cw_entry {
     cw_buf_t history;   /* JSON array members: one object per failed attempt */
     int dlq_copy;       /* also dead-letter the job (it kept crashing executors) */
     int stale;  /* exactly-once: its transaction was aborted; drop the result */
+    int oversize; /* over job.max.bytes: dead-lettered whole, unread */
     /* The W3C trace context of the message's own traceparent/tracestate
      * headers, when valid (cw_trace.h); NULL otherwise. */
     char *traceparent, *tracestate;
@@ -157,6 +158,7 @@ struct cw_worker {
     int have_reply_re;
     char host[128];
     char worker_id[160]; /* host:pid, for dead-letter headers */
+    char produce_max[24]; /* the producer's message.max.bytes, also the results topic's */
     cw_metrics_t m;
 };
 
@@ -704,8 +706,10 @@ static void cw_pool_done(void *ud, const cw_pool_result_t *r) {
          * max.attempts in all; after that it is a poison pill. */
         char ts[40];
         cw_result_iso8601(r->done_ms, ts, sizeof(ts));
-        (void)cw_buf_printf(&e->history, "%s{\"attempt\":%d,\"resultCode\":\"WORKER_CRASHED\",\"endedAt\":\"%s\"}",
-                            e->history.len ? "," : "", e->attempts + 1, ts);
+        (void)cw_buf_printf(&e->history, "%s{\"attempt\":%d,\"resultCode\":\"WORKER_CRASHED\",\"worker\":",
+                            e->history.len ? "," : "", e->attempts + 1);
+        (void)cw_utf8_json_string(&e->history, w->worker_id, strlen(w->worker_id));
+        (void)cw_buf_printf(&e->history, ",\"at\":\"%s\"}", ts);
         if (e->attempts + 1 < w->conf.max_attempts &&
             cw_pool_submit(w->pool, (uint64_t)(uintptr_t)e, e->raw, e->raw_len) == CW_OK) {
             e->attempts++;
@@ -749,8 +753,14 @@ static void cw_pool_done(void *ud, const cw_pool_result_t *r) {
         w->m.dead_lettered++;
         e->dlq = 1;
         e->topic = strdup(w->conf.dlq_topic);
-        e->key = strdup(r->code == CW_RES_WORKER_CRASHED ? "the executor died before the job could be read"
-                                                         : "no readable jobId");
+        char why[160];
+        if (e->oversize)
+            snprintf(why, sizeof(why), "the message is %zu bytes, over job.max.bytes (%d)", e->raw_len,
+                     w->conf.job_max_bytes);
+        else
+            snprintf(why, sizeof(why), "%s", r->code == CW_RES_WORKER_CRASHED ? "the executor died before the job could be read"
+                                                                              : "no readable jobId");
+        e->key = strdup(why);
         e->hdr_result = strndup(r->json, r->len);
         (void)cw_buf_append(&b, e->raw, e->raw_len);
     }
@@ -861,6 +871,7 @@ static void cw_take(cw_worker_t *w, rd_kafka_message_t *msg) {
     cw_err_t err = cw_pool_submit(w->pool, (uint64_t)(uintptr_t)e, e->raw, e->raw_len);
     if (err) {
         /* Too large to hand to an executor: dead-letter it whole. */
+        e->oversize = 1;
         cw_pool_result_t r = {.ticket = (uint64_t)(uintptr_t)e,
                               .code = CW_RES_INVALID_REQUEST,
                               .json = "{\"resultCode\":\"INVALID_REQUEST\",\"reason\":\"message exceeds job.max.bytes\"}"};
@@ -920,7 +931,13 @@ static void cw_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_to
                     p->committed = l->elems[i].offset;
             }
         }
-        rd_kafka_incremental_assign(rk, l);
+        rd_kafka_error_t *ae = rd_kafka_incremental_assign(rk, l);
+        if (ae) {
+            char y[300];
+            snprintf(y, sizeof(y), "\"error\":\"%.250s\"", rd_kafka_error_string(ae));
+            cw_wlog("error", "incremental assign failed", y);
+            rd_kafka_error_destroy(ae);
+        }
         if (w->paused)
             rd_kafka_pause_partitions(rk, l);
         cw_wlog("info", "partitions assigned", x);
@@ -945,7 +962,13 @@ static void cw_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_to
         if (p)
             p->assigned = 0;
     }
-    rd_kafka_incremental_unassign(rk, l);
+    rd_kafka_error_t *ue = rd_kafka_incremental_unassign(rk, l);
+    if (ue) {
+        char y[300];
+        snprintf(y, sizeof(y), "\"error\":\"%.250s\"", rd_kafka_error_string(ue));
+        cw_wlog("error", "incremental unassign failed", y);
+        rd_kafka_error_destroy(ue);
+    }
     cw_wlog("info", lost ? "partitions lost" : "partitions revoked", x);
 }
 
@@ -1122,6 +1145,41 @@ static int cw_set(rd_kafka_conf_t *kc, const char *k, const char *v, char *errst
     return rd_kafka_conf_set(kc, k, v, errstr, n) != RD_KAFKA_CONF_OK;
 }
 
+/* One precedence rule for librdkafka settings: codeworker's defaults, then
+ * the user's kafka.* keys, which win -- except the keys the delivery
+ * guarantees are built on, which the user may not set (refused at
+ * start-up, cw_kafka_owned_check()). */
+static int cw_user_set(const cw_worker_t *w, const char *k) {
+    for (int i = 0; i < w->conf.kafka_n; i++)
+        if (!strcmp(w->conf.kafka_key[i], k))
+            return 1;
+    return 0;
+}
+
+static int cw_set_default(const cw_worker_t *w, rd_kafka_conf_t *kc, const char *k, const char *v, char *errstr,
+                          size_t n) {
+    return cw_user_set(w, k) ? 0 : cw_set(kc, k, v, errstr, n);
+}
+
+static const char *const cw_kafka_owned[] = {
+    "bootstrap.servers",        "group.id",           "enable.auto.commit", "enable.auto.offset.store",
+    "isolation.level",          "enable.idempotence", "acks",               "transactional.id",
+    "partition.assignment.strategy", "enable.partition.eof", NULL};
+
+static int cw_kafka_owned_check(const cw_conf_t *conf, char *errstr, size_t n) {
+    for (int i = 0; i < conf->kafka_n; i++)
+        for (int k = 0; cw_kafka_owned[k]; k++)
+            if (!strcmp(conf->kafka_key[i], cw_kafka_owned[k])) {
+                snprintf(errstr, n, "kafka.%s is codeworker's own setting (its delivery guarantees depend on it): %s",
+                         conf->kafka_key[i],
+                         !strcmp(cw_kafka_owned[k], "bootstrap.servers") ? "set brokers instead"
+                         : !strcmp(cw_kafka_owned[k], "group.id")        ? "set group instead"
+                                                                         : "remove it");
+                return -1;
+            }
+    return 0;
+}
+
 static cw_err_t cw_create_topics(cw_worker_t *w, char *errstr, size_t n) {
     const char *topics[4] = {w->conf.jobs_topic, w->conf.results_topic, w->conf.dlq_topic, w->conf.cancel_topic};
     const int nt_count = w->conf.cancel_topic[0] ? 4 : 3;
@@ -1141,8 +1199,8 @@ static cw_err_t cw_create_topics(cw_worker_t *w, char *errstr, size_t n) {
                     rd_kafka_NewTopic_destroy(nt[i]);
                 return CW_ERR_INVALID;
             }
-            if (i == 1)
-                rd_kafka_NewTopic_set_config(nt[i], "max.message.bytes", "8388608");
+            if (i == 1) /* the results topic takes the largest result the producer may send */
+                rd_kafka_NewTopic_set_config(nt[i], "max.message.bytes", w->produce_max);
             if (i == 3) /* one record per jobId is all a cancel needs */
                 rd_kafka_NewTopic_set_config(nt[i], "cleanup.policy", "compact");
         }
@@ -1310,6 +1368,8 @@ cw_err_t cw_worker_new(const cw_conf_t *conf, char *const *exec_argv, volatile s
     snprintf(w->worker_id, sizeof(w->worker_id), "%s:%d", w->host, (int)getpid());
     cw_err_t err = CW_ERR_INVALID;
 
+    if (cw_kafka_owned_check(conf, errstr, n))
+        goto fail;
     w->eos = conf->delivery == CW_DELIVERY_EXACTLY_ONCE;
     if (conf->reply_pattern[0]) {
         if (regcomp(&w->reply_re, conf->reply_pattern, REG_EXTENDED)) {
@@ -1345,13 +1405,21 @@ cw_err_t cw_worker_new(const cw_conf_t *conf, char *const *exec_argv, volatile s
      * + 512).  The brokers' and topics' own limits must allow it too. */
     char produce_max[24], receive_max[24];
     long long jb = (long long)conf->job_max_bytes + (64 << 10);
+    /* A result message is the result document (result.max.bytes) plus the
+     * envelope: the audit row's two 16 KiB clips of JSON text, escaped (up to 6x), and
+     * the rest (64 KiB). */
+    long long rb = (long long)conf->result_max_bytes + 12 * (long long)CW_AUDIT_CLIP + (64 << 10);
+    if (rb > jb)
+        jb = rb;
     snprintf(produce_max, sizeof(produce_max), "%lld", jb > 8388608 ? jb : 8388608);
+    snprintf(w->produce_max, sizeof(w->produce_max), "%s", produce_max);
     snprintf(receive_max, sizeof(receive_max), "%lld", jb + 16777216 > 100000000 ? jb + 16777216 : 100000000);
     rd_kafka_conf_t *pc = cw_kconf(w, brokers, errstr, n);
     if (!pc)
         goto fail;
     if (cw_set(pc, "enable.idempotence", "true", errstr, n) || cw_set(pc, "acks", "all", errstr, n) ||
-        cw_set(pc, "linger.ms", "2", errstr, n) || cw_set(pc, "message.max.bytes", produce_max, errstr, n)) {
+        cw_set_default(w, pc, "linger.ms", "2", errstr, n) ||
+        cw_set_default(w, pc, "message.max.bytes", produce_max, errstr, n)) {
         rd_kafka_conf_destroy(pc);
         goto fail;
     }
@@ -1359,7 +1427,7 @@ cw_err_t cw_worker_new(const cw_conf_t *conf, char *const *exec_argv, volatile s
         char tid[1200];
         snprintf(tid, sizeof(tid), "%s-%s-%s-%d", conf->group, conf->jobs_topic, w->host, (int)getpid());
         if (cw_set(pc, "transactional.id", tid, errstr, n) ||
-            cw_set(pc, "transaction.timeout.ms", "10000", errstr, n)) {
+            cw_set_default(w, pc, "transaction.timeout.ms", "10000", errstr, n)) {
             rd_kafka_conf_destroy(pc);
             goto fail;
         }
@@ -1401,14 +1469,14 @@ cw_err_t cw_worker_new(const cw_conf_t *conf, char *const *exec_argv, volatile s
         goto fail;
     if (cw_set(cc, "group.id", conf->group, errstr, n) || cw_set(cc, "enable.auto.commit", "false", errstr, n) ||
         cw_set(cc, "enable.auto.offset.store", "false", errstr, n) ||
-        cw_set(cc, "auto.offset.reset", "earliest", errstr, n) ||
+        cw_set_default(w, cc, "auto.offset.reset", "earliest", errstr, n) ||
         cw_set(cc, "partition.assignment.strategy", "cooperative-sticky", errstr, n) ||
         cw_set(cc, "isolation.level", "read_committed", errstr, n) ||
         cw_set(cc, "enable.partition.eof", "false", errstr, n) ||
-        cw_set(cc, "queued.max.messages.kbytes", "16384", errstr, n) ||
-        cw_set(cc, "fetch.max.bytes", "16777216", errstr, n) ||
-        cw_set(cc, "receive.message.max.bytes", receive_max, errstr, n) ||
-        cw_set(cc, "fetch.wait.max.ms", "100", errstr, n)) {
+        cw_set_default(w, cc, "queued.max.messages.kbytes", "16384", errstr, n) ||
+        cw_set_default(w, cc, "fetch.max.bytes", "16777216", errstr, n) ||
+        cw_set_default(w, cc, "receive.message.max.bytes", receive_max, errstr, n) ||
+        cw_set_default(w, cc, "fetch.wait.max.ms", "100", errstr, n)) {
         rd_kafka_conf_destroy(cc);
         goto fail;
     }

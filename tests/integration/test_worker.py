@@ -250,6 +250,12 @@ def test_poison_pill():
     dlq = kcat_read(t.dlq, timeout=30, headers=True)
     check("poison: the job is dead-lettered with its attempt history",
           len(dlq) == 1 and "cw-attempts=[" in dlq[0] and dlq[0].count('"attempt"') == 3, dlq)
+    envs = kcat_json(t.dlq)
+    hist = json.loads(envs[0]["headers"].get("cw-attempts", "[]")) if envs else []
+    check("poison: cw-attempts items are what schemas/dlq.schema.json names (attempt, resultCode, worker, at)",
+          len(hist) == 3 and all(set(h) == {"attempt", "resultCode", "worker", "at"} and h["worker"].count(":") == 1
+                                 and h["at"].endswith("Z") for h in hist) and [h["attempt"] for h in hist] == [1, 2, 3],
+          hist)
     stop(w)
 
 
@@ -296,6 +302,9 @@ def test_malformed():
     check("malformed: dead letters keep the raw bytes", "this is not json" in bodies and "[1,2,3]" in bodies, bodies)
     check("malformed: dead letters carry source and reason headers",
           all("cw-source-offset=" in r and "cw-reason=" in r for r in dlq), dlq[:2])
+    big = [r for r in dlq if '"jobId": "big"' in r]
+    check("malformed: an oversized message's dead letter says it is over job.max.bytes",
+          len(big) == 1 and "over job.max.bytes (4096)" in big[0] and "no readable jobId" not in big[0], big)
     validate_all("result", list(by.values()), "malformed: INVALID_REQUEST/EXPIRED results")
     p = subprocess.run(["kcat", "-b", BROKERS, "-C", "-t", t.dlq, "-o", "beginning", "-e", "-q", "-J"],
                        capture_output=True, timeout=60)
@@ -330,6 +339,10 @@ def test_metrics_and_config():
     check("precedence: flag > file > environment > default",
           vals.get("queue.max") == "5" and vals.get("group") == "g-file" and vals.get("jobs.topic") == "from-env"
           and vals.get("results.topic") == "execute-code.results", vals)
+    p = subprocess.run([BIN, "run", "--brokers", BROKERS, "-X", "kafka.enable.idempotence=false"], capture_output=True,
+                       text=True, timeout=30)
+    check("a kafka.* key the delivery guarantees depend on is refused at start-up (exit 2, one line)",
+          p.returncode == 2 and p.stderr.count("\n") == 1 and "kafka.enable.idempotence" in p.stderr, p.stderr)
     w = start_worker(t, executors=1)
     wait_log(w, "partitions assigned")
     submit(t, [job(i, "m") for i in range(20)])
@@ -361,6 +374,13 @@ def test_reply_topic_and_own_client():
     r = json.loads(p.stdout) if p.stdout.strip() else {}
     check("submit --wait prints the result (our own consumer)", p.returncode == 0 and r.get("output") == 42,
           p.stdout[:300] + p.stderr[-300:])
+    longid = "long-" + "x" * 250  # "success" lies past the first 256 bytes of its result
+    p = subprocess.run([BIN, "submit", "-", "--wait", "--brokers", BROKERS, "--jobs-topic", t.jobs,
+                        "--results-topic", t.results, "--wait-timeout", "60"],
+                       input=json.dumps({"jobId": longid, "code": "output = 1"}) + "\n", capture_output=True, text=True,
+                       timeout=90)
+    check("submit --wait: a success with a long jobId counts as a success (exit 0)", p.returncode == 0,
+          (p.returncode, p.stdout[:120], p.stderr[-200:]))
     submit(t, [json.dumps({"jobId": "to-reply", "code": "output = 1", "replyTopic": allowed}),
                json.dumps({"jobId": "not-allowed", "code": "output = 2", "replyTopic": "somewhere.else"})])
     rep = results_by_key(kcat_read(allowed, expect_keys=1, timeout=60))
