@@ -467,6 +467,55 @@ static duk_ret_t cw_rt_lib_fn(duk_context *ctx) {
     return 1;
 }
 
+/* rt.received(v): the " Received ..." tail that Node's ERR_INVALID_ARG_TYPE
+ * messages end with (its lib/internal/errors.js): " Received undefined",
+ * " Received function f", " Received an instance of Array",
+ * " Received [Object: null prototype]", " Received type string ('abc')"
+ * (25 characters at most, then "..."), " Received type number (5)".  One
+ * copy for every polyfill that checks arguments as Node does. */
+static duk_ret_t cw_rt_received(duk_context *ctx) {
+    duk_set_top(ctx, 1);
+    if (duk_is_undefined(ctx, 0) || duk_is_null(ctx, 0)) {
+        duk_push_string(ctx, duk_is_null(ctx, 0) ? " Received null" : " Received undefined");
+        return 1;
+    }
+    if (duk_is_function(ctx, 0)) {
+        duk_get_prop_string(ctx, 0, "name");
+        duk_push_sprintf(ctx, " Received function %s", duk_is_string(ctx, -1) ? duk_get_string(ctx, -1) : "");
+        return 1;
+    }
+    if (duk_is_object(ctx, 0)) {
+        duk_get_prop_string(ctx, 0, "constructor");
+        if (duk_is_object(ctx, -1)) {
+            duk_get_prop_string(ctx, -1, "name");
+            if (duk_is_string(ctx, -1) && duk_get_length(ctx, -1) > 0) {
+                duk_push_sprintf(ctx, " Received an instance of %s", duk_get_string(ctx, -1));
+                return 1;
+            }
+        }
+        duk_push_string(ctx, " Received [Object: null prototype]");
+        return 1;
+    }
+    if (duk_is_string(ctx, 0) && !duk_is_symbol(ctx, 0)) { /* Duktape's symbols are strings inside */
+        int longer = duk_get_length(ctx, 0) > 25;
+        if (longer)
+            duk_substring(ctx, 0, 0, 25);
+        duk_push_sprintf(ctx, " Received type string ('%s%s')", duk_get_string(ctx, longer ? -1 : 0),
+                         longer ? "..." : "");
+        return 1;
+    }
+    const char *type = duk_is_number(ctx, 0) ? "number" : duk_is_boolean(ctx, 0) ? "boolean" : "symbol";
+    if (duk_is_number(ctx, 0) && duk_get_number(ctx, 0) == 0 && signbit(duk_get_number(ctx, 0))) {
+        duk_push_string(ctx, " Received type number (-0)"); /* as util.inspect writes it */
+        return 1;
+    }
+    cw_runtime_push_original(ctx, CW_RT_ORIG_STRING); /* String(v): also a Symbol's */
+    duk_dup(ctx, 0);
+    duk_call(ctx, 1);
+    duk_push_sprintf(ctx, " Received type %s (%s)", type, duk_get_string(ctx, -1));
+    return 1;
+}
+
 void cw_runtime_def_rt(duk_context *ctx, const char *name, duk_c_function fn, duk_idx_t nargs) {
     cw_rt_push_rt(ctx);
     duk_push_c_function(ctx, fn, nargs);
@@ -506,6 +555,8 @@ void cw_runtime_install(duk_context *ctx, cw_rt_heap_t *h) {
     duk_put_prop_string(ctx, rt, "lib");
     duk_push_c_function(ctx, cw_rt_proxy_parts, 1);
     duk_put_prop_string(ctx, rt, "proxyParts");
+    duk_push_c_function(ctx, cw_rt_received, 1);
+    duk_put_prop_string(ctx, rt, "received");
     duk_push_heap_stash(ctx);
     duk_dup(ctx, rt);
     duk_put_prop_string(ctx, -2, CW_RT_STASH_RT);

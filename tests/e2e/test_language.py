@@ -502,6 +502,10 @@ ASYNC_CASES = [
     ("process-errors", "const out = [];\nfor (const f of [() => process.nextTick(5), () => process.nextTick(), () => process.hrtime(5),"
      " () => process.hrtime([1]), () => process.emitWarning(5), () => process.stdout.write(5)])"
      " { try { f(); out.push('no error'); } catch (e) { out.push([e.name, e.code, e.message]); } }\noutput = out;"),
+    ("node-arg-type-received", "output = [5, 'a'.repeat(30), 'abc', Symbol('s'), null, undefined, {}, [1], () => 1, true, 1.5, -0]"
+     ".map((v) => { try { setTimeout(v); return 'no error'; } catch (e) { return [e.code, e.message]; } })"
+     ".concat([(() => { try { new TextEncoder().encodeInto('a', 'x'); } catch (e) { return e.message; } })(),"
+     " (() => { try { process.nextTick(new Map()); } catch (e) { return e.message; } })()]);"),
     ("text-encoder-encode-into", "const te = new TextEncoder(); const u = new Uint8Array(5);\n"
      "const r = [te.encodeInto('a\u00f1\u20acb', u), Array.from(u), te.encodeInto('\\ud800x', new Uint8Array(8)),"
      " te.encodeInto('\\ud83d\\ude00', new Uint8Array(3)), te.encodeInto('\\ud83d\\ude00z', new Uint8Array(4)),"

@@ -33,16 +33,7 @@
         Object.defineProperty(ctor.prototype, TAG, { value: name, writable: false, enumerable: false, configurable: true });
     }
 
-    function describe(v) {
-        if (v === null || v === undefined) return ' Received ' + v;
-        if (typeof v === 'function') return ' Received function ' + (v.name || '');
-        if (typeof v === 'object') {
-            var c = v.constructor;
-            return c && c.name ? ' Received an instance of ' + c.name : ' Received [Object: null prototype]';
-        }
-        var s = typeof v === 'string' ? "'" + (v.length > 25 ? v.slice(0, 25) + '...' : v) + "'" : String(v);
-        return ' Received type ' + typeof v + ' (' + s + ')';
-    }
+    var describe = rt.received; /* Node's " Received ..." (cw_runtime.c) */
     function nodeError(Ctor, code, message) {
         var e = new Ctor(message);
         e.code = code;

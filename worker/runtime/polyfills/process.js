@@ -45,16 +45,7 @@
     var enqueueTick = rt.enqueueTick;
     var memory = rt.memoryUsage;
 
-    function describe(v) {
-        if (v === null || v === undefined) return ' Received ' + v;
-        if (typeof v === 'function') return ' Received function ' + (v.name || '');
-        if (typeof v === 'object') {
-            var c = v.constructor;
-            return c && c.name ? ' Received an instance of ' + c.name : ' Received [Object: null prototype]';
-        }
-        var s = typeof v === 'string' ? "'" + (v.length > 25 ? v.slice(0, 25) + '...' : v) + "'" : String(v);
-        return ' Received type ' + typeof v + ' (' + s + ')';
-    }
+    var describe = rt.received; /* Node's " Received ..." (cw_runtime.c) */
     function argError(name, type, v) {
         var e = new TypeError('The "' + name + '" argument must be ' + type + '.' + describe(v));
         e.code = 'ERR_INVALID_ARG_TYPE';

@@ -6,15 +6,7 @@
  */
 (function (G) {
     'use strict';
-    function describe(v) {
-        if (v === null || v === undefined) return ' Received ' + v;
-        if (typeof v === 'function') return ' Received function ' + (v.name || '');
-        if (typeof v === 'object') {
-            var c = v.constructor;
-            return c && c.name ? ' Received an instance of ' + c.name : ' Received [Object: null prototype]';
-        }
-        return ' Received type ' + typeof v + ' (' + String(v) + ')';
-    }
+    var describe = rt.received; /* Node's " Received ..." (cw_runtime.c) */
     function encodeInto(source, dest) {
         if (!(dest instanceof Uint8Array)) {
             var e = new TypeError('The "dest" argument must be an instance of Uint8Array.' + describe(dest));
