@@ -142,7 +142,7 @@ say "contracts: JSON Schemas against examples and real results"
 python3 tests/e2e/test_schemas.py build/bin | tee "$log"
 count_lines "$log" "${PIPESTATUS[0]}"
 
-say "replay: a seeded job draws the same Math.random sequence on every run"
+say "replay: deterministic jobs (a named seed) replay identical; codeworker replay"
 python3 tests/e2e/test_replay.py build/bin | tee "$log"
 count_lines "$log" "${PIPESTATUS[0]}"
 
