@@ -32,6 +32,8 @@ typedef struct cw_conf {
     char mock_inject[512];
     char modules_allowed[512];
     char sandbox_user[64], sandbox_group[64];
+    char otlp_url[512], otlp_headers[1024], otlp_service[128];
+    int otlp_flush_ms, otlp_timeout_ms, otlp_max_bytes, otlp_untraced;
     int executors;
     int create_topics;
     int partitions;

@@ -12,6 +12,13 @@ static inline int64_t cw_now_ms(void) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Unix epoch nanoseconds (span timestamps). */
+static inline int64_t cw_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 /* CLOCK_MONOTONIC nanoseconds. */
 static inline int64_t cw_mono_ns(void) {
     struct timespec ts;

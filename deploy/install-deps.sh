@@ -7,7 +7,7 @@
 # time zone and Unicode normalization and case mapping),
 # the toolchain, Node.js and npm (build time only: they bundle the libraries
 # jobs may require()), kcat (an independent Kafka client the tests read topics
-# with), clang for the fuzz targets, and valgrind; libpq for `codeworker audit`
+# with), clang for the fuzz targets, and valgrind; libcurl for sending spans to an OpenTelemetry collector; libpq for `codeworker audit`
 # and the PostgreSQL server its tests start a throwaway instance of.  Packages already present
 # are left alone, so a second run costs one dpkg query.
 set -euo pipefail
@@ -17,6 +17,7 @@ packages=(
   duktape-dev librdkafka-dev libcjson-dev libev-dev libcmocka-dev libseccomp-dev
   libpq-dev
   libicu-dev # Intl: ICU4C and its CLDR data (worker/intl)
+  libcurl4-openssl-dev # OTLP/HTTP span export to a collector (worker/cw_otlp.c)
   kcat valgrind python3
   gnuplot-nox # the load test's plots (loadtest/README.md)
   postgresql

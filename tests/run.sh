@@ -6,7 +6,8 @@
 # `codeworker exec`; the security suite; the external corpora; test262; executor
 # confinement; mock-cluster fault injection; deployment files; JSON Schemas;
 # ASan+UBSan; valgrind; then against a real Kafka broker (deploy/local/kafka.sh):
-# the broker script, the worker, bounded chaos runs, the audit sink against
+# the broker script, the worker, its spans received by an OpenTelemetry
+# Collector, bounded chaos runs, the audit sink against
 # PostgreSQL and the TypeScript client; finally bounded fuzzing.
 # Set CW_TEST_SKIP="asan valgrind kafka" (any subset) to skip stages locally.
 set -uo pipefail
@@ -184,6 +185,10 @@ if [[ $skip != *" kafka "* ]]; then
   ./deploy/local/kafka.sh start
   note_result "local broker starts" $?
   python3 tests/integration/test_worker.py build/bin --jobs 5000 --brokers "$brokers" 2>&1 | tee "$log"
+  count_lines "$log" "${PIPESTATUS[0]}"
+
+  say "spans: OTLP/HTTP to a real OpenTelemetry Collector (built from its Go modules)"
+  python3 tests/integration/test_spans.py build/bin --brokers "$brokers" 2>&1 | tee "$log"
   count_lines "$log" "${PIPESTATUS[0]}"
 
   say "fault injection: kills and a broker restart under load (bounded)"

@@ -9,8 +9,11 @@
  *   JOB     supervisor -> executor   the raw job message bytes
  *   START   executor -> supervisor   the job parsed; deadline starts (see below)
  *   RESULT  executor -> supervisor   {u32 result code, u32 id_len (UINT32_MAX = no
- *                                    id)} + jobId + {u32 reply_len} + replyTopic +
- *                                    the result document (JSON)
+ *                                    id), u32 prepare_us, u32 run_us, u32 flags
+ *                                    (1 = lowered)} + jobId + {u32 reply_len} +
+ *                                    replyTopic + the result document (JSON); the
+ *                                    times are the job's spans' (untrusted: the
+ *                                    supervisor clamps them to what it saw)
  *
  * START's payload lets the supervisor write a complete result if it later
  * has to kill the executor: {u32 timeout_ms, u32 id_len (UINT32_MAX = no

@@ -156,7 +156,7 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf_in) {
         cw_job_t job;
         char reason[256];
         cw_sandbox_stats_t st = {0};
-        uint32_t head[2] = {CW_RES_INVALID_REQUEST, UINT32_MAX};
+        uint32_t head[5] = {CW_RES_INVALID_REQUEST, UINT32_MAX, 0, 0, 0};
         cw_buf_reset(&out);
         err = cw_job_parse(msg, msg_len, &conf->job, &job, reason, sizeof(reason));
         if (!err && job.time_zone[0] && cw_tz_check(job.time_zone)) {
@@ -188,6 +188,9 @@ int cw_executor_main(int fd, const cw_executor_conf_t *conf_in) {
         size_t rlen = job.reply_topic ? strlen(job.reply_topic) : 0;
         head[0] = (uint32_t)st.result_code;
         head[1] = job.job_id ? (uint32_t)idlen : UINT32_MAX;
+        head[2] = (uint32_t)(st.prepare_ns / 1000 > UINT32_MAX ? UINT32_MAX : st.prepare_ns / 1000);
+        head[3] = (uint32_t)(st.run_ns / 1000 > UINT32_MAX ? UINT32_MAX : st.run_ns / 1000);
+        head[4] = st.lowered ? 1u : 0u;
         uint32_t rhead = job.reply_topic ? (uint32_t)rlen : UINT32_MAX;
         /* A native computation the deadline stopped left memory behind
          * (cw_interrupt.h): a fresh process takes the next job. */

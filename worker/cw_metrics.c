@@ -53,6 +53,10 @@ cw_err_t cw_metrics_render(const cw_metrics_t *m, const cw_metrics_gauges_t *g, 
     CW_COUNTER("codeworker_executor_kills_total", "Executors killed at a job's hard deadline.", g->executor_kills);
     CW_COUNTER("codeworker_cancel_records_total", "Cancel records read from the cancel topic.", g->cancel_records);
     CW_COUNTER("codeworker_cancel_stops_total", "Running jobs asked to stop by a cancel.", g->cancel_stops);
+    CW_COUNTER("codeworker_spans_sent_total", "Spans the OpenTelemetry collector accepted.", g->spans_sent);
+    CW_COUNTER("codeworker_spans_dropped_total", "Spans dropped: the batch was full, or the collector refused or could not take them.", g->spans_dropped);
+    CW_COUNTER("codeworker_otlp_requests_total", "OTLP/HTTP export requests made.", g->otlp_requests);
+    CW_COUNTER("codeworker_otlp_request_errors_total", "OTLP/HTTP export requests that failed.", g->otlp_errors);
     CW_GAUGE("codeworker_cancelled_ids", "Cancelled jobIds remembered.", g->cancel_ids);
     CW_GAUGE("codeworker_jobs_in_flight", "Jobs consumed whose result is not yet acknowledged.", g->in_flight);
     CW_GAUGE("codeworker_jobs_queued", "Jobs waiting for an executor.", g->queued);

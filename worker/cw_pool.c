@@ -69,6 +69,7 @@ typedef struct cw_slot {
     char *action_id, *user_id; /* from START */
     char *traceparent, *tracestate; /* from START: the job's trace context fields */
     int64_t dispatched_ms;
+    int64_t dispatched_wall_ns, start_wall_ns; /* epoch ns of the JOB write and of START (spans) */
     cw_buf_t tail;        /* from START */
     uint32_t timeout_ms;
     int64_t started_ms, started_ns;
@@ -116,6 +117,19 @@ static void cw_pool_deliver(cw_pool_t *p, cw_slot_t *s, cw_pool_item_t *it, cw_p
     res->tracestate = s->tracestate;
     res->dispatched_ms = s->dispatched_ms;
     res->done_ms = cw_now_ms();
+    res->dispatched_ns = s->dispatched_wall_ns;
+    res->started_ns = s->start_wall_ns;
+    res->done_ns = cw_now_ns();
+    if (res->started_ns && res->done_ns > res->started_ns) {
+        /* The executor's split of its own time, never beyond what we saw. */
+        uint64_t seen = (uint64_t)(res->done_ns - res->started_ns);
+        if (res->prepare_ns > seen)
+            res->prepare_ns = seen;
+        if (res->run_ns > seen - res->prepare_ns)
+            res->run_ns = seen - res->prepare_ns;
+    } else {
+        res->prepare_ns = res->run_ns = 0;
+    }
     p->done(p->ud, res);
     free(it);
 }
@@ -349,6 +363,7 @@ static int cw_slot_on_start(cw_slot_t *s, const char *pl, size_t len) {
     s->timeout_ms = head[0];
     s->started_ms = cw_now_ms();
     s->started_ns = cw_mono_ns();
+    s->start_wall_ns = cw_now_ns();
     s->state = CW_SLOT_RUNNING;
     cw_slot_arm(s, head[0] / 1000.0 + s->pool->conf.grace_s);
     /* Cancelled while it was being parsed, or under an id other than its
@@ -381,10 +396,10 @@ int cw_pool_cancel(cw_pool_t *p, const char *job_id) {
     return n;
 }
 
-/* RESULT: {u32 code, u32 id_len} + id + document. */
+/* RESULT: {u32 code, u32 id_len, u32 prepare_us, u32 run_us, u32 flags} + id + document. */
 static int cw_slot_on_result(cw_slot_t *s, const char *pl, size_t len) {
     cw_pool_t *p = s->pool;
-    uint32_t head[2];
+    uint32_t head[5];
     if (len < sizeof(head))
         return -1;
     memcpy(head, pl, sizeof(head));
@@ -425,7 +440,8 @@ static int cw_slot_on_result(cw_slot_t *s, const char *pl, size_t len) {
     if (s->retiring)
         p->retired++;
     cw_pool_result_t res = {.code = (int)head[0], .job_id = id, .reply_topic = reply, .json = pl + off,
-                            .len = len - off};
+                            .len = len - off, .prepare_ns = (uint64_t)head[2] * 1000,
+                            .run_ns = (uint64_t)head[3] * 1000, .lowered = (head[4] & 1) != 0};
     cw_pool_deliver(p, s, it, &res);
     cw_slot_clear_job(s);
     free(id);
@@ -645,6 +661,8 @@ static void cw_pool_dispatch(cw_pool_t *p) {
         s->state = CW_SLOT_BUSY;
         s->log_seq = s->ring ? cw_logring_arm(s->ring) : 0;
         s->dispatched_ms = cw_now_ms();
+        s->dispatched_wall_ns = cw_now_ns();
+        s->start_wall_ns = 0;
         cw_slot_arm(s, p->conf.parse_timeout_s);
         ev_io_start(p->loop, &s->wio);
         ev_feed_event(p->loop, &s->wio, EV_WRITE);

@@ -67,6 +67,13 @@ typedef struct cw_pool_result {
                                            * (checked by cw_job.c); NULL if none */
     int64_t dispatched_ms; /* when an executor took the job (epoch ms) */
     int64_t done_ms;       /* when the result arrived */
+    /* The same moments in epoch nanoseconds, and START's (0: none came),
+     * with the executor's own split of START..result into preparing
+     * (lowering, compiling) and running (0 when the executor did not say):
+     * the job's spans. */
+    int64_t dispatched_ns, started_ns, done_ns;
+    uint64_t prepare_ns, run_ns;
+    int lowered;
 } cw_pool_result_t;
 
 /* Called exactly once per submitted job. */

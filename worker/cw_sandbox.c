@@ -2043,8 +2043,19 @@ finish:
     r.logs_len = s->logs.len;
     r.logs_truncated = s->logs_truncated;
     err = cw_sbx_emit(conf, &r, out);
-    if (stats)
+    if (stats) {
         stats->result_code = (int)r.code;
+        int64_t end_ns = cw_mono_ns();
+        /* For the job's spans: preparing (input, lowering, compiling) and
+         * running; a job that never compiled spent it all preparing. */
+        stats->prepare_ns = (uint64_t)(s->clock_ns - s->start_ns);
+        stats->run_ns = (uint64_t)(end_ns - s->clock_ns);
+        if (r.code == CW_RES_SYNTAX_ERROR) {
+            stats->prepare_ns += stats->run_ns;
+            stats->run_ns = 0;
+        }
+        stats->lowered = s->prep.lowered;
+    }
 done:
     if (stats) {
         stats->allocations = s->alloc.count;

@@ -59,6 +59,9 @@ typedef struct cw_sandbox_stats {
     int result_code;      /* the cw_rescode_t written */
     int abandoned;        /* the deadline stopped a native computation, whose
                            * memory is lost: the process should retire */
+    uint64_t prepare_ns;  /* input, lowering and compiling (0 if not run) */
+    uint64_t run_ns;      /* the code and its event loop */
+    int lowered;          /* the code was lowered to ES5 */
 } cw_sandbox_stats_t;
 
 /* A fresh heap, made before its job arrives (cw_sandbox.c, "prepared

@@ -60,6 +60,7 @@
 #include "cw_cli.h"
 #include "cw_http.h"
 #include "cw_metrics.h"
+#include "cw_otlp.h"
 #include "cw_pool.h"
 #include "cw_result.h"
 #include "cw_time.h"
@@ -97,6 +98,15 @@ typedef struct cw_entry {
     char *msg_key; /* the message's key when cancellation is on (cw_cancel.h): a
                     * job cancelled before it runs is found by it */
     size_t msg_key_len;
+    /* Its spans (cw_otlp.h), when they are recorded: the trace, the span
+     * of the whole job, its parent (the job's traceparent; zero: a trace of
+     * its own) and the moments of its steps, sent once the result is
+     * acknowledged. */
+    int traced;
+    uint8_t trace_id[16], parent_id[8], span_id[8];
+    int64_t dispatched_ns, started_ns, done_ns;
+    uint64_t prepare_ns, run_ns;
+    int lowered, rescode;
 } cw_entry_t;
 
 struct cw_part {
@@ -128,6 +138,7 @@ struct cw_worker {
     cw_cancels_t *cancels; /* cancelled jobIds (NULL: cancellation off) */
     cw_cfeed_t *cfeed;     /* the cancel topic's reader */
     uint64_t cancel_stops;
+    cw_otlp_t *otlp;       /* the span exporter (NULL: otlp.endpoint is empty) */
     cw_part_t **parts;
     int nparts_cap;
     int in_flight;     /* entries not yet done */
@@ -163,6 +174,7 @@ struct cw_worker {
 };
 
 static int cw_produce_entry(cw_worker_t *w, cw_entry_t *e);
+static void cw_span_emit(cw_worker_t *w, cw_entry_t *e);
 static void cw_mock_tick(cw_worker_t *w);
 
 static void cw_wlog(const char *level, const char *msg, const char *extra) {
@@ -450,6 +462,7 @@ static void cw_txn_commit(cw_worker_t *w) {
         while (p->head && p->head->in_txn && p->head->offset < offs->elems[i].offset) {
             cw_entry_t *e = p->head;
             e->done = 1;
+            cw_span_emit(w, e);
             e->ready = 0;
             w->ready_count--;
             w->in_flight--;
@@ -571,6 +584,115 @@ static void cw_retry_produce(cw_worker_t *w) {
     }
 }
 
+/* ---- spans ---------------------------------------------------------------- */
+
+/* Decide whether the job's spans are recorded, and keep its moments. */
+static void cw_span_take(cw_worker_t *w, cw_entry_t *e, const cw_pool_result_t *r) {
+    if (!w->otlp)
+        return;
+    int sampled = 0;
+    if (e->traceparent) {
+        if (cw_span_from_traceparent(e->traceparent, strlen(e->traceparent), e->trace_id, e->parent_id,
+                                     &sampled) != CW_OK || !sampled)
+            return; /* the caller chose not to record this trace */
+    } else if (!w->conf.otlp_untraced || cw_span_random_id(e->trace_id, sizeof(e->trace_id)) != CW_OK) {
+        return;
+    }
+    if (cw_span_random_id(e->span_id, sizeof(e->span_id)) != CW_OK)
+        return;
+    e->traced = 1;
+    e->dispatched_ns = r->dispatched_ns;
+    e->started_ns = r->started_ns;
+    e->done_ns = r->done_ns ? r->done_ns : cw_now_ns();
+    e->prepare_ns = r->prepare_ns;
+    e->run_ns = r->run_ns;
+    e->lowered = r->lowered;
+    e->rescode = r->code;
+}
+
+static void cw_span_child(cw_worker_t *w, const cw_entry_t *e, cw_span_t *sp, const char *name, cw_span_kind_t kind,
+                          int64_t start, int64_t end) {
+    memset(sp, 0, sizeof(*sp));
+    memcpy(sp->trace_id, e->trace_id, 16);
+    memcpy(sp->parent_id, e->span_id, 8);
+    sp->name = name;
+    sp->kind = kind;
+    sp->start_ns = start;
+    sp->end_ns = end;
+    (void)w;
+}
+
+/* The result is acknowledged (or committed): send the job's spans. */
+static void cw_span_emit(cw_worker_t *w, cw_entry_t *e) {
+    if (!w->otlp || !e->traced)
+        return;
+    e->traced = 0;
+    int64_t acked = cw_now_ns();
+    int64_t queued = e->ts_ms * 1000000;
+    const char *code = e->dlq ? "DEAD_LETTER" : cw_rescode2str((cw_rescode_t)e->rescode);
+    int ok = !e->dlq && e->rescode == CW_RES_SUCCESS;
+    char partid[16];
+    snprintf(partid, sizeof(partid), "%d", (int)e->part->id);
+    cw_span_t sp;
+    /* The job as a whole: from the message's timestamp to the result's
+     * acknowledgement, the caller's span (when it sent one) its parent. */
+    memset(&sp, 0, sizeof(sp));
+    memcpy(sp.trace_id, e->trace_id, 16);
+    memcpy(sp.span_id, e->span_id, 8);
+    memcpy(sp.parent_id, e->parent_id, 8);
+    char name[300];
+    snprintf(name, sizeof(name), "process %s", w->conf.jobs_topic);
+    sp.name = name;
+    sp.kind = CW_SPAN_CONSUMER;
+    sp.start_ns = queued < e->dispatched_ns || !e->dispatched_ns ? queued : e->dispatched_ns;
+    sp.end_ns = acked;
+    sp.status = ok ? CW_SPAN_UNSET : CW_SPAN_ERROR;
+    sp.status_message = ok ? NULL : code;
+    cw_span_attr_t a[] = {
+        {"messaging.system", CW_ATTR_STR, "kafka", 0},
+        {"messaging.operation.type", CW_ATTR_STR, "process", 0},
+        {"messaging.destination.name", CW_ATTR_STR, w->conf.jobs_topic, 0},
+        {"messaging.destination.partition.id", CW_ATTR_STR, partid, 0},
+        {"messaging.kafka.offset", CW_ATTR_INT, NULL, e->offset},
+        {"messaging.consumer.group.name", CW_ATTR_STR, w->conf.group, 0},
+        {"codeworker.job_id", CW_ATTR_STR, e->dlq ? NULL : e->key, 0},
+        {"codeworker.result_code", CW_ATTR_STR, code, 0},
+        {"codeworker.attempt", CW_ATTR_INT, NULL, e->attempts + 1},
+        {"codeworker.worker", CW_ATTR_STR, w->worker_id, 0},
+    };
+    sp.nattrs = (int)(sizeof(a) / sizeof(a[0]));
+    memcpy(sp.attrs, a, sizeof(a));
+    (void)cw_otlp_add(w->otlp, &sp); /* a span that does not fit is counted as dropped */
+    if (e->dispatched_ns) {
+        cw_span_child(w, e, &sp, "queue", CW_SPAN_INTERNAL, queued, e->dispatched_ns);
+        (void)cw_otlp_add(w->otlp, &sp);
+    }
+    if (e->started_ns) {
+        int64_t ran = e->started_ns + (int64_t)e->prepare_ns;
+        if (e->prepare_ns) {
+            cw_span_child(w, e, &sp, e->lowered ? "lower" : "compile", CW_SPAN_INTERNAL, e->started_ns, ran);
+            sp.attrs[0] = (cw_span_attr_t){"codeworker.lowered", CW_ATTR_BOOL, NULL, e->lowered};
+            sp.nattrs = 1;
+            (void)cw_otlp_add(w->otlp, &sp);
+        }
+        cw_span_child(w, e, &sp, "run", CW_SPAN_INTERNAL, ran, e->run_ns ? ran + (int64_t)e->run_ns : e->done_ns);
+        sp.status = ok ? CW_SPAN_UNSET : CW_SPAN_ERROR;
+        sp.status_message = ok ? NULL : code;
+        sp.attrs[0] = (cw_span_attr_t){"codeworker.result_code", CW_ATTR_STR, code, 0};
+        sp.nattrs = 1;
+        (void)cw_otlp_add(w->otlp, &sp);
+    }
+    char pname[300];
+    snprintf(pname, sizeof(pname), "send %s", e->topic ? e->topic : "");
+    cw_span_child(w, e, &sp, pname, CW_SPAN_PRODUCER, e->done_ns, acked);
+    sp.attrs[0] = (cw_span_attr_t){"messaging.system", CW_ATTR_STR, "kafka", 0};
+    sp.attrs[1] = (cw_span_attr_t){"messaging.operation.type", CW_ATTR_STR, "send", 0};
+    sp.attrs[2] = (cw_span_attr_t){"messaging.destination.name", CW_ATTR_STR, e->topic, 0};
+    sp.attrs[3] = (cw_span_attr_t){"codeworker.transactional", CW_ATTR_BOOL, NULL, w->eos};
+    sp.nattrs = 4;
+    (void)cw_otlp_add(w->otlp, &sp);
+}
+
 static void cw_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque) {
     (void)rk;
     cw_worker_t *w = opaque;
@@ -607,6 +729,7 @@ static void cw_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque
     }
     e->done = 1;
     w->in_flight--;
+    cw_span_emit(w, e);
     cw_part_advance(w, e->part);
 }
 
@@ -732,6 +855,7 @@ static void cw_pool_done(void *ud, const cw_pool_result_t *r) {
     }
     if (r->code >= 0 && r->code < CW_RES__COUNT)
         w->m.jobs[r->code]++;
+    cw_span_take(w, e, r);
     cw_buf_t b;
     cw_buf_init(&b, 0);
     if (r->job_id && r->len > 1 && r->json[r->len - 1] == '}') {
@@ -1082,7 +1206,14 @@ static int cw_http_handler(void *ud, const char *path, cw_buf_t *body, const cha
         }
         cw_cfeed_stats_t cst;
         cw_cfeed_get_stats(w->cfeed, &cst);
+        cw_otlp_stats_t ost = {0};
+        if (w->otlp)
+            cw_otlp_stats(w->otlp, &ost);
         cw_metrics_gauges_t g = {.cancel_records = cst.records,
+                                 .spans_sent = ost.spans_sent,
+                                 .spans_dropped = ost.spans_dropped,
+                                 .otlp_requests = ost.requests,
+                                 .otlp_errors = ost.request_errors,
                                  .cancel_stops = w->cancel_stops,
                                  .cancel_ids = w->cancels ? (int)cw_cancels_count(w->cancels) : 0,
                                  .in_flight = w->in_flight,
@@ -1371,6 +1502,25 @@ cw_err_t cw_worker_new(const cw_conf_t *conf, char *const *exec_argv, volatile s
     if (cw_kafka_owned_check(conf, errstr, n))
         goto fail;
     w->eos = conf->delivery == CW_DELIVERY_EXACTLY_ONCE;
+    if (conf->otlp_url[0]) {
+        cw_otlp_conf_t oc = {.url = conf->otlp_url,
+                             .headers = conf->otlp_headers,
+                             .service = conf->otlp_service[0] ? conf->otlp_service : "codeworker",
+                             .version = CW_VERSION,
+                             .instance = w->worker_id,
+                             .flush_ms = conf->otlp_flush_ms,
+                             .timeout_ms = conf->otlp_timeout_ms,
+                             .max_bytes = (size_t)conf->otlp_max_bytes};
+        err = cw_otlp_new(&oc, &w->otlp);
+        if (err) {
+            snprintf(errstr, n, "otlp: %s", err == CW_ERR_INVALID
+                                                ? "otlp.endpoint must be an http:// or https:// URL and otlp.headers "
+                                                  "\"name=value,...\" (at most 16, token names)"
+                                                : cw_err2str(err));
+            goto fail;
+        }
+        err = CW_ERR_INVALID;
+    }
     if (conf->reply_pattern[0]) {
         if (regcomp(&w->reply_re, conf->reply_pattern, REG_EXTENDED)) {
             snprintf(errstr, n, "reply.topic.pattern is not a valid regular expression");
@@ -1584,6 +1734,8 @@ int cw_worker_run(cw_worker_t *w) {
         cw_commit(w, -1, 1);
     }
     rd_kafka_consumer_close(w->consumer);
+    cw_otlp_free(w->otlp); /* the last spans go out (one request, within otlp.timeout.ms) */
+    w->otlp = NULL;
     snprintf(x, sizeof(x), "\"unfinished\":%d,\"consumed\":%llu", w->in_flight, (unsigned long long)w->m.consumed);
     cw_wlog("info", "worker stopped", x);
     return w->fatal ? 1 : 0;
@@ -1592,6 +1744,7 @@ int cw_worker_run(cw_worker_t *w) {
 void cw_worker_free(cw_worker_t *w) {
     if (!w)
         return;
+    cw_otlp_free(w->otlp);
     if (w->http)
         cw_http_stop(w->http);
     if (w->pool)
