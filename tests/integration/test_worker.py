@@ -587,6 +587,58 @@ def test_cancel(mode):
     stop(w)
 
 
+def test_cancel_unhonoured():
+    """The fallback behind an executor that does not answer a cancel: it
+    is stopped (SIGSTOP, so it cannot see the request), the supervisor kills
+    it after the 50 ms grace and writes the CANCELLED result itself, with
+    the lines recovered from its log region; a fresh executor takes the
+    next job."""
+    import urllib.request
+    t = Topics("cancel-kill")
+    w = start_worker(t, executors=1, extra=["--delivery", "at-least-once"])
+    check("cancel (unhonoured): worker started", wait_log(w, "partitions assigned"), open(w.logpath).read()[-400:])
+    log = open(w.logpath).read()
+    port = json.loads([l for l in log.splitlines() if '"worker started"' in l][0])["metricsPort"]
+
+    def metric(name):
+        body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+        return int(float(([l.split()[1] for l in body.splitlines() if l.startswith(name + " ")] or ["0"])[0]))
+
+    submit(t, [json.dumps({"jobId": "deaf-1", "code": "console.log('before'); console.warn('stopped'); while (true) {}",
+                           "timeout": 60})])
+    end = time.time() + 60
+    while time.time() < end and metric("codeworker_executors_busy") < 1:
+        time.sleep(0.2)
+    time.sleep(0.5)  # the two lines are in the log region
+    execs = children(w.pid)
+    check("cancel (unhonoured): one executor runs the job", len(execs) == 1, execs)
+    kills0 = metric("codeworker_executor_kills_total")
+    for pid in execs:
+        os.kill(pid, signal.SIGSTOP)
+    t0 = time.time()
+    cancel(t, "deaf-1", reason="gave up")
+    recs = kcat_read(t.results, expect_keys=1, timeout=60)
+    took = time.time() - t0
+    by = {k: [json.loads(x) for x in v] for k, v in results_by_key(recs).items()}
+    r = (by.get("deaf-1") or [{}])[0]
+    check("cancel (unhonoured): exactly one result", list(by) == ["deaf-1"] and len(by["deaf-1"]) == 1,
+          {k: len(v) for k, v in by.items()})
+    check("cancel (unhonoured): the supervisor's CANCELLED result carries the recovered lines",
+          r.get("resultCode") == "CANCELLED" and [e.get("message") for e in r.get("logs") or []] == ["before", "stopped"]
+          and r.get("logsRecovered") is True, r)
+    check("cancel (unhonoured): it came long before the job's 60 s timeout", took < 30, took)
+    check("cancel (unhonoured): the executor was killed (counted), not waited for",
+          metric("codeworker_executor_kills_total") == kills0 + 1, (kills0, metric("codeworker_executor_kills_total")))
+    check("cancel (unhonoured): the audit row says why",
+          (r.get("actionExecutionLog") or {}).get("Message") == "Execution cancelled: gave up", r.get("actionExecutionLog"))
+    validate_all("result", [r], "cancel (unhonoured): result")
+    submit(t, [json.dumps({"jobId": "after-2", "code": "output = 3"})])
+    after = results_by_key(kcat_read(t.results, expect_keys=2, timeout=60)).get("after-2", [])
+    check("cancel (unhonoured): a fresh executor takes the next job",
+          len(after) == 1 and json.loads(after[0]).get("output") == 3 and children(w.pid) != execs, after)
+    stop(w)
+
+
 def main():
     try:
         test_reply_topic_and_own_client()
@@ -594,6 +646,7 @@ def main():
         test_trace_context("at-least-once")
         test_cancel("exactly-once")
         test_cancel("at-least-once")
+        test_cancel_unhonoured()
         test_metrics_and_config()
         test_malformed()
         test_two_workers()
