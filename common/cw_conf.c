@@ -30,6 +30,8 @@ static const cw_conf_prop_t cw_conf_props[] = {
     {"cancel.topic", CW_S(cancel_topic), 0, 0, "execute-code.cancel", "compacted topic of cancel records (key = jobId) that every worker follows; empty = cancellation off"},
     {"cancel.lookback.ms", CW_I(cancel_lookback_ms), 0, 604800000, "3600000", "at start-up, read the cancel records of this many past milliseconds (jobs may have waited that long)"},
     {"cancel.max.entries", CW_I(cancel_max_entries), 1, 10000000, "100000", "cancelled jobIds remembered; the oldest is forgotten first"},
+    {"logs.topic", CW_S(logs_topic), 0, 0, "", "topic the console lines of running jobs are published to as they are written (key = jobId), for live tailing (codeworker submit --wait --follow); empty = off"},
+    {"logs.interval.ms", CW_I(logs_interval_ms), 10, 10000, "100", "how often the lines of running jobs are gathered for logs.topic"},
     {"group", CW_S(group), 0, 0, "codeworker", "consumer group id; workers in one group share the partitions"},
     {"client.id", CW_S(client_id), 0, 0, "codeworker", "Kafka client.id prefix"},
     {"mock.inject", CW_S(mock_inject), 0, 0, "", "with brokers=mock only: request errors to inject, \"Api[@N]:ERR[,ERR...];...\" (after N results); for fault tests"},

@@ -24,7 +24,7 @@ typedef enum { CW_DELIVERY_AT_LEAST_ONCE = 0, CW_DELIVERY_EXACTLY_ONCE = 1 } cw_
 
 typedef struct cw_conf {
     char brokers[512];
-    char jobs_topic[250], results_topic[250], dlq_topic[250], cancel_topic[250];
+    char jobs_topic[250], results_topic[250], dlq_topic[250], cancel_topic[250], logs_topic[250];
     char group[250];
     char reply_pattern[250];
     char metrics_bind[64];
@@ -33,6 +33,7 @@ typedef struct cw_conf {
     char modules_allowed[512];
     char sandbox_user[64], sandbox_group[64];
     char otlp_url[512], otlp_headers[1024], otlp_service[128];
+    int logs_interval_ms;
     int otlp_flush_ms, otlp_timeout_ms, otlp_max_bytes, otlp_untraced;
     int executors;
     int create_topics;

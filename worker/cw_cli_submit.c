@@ -8,6 +8,12 @@
  * it reads the results topic's end offsets *before* producing and consumes
  * from there (read_committed).  Exit status: 0 when every awaited job
  * succeeded, 1 when any failed, 3 when the wait timed out, 2 on errors.
+ *
+ * --follow also reads the workers' live log topic (logs.topic; the same
+ * end-offsets-first rule) and prints each console line of the awaited jobs
+ * to stderr as "[jobId] level: message" while they run; after a job's
+ * result it waits (at most 2 s) for that attempt's last log record, so the
+ * lines come before the command ends.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -27,6 +33,8 @@
 typedef struct cw_sub_job {
     char *id;
     int seen;
+    int attempt;  /* the result's attempt (--follow) */
+    int ended;    /* the attempt whose end log record was read (--follow) */
 } cw_sub_job_t;
 
 static void cw_submit_usage(FILE *f) {
@@ -41,6 +49,10 @@ static void cw_submit_usage(FILE *f) {
             "      --input JSON        its inputData\n"
             "  -w, --wait              print each job's result line as it arrives\n"
             "  -t, --wait-timeout S    give up waiting after S seconds (default 120)\n"
+            "  -f, --follow            with --wait: print the jobs' console lines to stderr as\n"
+            "                          they are written (needs workers with logs.topic set)\n"
+            "      --logs-topic T      the workers' logs.topic (default execute-code.logs,\n"
+            "                          or CODEWORKER_LOGS_TOPIC)\n"
             "      --read TOPIC        print every committed record of TOPIC (read_committed) and exit\n"
             "      --traceparent TP    W3C trace context header of every job sent (the worker copies it\n"
             "                          to the result's headers and the audit row); --tracestate TS too\n"
@@ -163,6 +175,60 @@ static int cw_submit_read(const char *brokers, const char *topic, char **xk, cha
     return 0;
 }
 
+/* Add every partition of `topic` at its current end offset to `l`, so no
+ * record produced from now on is missed.  0, or -1 (said on stderr when
+ * `loud`). */
+static int cw_sub_add_ends(rd_kafka_t *rk, const char *topic, rd_kafka_topic_partition_list_t *l, int loud) {
+    const rd_kafka_metadata_t *md;
+    rd_kafka_topic_t *t = rd_kafka_topic_new(rk, topic, NULL);
+    rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, t, &md, 10000);
+    rd_kafka_topic_destroy(t);
+    if (e || md->topic_cnt != 1 || md->topics[0].err) {
+        if (loud)
+            fprintf(stderr, "Error: cannot read metadata of %s: %s\n", topic,
+                    e ? rd_kafka_err2str(e) : rd_kafka_err2str(md->topics[0].err));
+        if (!e)
+            rd_kafka_metadata_destroy(md);
+        return -1;
+    }
+    for (int i = 0; i < md->topics[0].partition_cnt; i++) {
+        int64_t lo, hi;
+        int32_t pid = md->topics[0].partitions[i].id;
+        if (rd_kafka_query_watermark_offsets(rk, topic, pid, &lo, &hi, 10000)) {
+            if (loud)
+                fprintf(stderr, "Error: cannot read the end offsets of %s\n", topic);
+            rd_kafka_metadata_destroy(md);
+            return -1;
+        }
+        rd_kafka_topic_partition_list_add(l, topic, pid)->offset = hi;
+    }
+    rd_kafka_metadata_destroy(md);
+    return 0;
+}
+
+/* A live log record of one of ours: print its lines; note its end. */
+static void cw_sub_log_record(cw_sub_job_t *jobs, size_t njobs, const rd_kafka_message_t *m) {
+    cJSON *r = cJSON_ParseWithLength(m->payload, m->len);
+    cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "jobId");
+    for (size_t i = 0; cJSON_IsString(id) && i < njobs; i++) {
+        if (strcmp(jobs[i].id, id->valuestring))
+            continue;
+        cJSON *e;
+        cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(r, "logs")) {
+            cJSON *lv = cJSON_GetObjectItemCaseSensitive(e, "level");
+            cJSON *msg = cJSON_GetObjectItemCaseSensitive(e, "message");
+            fprintf(stderr, "[%s] %s: %s\n", jobs[i].id, cJSON_IsString(lv) ? lv->valuestring : "log",
+                    cJSON_IsString(msg) ? msg->valuestring : "");
+        }
+        cJSON *att = cJSON_GetObjectItemCaseSensitive(r, "attempt");
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "end")) && cJSON_IsNumber(att))
+            jobs[i].ended = att->valueint;
+        break;
+    }
+    fflush(stderr);
+    cJSON_Delete(r);
+}
+
 int cw_cli_submit(cw_cli_t *cli, int argc, char **argv) {
     (void)cli;
     static const struct option opts[] = {
@@ -171,8 +237,11 @@ int cw_cli_submit(cw_cli_t *cli, int argc, char **argv) {
         {"input", required_argument, NULL, 4},      {"wait", no_argument, NULL, 'w'},
         {"wait-timeout", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
         {"read", required_argument, NULL, 5},       {"traceparent", required_argument, NULL, 6},
-        {"tracestate", required_argument, NULL, 7},
+        {"tracestate", required_argument, NULL, 7}, {"follow", no_argument, NULL, 'f'},
+        {"logs-topic", required_argument, NULL, 8},
         {NULL, 0, NULL, 0}};
+    const char *logs_topic = getenv("CODEWORKER_LOGS_TOPIC") ? getenv("CODEWORKER_LOGS_TOPIC") : "execute-code.logs";
+    int follow = 0;
     const char *brokers = getenv("CODEWORKER_BROKERS") ? getenv("CODEWORKER_BROKERS") : "127.0.0.1:9092";
     const char *jobs_topic = getenv("CODEWORKER_JOBS_TOPIC") ? getenv("CODEWORKER_JOBS_TOPIC") : "execute-code.jobs";
     const char *results_topic =
@@ -182,7 +251,7 @@ int cw_cli_submit(cw_cli_t *cli, int argc, char **argv) {
     char *xk[32], *xv[32];
     int xn = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "b:wt:X:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "b:wft:X:h", opts, NULL)) != -1) {
         switch (c) {
         case 'b': brokers = optarg; break;
         case 1: jobs_topic = optarg; break;
@@ -205,6 +274,8 @@ int cw_cli_submit(cw_cli_t *cli, int argc, char **argv) {
             tracestate = optarg;
             break;
         case 'w': wait = 1; break;
+        case 'f': follow = 1; break;
+        case 8: logs_topic = optarg; break;
         case 't':
             if (cw_cli_parse_int(optarg, 1, 86400, &timeout_s)) {
                 fprintf(stderr, "Error: --wait-timeout must be 1..86400 seconds\n");
@@ -228,6 +299,10 @@ int cw_cli_submit(cw_cli_t *cli, int argc, char **argv) {
     }
     if (read_topic)
         return cw_submit_read(brokers, read_topic, xk, xv, xn);
+    if (follow && !wait) {
+        fprintf(stderr, "Error: --follow needs --wait\n");
+        return 2;
+    }
     const char *file = optind < argc ? argv[optind] : NULL;
     if ((file && code) || (!file && !code)) {
         fprintf(stderr, "Error: give either FILE (or -) or --code\n");
@@ -334,30 +409,16 @@ int cw_cli_submit(cw_cli_t *cli, int argc, char **argv) {
             goto out;
         }
         rd_kafka_poll_set_consumer(consumer);
-        const rd_kafka_metadata_t *md;
-        rd_kafka_topic_t *t = rd_kafka_topic_new(consumer, results_topic, NULL);
-        rd_kafka_resp_err_t e = rd_kafka_metadata(consumer, 0, t, &md, 10000);
-        rd_kafka_topic_destroy(t);
-        if (e || md->topic_cnt != 1 || md->topics[0].err) {
-            fprintf(stderr, "Error: cannot read metadata of %s: %s\n", results_topic,
-                    e ? rd_kafka_err2str(e) : rd_kafka_err2str(md->topics[0].err));
-            if (!e)
-                rd_kafka_metadata_destroy(md);
+        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(8);
+        if (cw_sub_add_ends(consumer, results_topic, l, 1)) {
+            rd_kafka_topic_partition_list_destroy(l);
             goto out;
         }
-        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
-        for (int i = 0; i < md->topics[0].partition_cnt; i++) {
-            int64_t lo, hi;
-            int32_t pid = md->topics[0].partitions[i].id;
-            if (rd_kafka_query_watermark_offsets(consumer, results_topic, pid, &lo, &hi, 10000)) {
-                fprintf(stderr, "Error: cannot read the end offsets of %s\n", results_topic);
-                rd_kafka_topic_partition_list_destroy(l);
-                rd_kafka_metadata_destroy(md);
-                goto out;
-            }
-            rd_kafka_topic_partition_list_add(l, results_topic, pid)->offset = hi;
+        if (follow && cw_sub_add_ends(consumer, logs_topic, l, 0)) {
+            fprintf(stderr, "%% --follow: no topic %s (is logs.topic set on the workers?); results only\n",
+                    logs_topic);
+            follow = 0;
         }
-        rd_kafka_metadata_destroy(md);
         rd_kafka_assign(consumer, l);
         rd_kafka_topic_partition_list_destroy(l);
     }
@@ -406,10 +467,26 @@ int cw_cli_submit(cw_cli_t *cli, int argc, char **argv) {
         size_t left = njobs;
         int any_failed = 0;
         int64_t deadline = cw_mono_ns() + (int64_t)timeout_s * 1000000000LL;
-        while (left && cw_mono_ns() < deadline) {
-            rd_kafka_message_t *m = rd_kafka_consumer_poll(consumer, 200);
+        int64_t settle = 0; /* --follow: when the last result came */
+        for (;;) {
+            int64_t now = cw_mono_ns();
+            if (now >= deadline)
+                break;
+            if (!left) {
+                size_t open_logs = 0;
+                for (size_t i = 0; follow && i < njobs; i++)
+                    open_logs += jobs[i].ended < jobs[i].attempt;
+                if (!open_logs || now - settle > 2000000000LL)
+                    break;
+            }
+            rd_kafka_message_t *m = rd_kafka_consumer_poll(consumer, left ? 200 : 50);
             if (!m)
                 continue;
+            if (follow && !m->err && !strcmp(rd_kafka_topic_name(m->rkt), logs_topic)) {
+                cw_sub_log_record(jobs, njobs, m);
+                rd_kafka_message_destroy(m);
+                continue;
+            }
             if (!m->err && m->key) {
                 for (size_t i = 0; i < njobs; i++) {
                     if (!jobs[i].seen && strlen(jobs[i].id) == m->key_len && !memcmp(jobs[i].id, m->key, m->key_len)) {
@@ -422,6 +499,12 @@ int cw_cli_submit(cw_cli_t *cli, int argc, char **argv) {
                         cJSON *r = cJSON_ParseWithLength(m->payload, m->len);
                         if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "success")))
                             any_failed = 1;
+                        cJSON *att = cJSON_GetObjectItemCaseSensitive(r, "attempt");
+                        jobs[i].attempt = cJSON_IsNumber(att) ? att->valueint : 1;
+                        /* a job that never started has no log records to wait for */
+                        if (!cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "logs")))
+                            jobs[i].ended = jobs[i].attempt;
+                        settle = cw_mono_ns();
                         cJSON_Delete(r);
                         break;
                     }

@@ -53,6 +53,8 @@ cw_err_t cw_metrics_render(const cw_metrics_t *m, const cw_metrics_gauges_t *g, 
     CW_COUNTER("codeworker_executor_kills_total", "Executors killed at a job's hard deadline.", g->executor_kills);
     CW_COUNTER("codeworker_cancel_records_total", "Cancel records read from the cancel topic.", g->cancel_records);
     CW_COUNTER("codeworker_cancel_stops_total", "Running jobs asked to stop by a cancel.", g->cancel_stops);
+    CW_COUNTER("codeworker_log_records_total", "Live log records delivered to logs.topic.", g->log_records);
+    CW_COUNTER("codeworker_log_records_dropped_total", "Live log records dropped (producer queue full) or not delivered.", g->log_records_dropped);
     CW_COUNTER("codeworker_spans_sent_total", "Spans the OpenTelemetry collector accepted.", g->spans_sent);
     CW_COUNTER("codeworker_spans_dropped_total", "Spans dropped: the batch was full, or the collector refused or could not take them.", g->spans_dropped);
     CW_COUNTER("codeworker_otlp_requests_total", "OTLP/HTTP export requests made.", g->otlp_requests);

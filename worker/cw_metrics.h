@@ -41,6 +41,7 @@ typedef struct cw_metrics_gauges {
     uint64_t executor_spawns, executor_crashes, executor_kills;
     uint64_t cancel_records, cancel_stops; /* cancel topic records read; running jobs asked to stop */
     uint64_t spans_sent, spans_dropped, otlp_requests, otlp_errors; /* cw_otlp.h (0 when off) */
+    uint64_t log_records, log_records_dropped; /* logs.topic records delivered; dropped or failed */
     int cancel_ids;                        /* cancelled jobIds remembered */
     int healthy, paused;
     int npart;

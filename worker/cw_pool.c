@@ -75,6 +75,7 @@ typedef struct cw_slot {
     int64_t started_ms, started_ns;
     cw_logring_t *ring;   /* this executor's log region; NULL if none */
     uint64_t log_seq;     /* the in-flight job's number in it */
+    size_t streamed;      /* bytes of the job's entries already handed to conf.logs */
 } cw_slot_t;
 
 struct cw_pool {
@@ -108,7 +109,40 @@ static void cw_pool_dispatch(cw_pool_t *p);
 static void cw_slot_spawn(cw_slot_t *s);
 static void cw_slot_cancel(cw_slot_t *s);
 
+/* Hand what the job wrote since the last time to conf.logs. */
+static void cw_slot_stream(cw_slot_t *s, uint64_t ticket, int end, int code) {
+    cw_pool_t *p = s->pool;
+    if (!p->conf.logs || !s->ring || !s->job_id)
+        return;
+    cw_buf_t b;
+    cw_buf_init(&b, 0);
+    int truncated = 0;
+    cw_err_t err = cw_logring_recover(s->ring, s->log_seq, p->conf.log_max_entries, &b, &truncated);
+    if (err == CW_OK && b.len > s->streamed) {
+        const char *from = b.data + s->streamed;
+        size_t len = b.len - s->streamed;
+        if (s->streamed && *from == ',')
+            from++, len--;
+        p->conf.logs(p->ud, ticket, s->job_id, from, len, end, code, truncated);
+        s->streamed = b.len;
+    } else if (end) {
+        p->conf.logs(p->ud, ticket, s->job_id, "", 0, end, code, truncated || err != CW_OK);
+    }
+    cw_buf_free(&b);
+}
+
+void cw_pool_stream_logs(cw_pool_t *p) {
+    if (!p->conf.logs)
+        return;
+    for (int i = 0; i < p->conf.executors; i++) {
+        cw_slot_t *s = &p->slots[i];
+        if (s->state == CW_SLOT_RUNNING && s->item)
+            cw_slot_stream(s, s->item->ticket, 0, 0);
+    }
+}
+
 static void cw_pool_deliver(cw_pool_t *p, cw_slot_t *s, cw_pool_item_t *it, cw_pool_result_t *res) {
+    cw_slot_stream(s, it->ticket, 1, res->code);
     p->pending--;
     res->ticket = it->ticket;
     res->action_id = s->action_id;
@@ -660,6 +694,7 @@ static void cw_pool_dispatch(cw_pool_t *p) {
         s->item = it;
         s->state = CW_SLOT_BUSY;
         s->log_seq = s->ring ? cw_logring_arm(s->ring) : 0;
+        s->streamed = 0;
         s->dispatched_ms = cw_now_ms();
         s->dispatched_wall_ns = cw_now_ns();
         s->start_wall_ns = 0;

@@ -49,6 +49,15 @@ typedef struct cw_pool_conf {
     const char *(*cancelled)(void *ud, uint64_t ticket, const char *job_id);
     double cancel_grace_s;   /* a cancelled job's executor is killed this long
                                 after being asked to stop, if it has not */
+    /* Live logs (NULL: off).  Called with the console entries ("{...},{...}",
+     * whole and valid, as cw_logring_parse() gives them) a started job has
+     * written since the last call: from cw_pool_stream_logs() while it runs
+     * (only when there is something new), and once more with end = 1 just
+     * before its result is delivered (the rest, maybe none; `code` is the
+     * result's cw_rescode_t and `truncated` says the region dropped lines).
+     * A job whose executor never said START has none of these calls. */
+    void (*logs)(void *ud, uint64_t ticket, const char *job_id, const char *entries, size_t len, int end, int code,
+                 int truncated);
 } cw_pool_conf_t;
 
 void cw_pool_conf_default(cw_pool_conf_t *c);
@@ -97,6 +106,11 @@ cw_err_t cw_pool_submit(cw_pool_t *p, uint64_t ticket, const char *job, size_t l
  * is stopped when its START arrives (conf.cancelled).  Returns how many
  * executors were asked. */
 int cw_pool_cancel(cw_pool_t *p, const char *job_id);
+
+/* Hand the new console lines of every running job to conf.logs (a no-op
+ * when it is NULL).  Reads each running executor's log region, so call it
+ * on a timer (every 100 ms or so), not per event. */
+void cw_pool_stream_logs(cw_pool_t *p);
 
 /* Jobs submitted whose result has not been delivered yet. */
 size_t cw_pool_pending(const cw_pool_t *p);

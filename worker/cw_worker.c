@@ -107,6 +107,7 @@ typedef struct cw_entry {
     int64_t dispatched_ns, started_ns, done_ns;
     uint64_t prepare_ns, run_ns;
     int lowered, rescode;
+    uint32_t log_records; /* records of its lines published to logs.topic so far */
 } cw_entry_t;
 
 struct cw_part {
@@ -139,6 +140,9 @@ struct cw_worker {
     cw_cfeed_t *cfeed;     /* the cancel topic's reader */
     uint64_t cancel_stops;
     cw_otlp_t *otlp;       /* the span exporter (NULL: otlp.endpoint is empty) */
+    rd_kafka_t *lproducer; /* live logs (logs.topic): a plain producer, outside the transactions */
+    ev_timer logs_timer;
+    uint64_t log_records, log_records_dropped, log_record_errors;
     cw_part_t **parts;
     int nparts_cap;
     int in_flight;     /* entries not yet done */
@@ -582,6 +586,74 @@ static void cw_retry_produce(cw_worker_t *w) {
         if (cw_produce_entry(w, e))
             cw_retry_later(w, e);
     }
+}
+
+/* ---- live logs ------------------------------------------------------------ */
+
+/* conf.logs of the pool: publish a running job's new console lines to
+ * logs.topic as one record, {"jobId", "seq", "attempt", "logs": [...]}, and
+ * a last one with "end": true and the attempt's resultCode.  Best effort:
+ * the result carries the authoritative logs, so a record the producer
+ * cannot queue is dropped and counted, never waited for. */
+static void cw_on_logs(void *ud, uint64_t ticket, const char *job_id, const char *entries, size_t len, int end,
+                       int code, int truncated) {
+    cw_worker_t *w = ud;
+    cw_entry_t *e = (cw_entry_t *)(uintptr_t)ticket;
+    if (!w->lproducer || !e || e->stale)
+        return;
+    cw_buf_t b;
+    cw_buf_init(&b, 0);
+    cw_err_t err = cw_buf_puts(&b, "{\"jobId\":");
+    if (!err)
+        err = cw_utf8_json_string(&b, job_id, strlen(job_id));
+    if (!err)
+        err = cw_buf_printf(&b, ",\"seq\":%u,\"attempt\":%d,\"logs\":[", e->log_records, e->attempts + 1);
+    if (!err)
+        err = cw_buf_append(&b, entries, len);
+    if (!err)
+        err = cw_buf_putc(&b, ']');
+    if (!err && end)
+        err = cw_buf_printf(&b, ",\"end\":true,\"resultCode\":\"%s\",\"truncated\":%s",
+                            cw_rescode2str((cw_rescode_t)code), truncated ? "true" : "false");
+    if (!err)
+        err = cw_buf_putc(&b, '}');
+    if (err) {
+        w->log_records_dropped++;
+        cw_buf_free(&b);
+        return;
+    }
+    rd_kafka_headers_t *h = rd_kafka_headers_new(3);
+    rd_kafka_header_add(h, "content-type", -1, "application/json", -1);
+    if (e->traceparent)
+        rd_kafka_header_add(h, "traceparent", -1, e->traceparent, -1);
+    if (e->tracestate)
+        rd_kafka_header_add(h, "tracestate", -1, e->tracestate, -1);
+    rd_kafka_resp_err_t kerr = rd_kafka_producev(
+        w->lproducer, RD_KAFKA_V_TOPIC(w->conf.logs_topic), RD_KAFKA_V_KEY(job_id, strlen(job_id)),
+        RD_KAFKA_V_VALUE(b.data, b.len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END);
+    if (kerr) {
+        rd_kafka_headers_destroy(h);
+        w->log_records_dropped++;
+    } else {
+        e->log_records++;
+    }
+    cw_buf_free(&b);
+}
+
+static void cw_logs_dr(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque) {
+    (void)rk;
+    cw_worker_t *w = opaque;
+    if (msg->err)
+        w->log_record_errors++;
+    else
+        w->log_records++;
+}
+
+static void cw_logs_tick(struct ev_loop *loop, ev_timer *t, int revents) {
+    (void)loop, (void)revents;
+    cw_worker_t *w = t->data;
+    cw_pool_stream_logs(w->pool);
+    rd_kafka_poll(w->lproducer, 0); /* delivery reports */
 }
 
 /* ---- spans ---------------------------------------------------------------- */
@@ -1214,6 +1286,8 @@ static int cw_http_handler(void *ud, const char *path, cw_buf_t *body, const cha
                                  .spans_dropped = ost.spans_dropped,
                                  .otlp_requests = ost.requests,
                                  .otlp_errors = ost.request_errors,
+                                 .log_records = w->log_records,
+                                 .log_records_dropped = w->log_records_dropped + w->log_record_errors,
                                  .cancel_stops = w->cancel_stops,
                                  .cancel_ids = w->cancels ? (int)cw_cancels_count(w->cancels) : 0,
                                  .in_flight = w->in_flight,
@@ -1312,8 +1386,13 @@ static int cw_kafka_owned_check(const cw_conf_t *conf, char *errstr, size_t n) {
 }
 
 static cw_err_t cw_create_topics(cw_worker_t *w, char *errstr, size_t n) {
-    const char *topics[4] = {w->conf.jobs_topic, w->conf.results_topic, w->conf.dlq_topic, w->conf.cancel_topic};
-    const int nt_count = w->conf.cancel_topic[0] ? 4 : 3;
+    /* jobs, results, dead letters, then the optional cancel and logs topics */
+    const char *topics[5] = {w->conf.jobs_topic, w->conf.results_topic, w->conf.dlq_topic};
+    int nt_count = 3, cancel_i = -1, logs_i = -1;
+    if (w->conf.cancel_topic[0])
+        topics[cancel_i = nt_count++] = w->conf.cancel_topic;
+    if (w->conf.logs_topic[0])
+        topics[logs_i = nt_count++] = w->conf.logs_topic;
     if (w->mock) {
         for (int i = 0; i < nt_count; i++)
             rd_kafka_mock_topic_create(w->mock, topics[i], w->conf.partitions, 1);
@@ -1322,7 +1401,7 @@ static cw_err_t cw_create_topics(cw_worker_t *w, char *errstr, size_t n) {
     for (int attempt = 1;; attempt++) {
         if (w->stop_flag && *w->stop_flag)
             return CW_ERR_STATE;
-        rd_kafka_NewTopic_t *nt[4];
+        rd_kafka_NewTopic_t *nt[5];
         for (int i = 0; i < nt_count; i++) {
             nt[i] = rd_kafka_NewTopic_new(topics[i], w->conf.partitions, -1, errstr, n);
             if (!nt[i]) {
@@ -1332,8 +1411,12 @@ static cw_err_t cw_create_topics(cw_worker_t *w, char *errstr, size_t n) {
             }
             if (i == 1) /* the results topic takes the largest result the producer may send */
                 rd_kafka_NewTopic_set_config(nt[i], "max.message.bytes", w->produce_max);
-            if (i == 3) /* one record per jobId is all a cancel needs */
+            if (i == cancel_i) /* one record per jobId is all a cancel needs */
                 rd_kafka_NewTopic_set_config(nt[i], "cleanup.policy", "compact");
+            if (i == logs_i) { /* for tailing, not keeping: the result holds the logs */
+                rd_kafka_NewTopic_set_config(nt[i], "retention.ms", "86400000");
+                rd_kafka_NewTopic_set_config(nt[i], "max.message.bytes", "2097152");
+            }
         }
         rd_kafka_queue_t *q = rd_kafka_queue_new(w->producer);
         rd_kafka_AdminOptions_t *o = rd_kafka_AdminOptions_new(w->producer, RD_KAFKA_ADMIN_OP_CREATETOPICS);
@@ -1673,10 +1756,36 @@ cw_err_t cw_worker_new(const cw_conf_t *conf, char *const *exec_argv, volatile s
     w->pq = rd_kafka_queue_get_main(w->producer);
     rd_kafka_queue_io_event_enable(w->pq, w->ppipe[1], "1", 1);
 
+    if (conf->logs_topic[0]) {
+        /* Live logs: not part of the results' delivery guarantee, so a
+         * producer of their own, outside the transactions, that never
+         * blocks the loop (a full queue drops the record). */
+        rd_kafka_conf_t *lc = cw_kconf(w, brokers, errstr, n);
+        if (!lc)
+            goto fail;
+        char cid[200];
+        snprintf(cid, sizeof(cid), "%s-logs", conf->client_id);
+        if (cw_set(lc, "client.id", cid, errstr, n) || cw_set(lc, "enable.idempotence", "false", errstr, n) ||
+            cw_set_default(w, lc, "acks", "1", errstr, n) || cw_set_default(w, lc, "linger.ms", "5", errstr, n) ||
+            cw_set_default(w, lc, "message.max.bytes", "2097152", errstr, n) ||
+            cw_set_default(w, lc, "queue.buffering.max.kbytes", "65536", errstr, n)) {
+            rd_kafka_conf_destroy(lc);
+            goto fail;
+        }
+        rd_kafka_conf_set_dr_msg_cb(lc, cw_logs_dr);
+        rd_kafka_conf_set_opaque(lc, w);
+        w->lproducer = rd_kafka_new(RD_KAFKA_PRODUCER, lc, errstr, n);
+        if (!w->lproducer) {
+            rd_kafka_conf_destroy(lc);
+            goto fail;
+        }
+    }
+
     cw_pool_conf_t pcf;
     cw_pool_conf_default(&pcf);
     pcf.executors = conf->executors;
     pcf.cancelled = w->cancels ? cw_pool_cancelled_cb : NULL;
+    pcf.logs = w->lproducer ? cw_on_logs : NULL;
     pcf.exec_argv = exec_argv;
     pcf.max_job_bytes = (size_t)conf->job_max_bytes;
     pcf.max_result_bytes = (size_t)conf->result_max_bytes + 65536;
@@ -1708,6 +1817,12 @@ int cw_worker_run(cw_worker_t *w) {
     ev_timer_init(&w->tick, cw_tick, 0.05, 0.05);
     w->tick.data = w;
     ev_timer_start(w->loop, &w->tick);
+    if (w->lproducer) {
+        double li = w->conf.logs_interval_ms / 1000.0;
+        ev_timer_init(&w->logs_timer, cw_logs_tick, li, li);
+        w->logs_timer.data = w;
+        ev_timer_start(w->loop, &w->logs_timer);
+    }
     double ci = w->conf.commit_interval_ms / 1000.0;
     ev_timer_init(&w->commit_timer, cw_commit_cb, ci, ci);
     w->commit_timer.data = w;
@@ -1736,6 +1851,8 @@ int cw_worker_run(cw_worker_t *w) {
     rd_kafka_consumer_close(w->consumer);
     cw_otlp_free(w->otlp); /* the last spans go out (one request, within otlp.timeout.ms) */
     w->otlp = NULL;
+    if (w->lproducer)
+        rd_kafka_flush(w->lproducer, 5000);
     snprintf(x, sizeof(x), "\"unfinished\":%d,\"consumed\":%llu", w->in_flight, (unsigned long long)w->m.consumed);
     cw_wlog("info", "worker stopped", x);
     return w->fatal ? 1 : 0;
@@ -1745,6 +1862,8 @@ void cw_worker_free(cw_worker_t *w) {
     if (!w)
         return;
     cw_otlp_free(w->otlp);
+    if (w->lproducer)
+        rd_kafka_destroy(w->lproducer);
     if (w->http)
         cw_http_stop(w->http);
     if (w->pool)

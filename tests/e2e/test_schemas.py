@@ -127,17 +127,23 @@ def why(validator, doc):
 # ---- the schemas themselves -------------------------------------------------
 
 validators = {}
-for kind in ("job", "result", "dlq", "cancel"):
+KINDS = ("job", "result", "dlq", "cancel", "logs")
+# The live log record refers to the result's log entries by the result schema's $id.
+from referencing import Registry, Resource  # noqa: E402 -- jsonschema's own dependency
+REGISTRY = Registry().with_resources(
+    [(load(os.path.join(SCHEMAS, f"{k}.schema.json"))["$id"],
+      Resource.from_contents(load(os.path.join(SCHEMAS, f"{k}.schema.json")))) for k in KINDS])
+for kind in KINDS:
     path = os.path.join(SCHEMAS, f"{kind}.schema.json")
     try:
         schema = load(path)
         Draft202012Validator.check_schema(schema)
-        validators[kind] = Draft202012Validator(schema, format_checker=FORMATS)
+        validators[kind] = Draft202012Validator(schema, format_checker=FORMATS, registry=REGISTRY)
         check(f"{kind}.schema.json is a valid draft 2020-12 schema",
               schema.get("$schema") == "https://json-schema.org/draft/2020-12/schema", "wrong $schema")
     except Exception as e:  # noqa: BLE001 -- any failure here is a FAIL line
         check(f"{kind}.schema.json is a valid draft 2020-12 schema", False, f"{type(e).__name__}: {e}")
-if len(validators) != 4:
+if len(validators) != len(KINDS):
     finish()
 RESULT = validators["result"]
 
@@ -177,7 +183,7 @@ for name in sorted(present):
     kind = name.split("-", 1)[0]
     v = validators.get(kind)
     if v is None:
-        check(f"example {name}", False, "name must start with job-, result-, dlq- or cancel-")
+        check(f"example {name}", False, "name must start with job-, result-, dlq-, cancel- or logs-")
         continue
     try:
         doc = load(os.path.join(EXAMPLES, name))

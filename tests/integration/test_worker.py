@@ -121,9 +121,13 @@ def schema_validator(name):
         from jsonschema import Draft202012Validator
     except ImportError:
         return None
-    with open(os.path.join(root, "schemas", name + ".schema.json")) as f:
-        schema = json.load(f)
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    from referencing import Registry, Resource
+    docs = {}
+    for k in ("job", "result", "dlq", "cancel", "logs"):
+        with open(os.path.join(root, "schemas", k + ".schema.json")) as f:
+            docs[k] = json.load(f)
+    registry = Registry().with_resources([(d["$id"], Resource.from_contents(d)) for d in docs.values()])
+    return Draft202012Validator(docs[name], format_checker=Draft202012Validator.FORMAT_CHECKER, registry=registry)
 
 
 def validate_all(name, docs, what):
@@ -639,6 +643,95 @@ def test_cancel_unhonoured():
     stop(w)
 
 
+def test_live_logs(mode):
+    """logs.topic: the console lines of a running job are published while
+    it runs (keyed by jobId, in order, an end record per attempt), and
+    `codeworker submit --wait --follow` prints them before the result."""
+    import threading
+    import urllib.request
+    t = Topics("logs-" + mode[:4])
+    logs_topic = t.jobs.replace(".jobs", ".logs")
+    w = start_worker(t, executors=2, extra=["--delivery", mode, "-X", "logs.topic=" + logs_topic,
+                                            "-X", "logs.interval.ms=50"])
+    check(f"live logs ({mode}): worker started", wait_log(w, "partitions assigned"), open(w.logpath).read()[-400:])
+    slow = ("console.log('one'); console.warn('two', {n: 2}); const t0 = Date.now(); while (Date.now() - t0 < 1500) {} "
+            "console.error('three'); output = 1")
+    submit(t, [json.dumps({"jobId": "slow-1", "code": slow, "timeout": 20}),
+               json.dumps({"jobId": "quiet-1", "code": "output = 2"}),
+               json.dumps({"jobId": "loops-1", "code": "console.log('looping'); while (true) {}", "timeout": 1})])
+    recs = kcat_read(t.results, expect_keys=3, timeout=90)
+    res = {k: json.loads(v[0]) for k, v in results_by_key(recs).items()}
+    check(f"live logs ({mode}): the three results", sorted(res) == ["loops-1", "quiet-1", "slow-1"], sorted(res))
+    time.sleep(1)
+    p = subprocess.run(["kcat", "-b", BROKERS, "-C", "-t", logs_topic, "-o", "beginning", "-e", "-q", "-J"],
+                       capture_output=True, timeout=60)
+    envs = [json.loads(l) for l in p.stdout.decode("utf-8", "replace").splitlines() if l.strip()]
+    by = {}
+    for env in envs:
+        by.setdefault(env["key"], []).append((env["ts"], json.loads(env["payload"])))
+    slow_recs = sorted(by.get("slow-1", []), key=lambda r: r[1]["seq"])
+    lines = [e["message"] for _, r in slow_recs for e in r["logs"]]
+    check(f"live logs ({mode}): the slow job's lines, in order, equal its result's logs",
+          lines == [e["message"] for e in res.get("slow-1", {}).get("logs", [])] == ["one", "two {\"n\":2}", "three"],
+          (lines, res.get("slow-1", {}).get("logs")))
+    check(f"live logs ({mode}): numbered from 0 without gaps, one end record last, saying SUCCESS",
+          [r["seq"] for _, r in slow_recs] == list(range(len(slow_recs))) and len(slow_recs) >= 2
+          and [r.get("end") for _, r in slow_recs].count(True) == 1 and slow_recs[-1][1].get("end") is True
+          and slow_recs[-1][1].get("resultCode") == "SUCCESS", [r for _, r in slow_recs])
+    first_ts = slow_recs[0][0] if slow_recs else 0
+    end_ts = slow_recs[-1][0] if slow_recs else 0
+    check(f"live logs ({mode}): the first lines were published while the job still ran (>= 1 s before its end)",
+          slow_recs and slow_recs[0][1]["logs"] and [e["message"] for e in slow_recs[0][1]["logs"]][0] == "one"
+          and end_ts - first_ts >= 1000, (first_ts, end_ts))
+    loops = by.get("loops-1", [])
+    check(f"live logs ({mode}): a job that times out streams its line and an end record saying TIMEOUT",
+          [e["message"] for _, r in loops for e in r["logs"]] == ["looping"]
+          and any(r.get("end") and r.get("resultCode") == "TIMEOUT" for _, r in loops), [r for _, r in loops])
+    quiet = by.get("quiet-1", [])
+    check(f"live logs ({mode}): a job that logs nothing has only its end record",
+          len(quiet) == 1 and quiet[0][1]["logs"] == [] and quiet[0][1].get("end") is True, quiet)
+    validate_all("logs", [r for v in by.values() for _, r in v], f"live logs ({mode}): records")
+    if mode == "exactly-once":
+        # submit --wait --follow: the lines on stderr while the job runs, the result on stdout
+        proc = subprocess.Popen([BIN, "submit", "--code", slow, "--wait", "--follow", "--brokers", BROKERS,
+                                 "--jobs-topic", t.jobs, "--results-topic", t.results, "--logs-topic", logs_topic,
+                                 "--wait-timeout", "60"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        seen = []
+
+        def reader():
+            for line in proc.stderr:
+                seen.append((time.time(), line.rstrip("\n")))
+        th = threading.Thread(target=reader)
+        th.start()
+        out = proc.stdout.read()
+        proc.wait(timeout=90)
+        th.join(timeout=10)
+        done = time.time()
+        follow = [l for _, l in seen if l.startswith("[")]
+        one = [ts for ts, l in seen if l.endswith("] log: one")]
+        check("live logs: submit --wait --follow prints the lines as [jobId] level: message",
+              len(follow) == 3 and follow[0].endswith("] log: one") and follow[1].endswith('] warn: two {"n":2}')
+              and follow[2].endswith("] error: three"), seen)
+        check("live logs: the first line arrived while the job ran (>= 1 s before the command ended)",
+              one and done - one[0] >= 1.0, (one, done))
+        r = json.loads(out) if out.strip() else {}
+        check("live logs: the result is on stdout and the exit status 0", proc.returncode == 0 and r.get("output") == 1,
+              (proc.returncode, out[:300]))
+        p = subprocess.run([BIN, "submit", "--code", "1", "--follow", "--brokers", BROKERS], capture_output=True,
+                           text=True, timeout=30)
+        check("live logs: --follow without --wait is refused (exit 2)", p.returncode == 2 and "--wait" in p.stderr,
+              p.stderr)
+    log = open(w.logpath).read()
+    port = json.loads([l for l in log.splitlines() if '"worker started"' in l][0])["metricsPort"]
+    body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    sent = int(([l.split()[1] for l in body.splitlines() if l.startswith("codeworker_log_records_total ")] or ["0"])[0])
+    dropped = ([l.split()[1] for l in body.splitlines() if l.startswith("codeworker_log_records_dropped_total ")]
+               or ["?"])[0]
+    check(f"live logs ({mode}): /metrics counts the records delivered, none dropped", sent >= len(envs) and dropped == "0",
+          (sent, dropped, len(envs)))
+    stop(w)
+
+
 def main():
     try:
         test_reply_topic_and_own_client()
@@ -647,6 +740,8 @@ def main():
         test_cancel("exactly-once")
         test_cancel("at-least-once")
         test_cancel_unhonoured()
+        test_live_logs("exactly-once")
+        test_live_logs("at-least-once")
         test_metrics_and_config()
         test_malformed()
         test_two_workers()
