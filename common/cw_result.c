@@ -74,14 +74,21 @@ cw_err_t cw_result_write_tail(const cw_result_t *r, cw_buf_t *out) {
         err = cw_buf_putc(out, ']');
     if (!err && r->time_zone)
         err = cw_result_str(out, "timeZone", r->time_zone, 64);
-    if (!err && r->has_replay)
+    if (!err && r->has_replay) {
         err = cw_buf_printf(out,
                             ",\"replay\":{\"seed\":%llu,\"startedAt\":%lld,\"clock\":\"%s\",\"codeworker\":\"%s\","
-                            "\"duktape\":%ld}",
+                            "\"duktape\":%ld",
                             (unsigned long long)r->replay_seed,
                             (long long)r->replay_clock_ms,
                             r->replay_logical ? "logical" : "real", r->replay_version ? r->replay_version : "",
                             r->replay_duktape);
+        if (!err && r->replay_runtime)
+            err = cw_result_str(out, "runtime", r->replay_runtime, 80);
+        if (!err && r->replay_icu)
+            err = cw_result_str(out, "icu", r->replay_icu, 32);
+        if (!err)
+            err = cw_buf_putc(out, '}');
+    }
     if (!err && r->audit_json && r->audit_len) {
         err = cw_buf_putc(out, ',');
         if (!err)

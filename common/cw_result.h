@@ -70,6 +70,8 @@ typedef struct cw_result {
     uint64_t replay_seed;         /* the Math.random seed the run used */
     const char *replay_version;   /* codeworker version string */
     long replay_duktape;          /* DUK_VERSION of the engine */
+    const char *replay_runtime;   /* cw_rt_digest; NULL = not written */
+    const char *replay_icu;       /* ICU's version; NULL = not written */
     int64_t replay_clock_ms;      /* where the job's clock started (Unix ms) */
     int replay_logical;           /* 1: the job ran on the logical clock */
     const char *audit_json;       /* JSON object members; may be NULL */

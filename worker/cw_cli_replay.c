@@ -7,7 +7,12 @@
  * `--job FILE`, from the result's actionExecutionLog.Params (a Kafka
  * result; JSON text clipped at 16 KiB, so only small jobs), or with
  * `--from-kafka` from the jobs topic at the result's source partition and
- * offset (while the topic still holds it).  The job is run through
+ * offset (while the topic still holds it).  With `--from-pg URL --job-id
+ * ID` (or `--id UUID`) the result and the job both come from the audit row
+ * `codeworker audit` stored: its ResultParams and Params (JSON text, each
+ * clipped at 16 KiB by the worker; a row whose members were redacted by
+ * the sink is said to be so, since a redacted input cannot be replayed as
+ * it was).  The job is run through
  * `codeworker exec` (this binary, the same executor pool and sandbox) with
  * the recorded seed as its `seed` -- which makes the run deterministic: the
  * logical clock and seeded crypto -- the recorded start as its `clockStart`
@@ -34,7 +39,12 @@
 
 #include "cw_buf.h"
 #include "cw_cli.h"
+#include "cw_runtime.h"
 #include "duktape.h"
+
+#include <libpq-fe.h>
+
+#include <unicode/uversion.h>
 
 static void cw_replay_usage(FILE *f) {
     fprintf(f,
@@ -42,6 +52,9 @@ static void cw_replay_usage(FILE *f) {
             "\n"
             "  -j, --job FILE          the job (else: the result's actionExecutionLog.Params, or --from-kafka)\n"
             "      --from-kafka        read the job from the jobs topic at the result's source partition/offset\n"
+            "      --from-pg URL       read the result and the job from the audit row codeworker audit stored\n"
+            "      --job-id ID         with --from-pg: the row of this jobId\n"
+            "      --id UUID           with --from-pg: the row of this ActionExecutionLog ID\n"
             "  -b, --brokers LIST      for --from-kafka (default 127.0.0.1:9092; CODEWORKER_BROKERS)\n"
             "  -h, --help              this text\n"
             "\n"
@@ -123,6 +136,45 @@ static char *cw_replay_from_kafka(const char *brokers, const char *topic, int pa
     rd_kafka_consumer_close(rk);
     rd_kafka_destroy(rk);
     return out;
+}
+
+/* The audit row's ResultParams and Params (PostgreSQL, the table
+ * `codeworker audit` writes), by JobID or by ID.  0, or -1 with why in err. */
+static int cw_replay_from_pg(const char *url, const char *job_id, const char *id, char **result, char **job,
+                             char *err, size_t n) {
+    *result = *job = NULL;
+    PGconn *pg = PQconnectdb(url);
+    if (PQstatus(pg) != CONNECTION_OK) {
+        snprintf(err, n, "cannot connect to PostgreSQL: %s", PQerrorMessage(pg));
+        PQfinish(pg);
+        return -1;
+    }
+    const char *sql = job_id ? "SELECT \"ResultParams\", \"Params\" FROM \"ActionExecutionLog\" WHERE \"JobID\" = $1"
+                             : "SELECT \"ResultParams\", \"Params\" FROM \"ActionExecutionLog\" WHERE \"ID\" = $1::uuid";
+    const char *vals[1] = {job_id ? job_id : id};
+    PGresult *res = PQexecParams(pg, sql, 1, NULL, vals, NULL, NULL, 0);
+    int rc = -1;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        snprintf(err, n, "the audit query failed: %s", PQresultErrorMessage(res));
+    } else if (PQntuples(res) != 1) {
+        snprintf(err, n, "no audit row with %s %s", job_id ? "JobID" : "ID", vals[0]);
+    } else if (PQgetisnull(res, 0, 0) || PQgetisnull(res, 0, 1)) {
+        snprintf(err, n, "the audit row has no ResultParams or no Params");
+    } else {
+        *result = strdup(PQgetvalue(res, 0, 0));
+        *job = strdup(PQgetvalue(res, 0, 1));
+        if (*result && *job) {
+            rc = 0;
+        } else {
+            free(*result);
+            free(*job);
+            *result = *job = NULL;
+            snprintf(err, n, "out of memory");
+        }
+    }
+    PQclear(res);
+    PQfinish(pg);
+    return rc;
 }
 
 /* Run one job line through `codeworker exec` (this binary); the result line
@@ -217,30 +269,67 @@ int cw_cli_replay(cw_cli_t *cli, int argc, char **argv) {
     static const struct option opts[] = {{"job", required_argument, NULL, 'j'},
                                          {"from-kafka", no_argument, NULL, 1},
                                          {"brokers", required_argument, NULL, 'b'},
+                                         {"from-pg", required_argument, NULL, 2},
+                                         {"job-id", required_argument, NULL, 3},
+                                         {"id", required_argument, NULL, 4},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *job_path = NULL;
     const char *brokers = getenv("CODEWORKER_BROKERS") ? getenv("CODEWORKER_BROKERS") : "127.0.0.1:9092";
+    const char *pg_url = NULL, *pg_job = NULL, *pg_id = NULL;
     int from_kafka = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "j:b:h", opts, NULL)) != -1) {
         switch (c) {
         case 'j': job_path = optarg; break;
         case 1: from_kafka = 1; break;
+        case 2: pg_url = optarg; break;
+        case 3: pg_job = optarg; break;
+        case 4: pg_id = optarg; break;
         case 'b': brokers = optarg; break;
         case 'h': cw_replay_usage(stdout); return 0;
         default: cw_replay_usage(stderr); return 2;
         }
     }
-    const char *res_path = optind < argc ? argv[optind] : "-";
+    if (!pg_url != (!pg_job && !pg_id) || (pg_job && pg_id) || (pg_url && (optind < argc || job_path || from_kafka))) {
+        fprintf(stderr, "Error: --from-pg URL takes exactly one of --job-id or --id, and no RESULT, --job or "
+                        "--from-kafka\n");
+        return 2;
+    }
+    const char *res_path = pg_url ? "the audit row" : optind < argc ? argv[optind] : "-";
     size_t len = 0;
-    char *text = cw_replay_read_file(res_path, &len);
-    if (!text) {
+    char *text = NULL, *pg_params = NULL;
+    if (pg_url) {
+        char perr[600];
+        if (cw_replay_from_pg(pg_url, pg_job, pg_id, &text, &pg_params, perr, sizeof(perr))) {
+            fprintf(stderr, "Error: %s\n", perr);
+            return 2;
+        }
+        len = strlen(text);
+    } else if (!(text = cw_replay_read_file(res_path, &len))) {
         fprintf(stderr, "Error: cannot read the result %s: %s\n", res_path, strerror(errno));
         return 2;
     }
     cJSON *rec = cJSON_ParseWithLength(text, len);
     free(text);
+    if (pg_url && !cJSON_IsObject(rec)) {
+        fprintf(stderr, "Error: the audit row's ResultParams is not a whole result (the worker clips it at 16 KiB): "
+                        "replay the result from the results topic instead\n");
+        cJSON_Delete(rec);
+        free(pg_params);
+        return 2;
+    }
+    if (pg_url) {
+        if (strstr(pg_params, "[REDACTED]"))
+            fprintf(stderr, "%% note: the audit row was redacted (members replaced by \"[REDACTED]\"): the job "
+                            "runs with those values, not the ones it had\n");
+        cJSON *log = cJSON_GetObjectItemCaseSensitive(rec, "actionExecutionLog");
+        if (!cJSON_IsObject(log))
+            log = cJSON_AddObjectToObject(rec, "actionExecutionLog");
+        cJSON_DeleteItemFromObjectCaseSensitive(log, "Params");
+        cJSON_AddStringToObject(log, "Params", pg_params);
+        free(pg_params);
+    }
     const cJSON *replay = cJSON_GetObjectItemCaseSensitive(rec, "replay");
     const cJSON *seed = cJSON_GetObjectItemCaseSensitive(replay, "seed");
     const cJSON *start = cJSON_GetObjectItemCaseSensitive(replay, "startedAt");
@@ -320,6 +409,18 @@ int cw_cli_replay(cw_cli_t *cli, int argc, char **argv) {
                         "differences may come from the engine\n",
                 cJSON_IsString(v) ? v->valuestring : "?", cJSON_IsNumber(d) ? (long)d->valuedouble : 0L, CW_VERSION,
                 (long)DUK_VERSION);
+    const cJSON *rt = cJSON_GetObjectItemCaseSensitive(replay, "runtime");
+    if (cJSON_IsString(rt) && strcmp(rt->valuestring, cw_rt_digest))
+        fprintf(stderr, "%% note: recorded with runtime %s, replayed with %s: the embedded runtime, libraries or "
+                        "lowering differ, so differences may come from them\n",
+                rt->valuestring, cw_rt_digest);
+    else if (!cJSON_IsString(rt))
+        fprintf(stderr, "%% note: the result records no runtime digest (an older worker): it cannot say whether "
+                        "the embedded runtime and libraries are the ones it ran with\n");
+    const cJSON *icu = cJSON_GetObjectItemCaseSensitive(replay, "icu");
+    if (cJSON_IsString(icu) && strcmp(icu->valuestring, U_ICU_VERSION))
+        fprintf(stderr, "%% note: recorded with ICU %s, replayed with ICU %s: Intl and time-zone output may differ\n",
+                icu->valuestring, U_ICU_VERSION);
     const cJSON *clock = cJSON_GetObjectItemCaseSensitive(replay, "clock");
     if (!cJSON_IsString(clock) || strcmp(clock->valuestring, "logical"))
         fprintf(stderr, "%% note: the job ran on the real clock (it named no seed): the replay starts its clock "

@@ -40,6 +40,11 @@ typedef struct cw_rt_unit {
 /* Generated at build time (cw_runtime_data.c in the build tree). */
 extern const cw_rt_unit_t cw_rt_units[];
 extern const size_t cw_rt_nunits;
+/* "sha256:<hex>" of the embedded runtime and libraries (names, kinds,
+ * bytecode) and the lowering library's sources and lock: what this build
+ * runs a job with beyond the C code (cw_embed.py; the replay object's
+ * "runtime"). */
+extern const char cw_rt_digest[];
 
 /* Per-heap state, owned by the caller and alive as long as the heap. */
 typedef struct cw_rt_heap {

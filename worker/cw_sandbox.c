@@ -53,6 +53,7 @@
 #include "cw_regexp.h"
 #include "cw_result.h"
 #include "cw_runtime.h"
+#include <unicode/uversion.h>
 #include "cw_strings.h"
 #include "intl/cw_intl.h"
 #include "cw_time.h"
@@ -1885,6 +1886,8 @@ cw_err_t cw_sandbox_run_prepared(cw_sandbox_heap_t *heap, const cw_job_t *job, c
     r.replay_seed = s->seed;
     r.replay_version = CW_VERSION;
     r.replay_duktape = (long)DUK_VERSION;
+    r.replay_runtime = cw_rt_digest;
+    r.replay_icu = U_ICU_VERSION;
     r.replay_clock_ms = (int64_t)s->epoch_ms;
     r.replay_logical = s->rt.logical;
     s->deadline_ns = s->start_ns + (int64_t)(job->timeout_s * 1e9);

@@ -15,7 +15,7 @@
   clock's note (exit 1), the job from a Kafka result's Params, and the bad
   inputs (exit 2).
 """
-import glob, json, os, subprocess, sys, tempfile
+import glob, json, os, re, subprocess, sys, tempfile
 
 bindir = sys.argv[1] if len(sys.argv) > 1 else "build/bin"
 code = "const a=[];for(let i=0;i<8;i++)a.push(Math.random());return a"
@@ -162,5 +162,16 @@ p = replay("not json")
 check2(p.returncode == 2 and "Error:" in p.stderr, "replay: a file that is not a result (exit 2)")
 p = replay(exec_batch([{"jobId": "bad", "code": "x", "timeout": "zz", "seed": -1}])["bad"])
 check2(p.returncode == 2, "replay: the result of a job that never ran has nothing to replay (exit 2)")
+rp = first["k-3"].get("replay", {})
+check2(re.fullmatch(r"sha256:[0-9a-f]{64}", rp.get("runtime") or "") and re.fullmatch(r"[0-9]+\.[0-9]+(\.[0-9]+)*", rp.get("icu") or ""),
+       "replay: the replay object names the runtime digest and ICU's version: %s %s" % (rp.get("runtime"), rp.get("icu")))
+check2(len({r.get("replay", {}).get("runtime") for r in first.values() if r.get("replay")}) == 1,
+       "replay: one runtime digest for every job of this build")
+other = json.loads(json.dumps(first["k-3"]))
+other["replay"]["runtime"] = "sha256:" + "0" * 64
+other["replay"]["icu"] = "70.1"
+p = replay(other, "--job", jobfile(j))
+check2(p.returncode == 0 and "identical" in p.stderr and "runtime sha256:000" in p.stderr and "ICU 70.1" in p.stderr,
+       "replay: a result recorded with another runtime or ICU says so (and still compares)")
 print("%d passed, %d failed" % (npass, fails))
 sys.exit(1 if fails else 0)

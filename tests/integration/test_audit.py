@@ -339,6 +339,23 @@ def test_basic_and_redaction():
     check("basic: columns copied (ActionID, UserID, ResultCode, StartedAt <= EndedAt, RetentionPeriod NULL)",
           len(rows) == n and all(r[2] == "3f1c2a9e-5b7d-4e21-9a0c-6d8e2f4b1a77" and r[3] == "agent-user-7" and r[5] == "SUCCESS"
               and r[7] == "t" and r[8] == "t" for r in rows), rows[:1])
+    # codeworker replay from a stored row: the result and the job both from it
+    jid = f"{PREFIX}-basic-3"
+    rp = subprocess.run([BIN, "replay", "--from-pg", PG.url(db), "--job-id", jid], capture_output=True, text=True,
+                        timeout=120)
+    check("replay --from-pg --job-id: the stored row replays identical, and says it was redacted",
+          rp.returncode == 0 and "identical" in rp.stderr and "redacted" in rp.stderr
+          and json.loads(rp.stdout or "{}").get("output") == 2, (rp.returncode, rp.stderr[-400:]))
+    rp = subprocess.run([BIN, "replay", "--from-pg", PG.url(db), "--id", by_id[jid][1]], capture_output=True,
+                        text=True, timeout=120) if jid in by_id else None
+    check("replay --from-pg --id: by the row's ActionExecutionLog ID", rp is not None and rp.returncode == 0
+          and "identical" in rp.stderr, rp and rp.stderr[-300:])
+    rp = subprocess.run([BIN, "replay", "--from-pg", PG.url(db), "--job-id", "no-such-job"], capture_output=True,
+                        text=True, timeout=60)
+    check("replay --from-pg: an unknown jobId is exit 2 naming it", rp.returncode == 2 and "no-such-job" in rp.stderr,
+          rp.stderr[-300:])
+    rp = subprocess.run([BIN, "replay", "--from-pg", PG.url(db)], capture_output=True, text=True, timeout=60)
+    check("replay --from-pg without --job-id or --id is a usage error", rp.returncode == 2, rp.stderr[-300:])
     want = topic_next_offsets(T.results)
     got = stored_offsets(db, "basic")
     check("basic: offsets table = last record + 1 per partition", got and got == want, (got, want))

@@ -20,6 +20,7 @@ The generated file lives in the build tree only.
 """
 
 import argparse
+import hashlib
 import concurrent.futures
 import os
 import subprocess
@@ -79,6 +80,8 @@ def main():
     ap.add_argument("--work", required=True, help="folder for the .bc files")
     ap.add_argument("--out", required=True)
     ap.add_argument("--internal", default="", help="comma-separated internal libraries")
+    ap.add_argument("--digest-extra", action="append", default=[],
+                    help="a file whose bytes also go into cw_rt_digest (the lowering library's sources and lock)")
     ap.add_argument("libraries", nargs="*")
     a = ap.parse_args()
 
@@ -119,6 +122,19 @@ def main():
                     (c_string(name), kind, c_string(triggers) if triggers else "NULL", i, i))
         f.write("};\n")
         f.write("const size_t cw_rt_nunits = %d;\n" % len(units))
+        # What a replay compares: every unit's name, kind and bytecode, then
+        # the lowering library's sources and lock, each length-prefixed.
+        h = hashlib.sha256()
+        for (name, kind, *_r), blob in zip(units, blobs):
+            for part in (name.encode(), kind.encode(), blob):
+                h.update(len(part).to_bytes(8, "little"))
+                h.update(part)
+        for path in sorted(a.digest_extra):
+            with open(path, "rb") as x:
+                data = x.read()
+            h.update(len(data).to_bytes(8, "little"))
+            h.update(data)
+        f.write("const char cw_rt_digest[] = \"sha256:%s\";\n" % h.hexdigest())
     os.replace(tmp, a.out)
     total = sum(len(b) for b in blobs)
     print("cw_embed: %d units, %d bytes of bytecode" % (len(units), total))
