@@ -123,6 +123,10 @@ say "timers: the job's clock skips ahead, the skipped time counts toward the tim
 python3 tests/e2e/test_timers.py build/bin | tee "$log"
 count_lines "$log" "${PIPESTATUS[0]}"
 
+say "the runtime's own JavaScript suites and its lazy-loading manifest, on the real executor"
+python3 tests/e2e/test_runtime_js.py build/bin | tee "$log"
+count_lines "$log" "${PIPESTATUS[0]}"
+
 say "test262: the built-ins and syntax agents' code touches, scored among the tests Node 24 passes"
 python3 tests/e2e/test_test262.py build/bin | tee "$log"
 count_lines "$log" "${PIPESTATUS[0]}"

@@ -12,7 +12,12 @@
         Object.defineProperty(Symbol.prototype, 'description', {
             configurable: true,
             get: function () {
-                var s = Symbol.prototype.toString.call(this);
+                var s;
+                try {
+                    s = Symbol.prototype.toString.call(this);
+                } catch (e) {
+                    throw new TypeError("Symbol.prototype.description requires that 'this' be a Symbol");
+                }
                 return s === 'Symbol()' ? undefined : s.slice(7, -1);
             }
         });

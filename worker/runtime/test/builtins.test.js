@@ -14,7 +14,7 @@ test('nothing loads before it is touched', function () {
     ok(typeof d.value === 'function' && !d.enumerable, 'then it is a data property');
     d = Object.getOwnPropertyDescriptor(Array.prototype, 'findLast');
     ok(typeof d.value === 'function', 'the whole group loaded');
-    ok(typeof Object.getOwnPropertyDescriptor(String.prototype, 'padStart').get === 'function', 'other groups untouched');
+    ok(typeof Object.getOwnPropertyDescriptor(Object, 'groupBy').get === 'function', 'other groups untouched');
 });
 
 test('assigning a lazy property behaves like plain assignment', function () {
@@ -254,18 +254,6 @@ test('queueMicrotask defers to the host drain', function () {
 
 afterDrain('queueMicrotask runs FIFO, nested jobs last', function () {
     eq(order, ['sync', 'm1', 'm2', 'm3']);
-});
-
-test('host drain returns the count and propagates a throwing job', function () {
-    var rt = __hostRuntime();
-    queueMicrotask(function () { throw new Error('boom'); });
-    var ranAfter = false;
-    queueMicrotask(function () { ranAfter = true; });
-    var e = throws(function () { rt.drainMicrotasks(); });
-    eq(e.message, 'boom');
-    ok(!ranAfter, 'stopped at the throw');
-    eq(rt.drainMicrotasks(), 2, 'the job queued after the throw, then m3');
-    ok(ranAfter);
 });
 
 test('Array.prototype.sort is stable (ES2019)', function () {

@@ -1,13 +1,16 @@
 /*
  * harness.js -- the assertion helpers the polyfill and library tests use
- * (ES5, evaluated by duk_host before each test file in the same fresh heap).
+ * (ES5).  tests/e2e/test_runtime_js.py runs each test file as one job of
+ * the real executor (`codeworker exec`): this file, the test file, then an
+ * `output` whose toJSON calls __t_finish(), so the afterDrain checks run
+ * when the job's result is taken -- after its event loop has ended.
  *
  *   test(name, fn)        runs fn now; a throw fails the test
  *   afterDrain(name, fn)  runs fn after the host has drained the microtask
  *                         queue, i.e. when a job's result would be read
  *   eq(actual, expected)  SameValue for primitives, structural for objects
  */
-var __t = { passed: 0, failed: 0, after: [] };
+var __t = { passed: 0, failed: 0, after: [], results: [] };
 
 function __t_show(v) {
     var seen = [];
@@ -77,9 +80,10 @@ function __t_run(name, fn) {
     try {
         fn();
         __t.passed++;
+        __t.results.push([name, true, '']);
     } catch (e) {
         __t.failed++;
-        console.log('FAIL ' + name + ': ' + (e && e.stack ? e.stack : e));
+        __t.results.push([name, false, String(e && e.stack ? e.stack : e)]);
     }
 }
 
@@ -94,5 +98,5 @@ function afterDrain(name, fn) {
 function __t_finish() {
     var i;
     for (i = 0; i < __t.after.length; i++) __t_run(__t.after[i][0], __t.after[i][1]);
-    return [__t.passed, __t.failed];
+    return __t.results;
 }

@@ -84,24 +84,6 @@ afterDrain('adopting a thenable or a promise costs the turns V8 takes', function
     eq(order3, ['q1', 'r1', 'r2', 'r3', 'after n', 'r4']);
 });
 
-test('unhandled rejections are reported to the host', function () {
-    var rt = __hostRuntime();
-    rt.drainMicrotasks();
-    rt.unhandledRejections();
-    Promise.reject(new Error('nobody listens'));
-    var late = Promise.reject('handled late');
-    var handled = Promise.reject('handled');
-    handled.catch(function () {});
-    Promise.resolve().then(function () { throw new Error('thrown in then'); });
-    rt.drainMicrotasks();
-    late.catch(function () {});
-    var list = rt.unhandledRejections();
-    eq(list.length, 2, 'two unhandled');
-    eq(list[0].message, 'nobody listens');
-    eq(list[1].message, 'thrown in then');
-    eq(rt.unhandledRejections(), [], 'reported once');
-    rt.drainMicrotasks();
-});
 
 test('async/await as lowered code uses it', function () {
     /* The shape swc/babel emit for `async function f() { var x = await p; return x * 2; }` */
